@@ -1,0 +1,91 @@
+"""Reading numbers out of the gazette's text: prose quotes and indicator-table cells.
+
+The rules are the curation rules of data/raw/README.md, written once here so that the checks and
+the tests read numbers the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+# A ratio written `1.80：1` or `1.8左右:1` is one number (1.80) in this document.
+_NUMBER = re.compile(r"(\d+(?:\.\d+)?)(?:\s*(?:左右|以下|以上)?\s*[:：]\s*1(?![\d.]))?")
+DECLINE_WORDS = ("下降", "压减", "减少")
+
+# Qualifier words of table cells, and the qualifier each one means.
+_CELL_QUALIFIERS = {"以上": "at_least", "左右": "about", "以内": "at_most", "以下": "at_most"}
+TABLE_SYMBOLS = ("—", "▽", "○", "□")
+TABLE_TEXTS = ("由负转正", "实现转正", "正增长")
+
+
+@dataclass(frozen=True)
+class Number:
+    text: str      # the digits as printed, e.g. "109.3"
+    start: int
+    end: int
+
+    @property
+    def value(self) -> float:
+        return float(self.text)
+
+    @property
+    def half_unit(self) -> float:
+        """Half a unit of the last printed digit: the rounding the printed number implies."""
+        exponent = Decimal(self.text).as_tuple().exponent
+        return float(Decimal(5) * Decimal(10) ** (exponent - 1))
+
+
+def numbers_in(text: str) -> list[Number]:
+    """Every number in `text`, in order; a ratio `a:1` counts once, as `a`.
+
+    >>> [n.text for n in numbers_in("人均地区生产总值比值预计为1.80：1以下")]
+    ['1.80']
+    >>> [n.text for n in numbers_in("分别增长 8.7%、10.6%")]
+    ['8.7', '10.6']
+    """
+    return [Number(m.group(1), m.start(1), m.end(1)) for m in _NUMBER.finditer(text)]
+
+
+def last_number(text: str) -> Number | None:
+    """The number a quote states: by the curation rule, the last one in it."""
+    found = numbers_in(text)
+    return found[-1] if found else None
+
+
+def has_decline_word(text: str) -> bool:
+    return any(w in text for w in DECLINE_WORDS)
+
+
+@dataclass(frozen=True)
+class Cell:
+    status: str             # number | text | symbol | blank
+    value: float | None
+    qualifier: str
+    number: Number | None = None
+
+
+def parse_cell(cell: str) -> Cell:
+    """Read one cell of the plan report's indicator tables.
+
+    >>> parse_cell("6以上")
+    Cell(status='number', value=6.0, qualifier='at_least', number=Number(text='6', start=0, end=1))
+    >>> parse_cell("1.8左右:1").qualifier
+    'about'
+    >>> parse_cell("▽").status
+    'symbol'
+    """
+    text = cell.strip()
+    if not text:
+        return Cell("blank", None, "exact")
+    if text in TABLE_SYMBOLS:
+        return Cell("symbol", None, "exact")
+    if text in TABLE_TEXTS:
+        return Cell("text", None, "exact")
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)(以上|左右|以内|以下)?(?:\s*[:：]\s*1)?(以上|左右|以内|以下)?", text)
+    if not m or (m.group(2) and m.group(3)):
+        raise ValueError(f"not a known indicator-table cell: {cell!r}")
+    word = m.group(2) or m.group(3)
+    number = Number(m.group(1), m.start(1), m.end(1))
+    return Cell("number", number.value, _CELL_QUALIFIERS.get(word, "exact"), number)

@@ -1,0 +1,97 @@
+"""Checks each curated number against the sentence of the gazette it came from."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from . import paths
+from .errors import ProvenanceError
+from .parsing import Number, has_decline_word, last_number, parse_cell
+
+# Where each appendix table puts its value cells (tab-separated: code, name, cells…).
+TABLE_COLUMNS = {(2021, "plan"): 2, (2021, "actual"): 3, (2022, "plan"): 2}
+# Scale between a row's unit and the printed number, when they differ (none do today: values are
+# stored as published). Kept explicit so a converted column would have to declare itself here.
+UNIT_SCALE: dict[str, float] = {}
+
+
+@lru_cache(maxsize=4)
+def _lines(path: str) -> tuple[str, ...]:
+    return tuple(Path(path).read_text(encoding="utf-8").split("\n"))
+
+
+def raw_lines(data_dir=None) -> tuple[str, ...]:
+    """The gazette's lines; index i holds line i + 1."""
+    return _lines(str(paths.raw_text_path(data_dir)))
+
+
+def raw_sha256(data_dir=None) -> str:
+    return hashlib.sha256(paths.raw_text_path(data_dir).read_bytes()).hexdigest()
+
+
+def _text(value) -> str:
+    """A string cell as text: missing values (None or NaN) read as empty."""
+    return value if isinstance(value, str) else ""
+
+
+def _where(table: str, row: dict) -> str:
+    return f"data/curated/{table}.csv, row_id {row['row_id']}"
+
+
+def printed_number(table: str, row: dict, lines: tuple[str, ...]) -> Number | None:
+    """The printed number a row states: its table cell, or the last number of its quote."""
+    if table == "indicators":
+        return parse_cell(_text(row.get("cell"))).number
+    return last_number(row["quote"])
+
+
+def verify_row(table: str, row: dict, lines: tuple[str, ...]) -> Number | None:
+    """Raise ProvenanceError unless the row's quote and value are on its line; return the printed number."""
+    path = _where(table, row)
+    n, quote = row["line"], row["quote"]
+    if not 1 <= n <= len(lines):
+        raise ProvenanceError(path, f"line {n} is outside the gazette (1-{len(lines)})", column="line")
+    text = lines[n - 1]
+    count = text.count(quote)
+    if count != 1:
+        raise ProvenanceError(path, f"quote {quote!r} occurs {count} times on gazette line {n}; expected exactly once", column="quote")
+    value = row["value"]
+    if table == "indicators":
+        return _verify_cell(path, row, text)
+    number = last_number(quote)
+    if number is None:
+        raise ProvenanceError(path, f"no number in quote {quote!r}", column="quote")
+    if value is None or value != value:
+        raise ProvenanceError(path, "missing value", column="value")
+    printed = number.value * UNIT_SCALE.get(row["unit"], 1.0)
+    if value < 0 and not has_decline_word(quote):
+        raise ProvenanceError(path, f"value {value} is negative but the quote has no decline word (下降/压减/减少)", column="value")
+    if abs(value) != printed:
+        raise ProvenanceError(path, f"value {value} is not the number in its quote ({number.text} in {quote!r})", column="value")
+    return number
+
+
+def _verify_cell(path: str, row: dict, text: str) -> Number | None:
+    cells = text.split("\t")
+    col = TABLE_COLUMNS.get((row["table_year"], row["basis"]))
+    if col is None:
+        raise ProvenanceError(path, f"no value column for table {row['table_year']} basis {row['basis']}", column="basis")
+    printed = cells[col].strip() if col < len(cells) else ""
+    cell = _text(row.get("cell"))
+    if cell != printed:
+        raise ProvenanceError(path, f"cell {cell!r} differs from the table's cell {printed!r}", column="cell")
+    try:
+        parsed = parse_cell(cell)
+    except ValueError as exc:
+        raise ProvenanceError(path, str(exc), column="cell") from None
+    if parsed.status != row["status"]:
+        raise ProvenanceError(path, f"status {row['status']!r} but the cell {cell!r} reads as {parsed.status!r}", column="status")
+    value = row["value"]
+    value = None if value is None or value != value else value
+    if parsed.value != value:
+        raise ProvenanceError(path, f"value {value} differs from the cell {cell!r} ({parsed.value})", column="value")
+    if parsed.qualifier != row["qualifier"]:
+        raise ProvenanceError(path, f"qualifier {row['qualifier']!r} but the cell {cell!r} reads {parsed.qualifier!r}", column="qualifier")
+    return parsed.number
