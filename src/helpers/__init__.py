@@ -6,8 +6,15 @@
 """
 
 from .checks import Check, run_checks
-from .errors import DataError, HelpersError, ParameterError, ProvenanceError, RenderError, SchemaError
-from .load import facts, load, load_all
+from .errors import (
+           DataError,
+           HelpersError,
+           ParameterError,
+           ProvenanceError,
+           RenderError,
+           SchemaError,
+)
+from .loader import facts, load, load_all
 
 __all__ = ["Check", "DataError", "HelpersError", "ParameterError", "ProvenanceError", "RenderError",
            "SchemaError", "facts", "load", "load_all", "run_checks"]

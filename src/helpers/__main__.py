@@ -8,7 +8,7 @@ import sys
 
 from . import checks as checks_mod
 from .errors import HelpersError
-from .load import facts
+from .loader import facts
 
 
 def _facts(args) -> int:

@@ -14,7 +14,7 @@ from itertools import combinations
 
 import pandas as pd
 
-from . import catalog, load, paths, provenance, register
+from . import catalog, loader, paths, provenance, register
 from .errors import HelpersError
 
 KINDS = ("schema", "provenance", "identity", "cross_document", "known_discrepancy")
@@ -75,7 +75,7 @@ def schema_checks(data_dir=None) -> tuple[list[Check], dict[str, pd.DataFrame]]:
                         paths.RAW_SHA256, raw_hash, None, "pass" if raw_hash == paths.RAW_SHA256 else "fail"))
     for name in catalog.table_names(data_dir):
         try:
-            tables[name] = load.load(name, data_dir)
+            tables[name] = loader.load(name, data_dir)
             checks.append(Check(f"schema.{name}", "schema", f"{name}.csv matches its descriptor (types, vocabularies, keys)",
                                 "valid", f"{len(tables[name])} rows", None, "pass"))
         except HelpersError as exc:
@@ -99,7 +99,7 @@ def provenance_checks(tables: dict[str, pd.DataFrame], data_dir=None) -> tuple[l
             if number is not None:
                 half_units[(name, row["row_id"])] = number.half_unit
             checks.append(Check(cid, "provenance", desc, "found", "found", None, "pass"))
-    facts = load.facts(tables=tables)
+    facts = loader.facts(tables=tables)
     facts["half_unit"] = [half_units.get((t, r)) for t, r in zip(facts["table"], facts["row_id"], strict=True)]
     # Numbers that failed provenance take no part in the other checks: they are not trusted.
     return checks, facts[facts["half_unit"].notna()].reset_index(drop=True)

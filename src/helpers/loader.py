@@ -2,7 +2,7 @@
 
     >>> import helpers
     >>> budget = helpers.load("budget")
-    >>> budget.loc[budget.metric == "city_general_revenue", "value"].item()
+    >>> budget.query("metric == 'city_general_revenue' and period == 2021")["value"].item()
     2285.0
 """
 

@@ -1,0 +1,64 @@
+# Two commands do everything: `make report` and `make test`. `make help` lists the rest.
+# On a machine with only Python >= 3.11 and make, the first target run bootstraps uv into .tools/
+# and creates .venv/ from uv.lock with bytecode compiled.
+
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_COMPILE_BYTECODE := 1
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export MPLBACKEND := Agg
+
+.DEFAULT_GOAL := help
+.PHONY: help venv report test lint unit check validate nbval browser facts lab refresh-notebooks benchmark clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/python -m pip install --quiet uv
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --locked --compile-bytecode
+	@touch $@
+
+venv: $(VENV)/.synced ## create or update .venv from uv.lock
+
+report: venv ## render every notebook × parameter set into reports/latest
+	$(BIN)/python -m helpers render $(RENDER_ARGS)
+
+test: lint check validate unit nbval ## everything that guards the project
+	@echo "make test: all passed"
+
+lint: venv ## ruff over the package, the tests and the notebooks
+	$(BIN)/ruff check src tests notebooks benchmarks
+
+check: venv ## every data check (provenance, identities, cross-document, known discrepancies)
+	$(BIN)/python -m helpers check
+
+validate: venv ## frictionless validation of data/datapackage.json
+	$(BIN)/frictionless validate data/datapackage.json
+
+unit: venv ## unit tests, property tests and doctests
+	$(BIN)/python -m pytest -q --doctest-modules src tests
+
+nbval: venv ## strict nbval over the committed notebooks
+	$(BIN)/python -m pytest -q -p no:randomly --nbval --nbval-current-env \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
+
+facts: venv ## every curated number as one CSV on stdout
+	@$(BIN)/python -m helpers facts
+
+lab: venv ## JupyterLab with the project's environment
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+refresh-notebooks: venv ## deliberately regenerate the committed notebooks (nbval references) and figures
+	$(BIN)/python -m helpers render --refresh-notebooks
+
+benchmark: venv ## measure render time against the papermill floor
+	$(BIN)/python benchmarks/render_benchmark.py
+
+clean: ## remove the environment and render output
+	rm -rf $(VENV) .tools reports

@@ -1,0 +1,135 @@
+"""The checks pass on the shipped data and fail when any curated number is wrong."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import helpers
+import helpers.__main__
+from helpers import catalog, checks, provenance
+from helpers.errors import ProvenanceError
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return checks.run_checks()
+
+
+def test_shipped_data_passes_every_check(shipped):
+    failed = [c for c in shipped if c.status == "fail"]
+    assert not failed, "\n".join(f"{c.id}: {c.actual} {c.reason}" for c in failed)
+
+
+def test_every_kind_of_check_runs(shipped):
+    kinds = {c.kind for c in shipped}
+    assert kinds == set(checks.KINDS)
+    assert sum(c.kind == "provenance" for c in shipped) == sum(len(helpers.load(n)) for n in catalog.table_names())
+
+
+def test_known_discrepancies_are_accepted_with_reasons(shipped):
+    known = [c for c in shipped if c.kind == "known_discrepancy"]
+    assert {c.status for c in known} == {"accepted"}
+    assert all(len(c.reason) > 40 for c in known)
+    assert "known.debt_revenue_vs_bonds_issued.2021" in {c.id for c in known}
+
+
+def _numeric_rows():
+    for name in catalog.table_names():
+        for row in helpers.load(name).to_dict("records"):
+            if row["value"] == row["value"]:
+                yield name, row
+
+
+NUMERIC_ROWS = list(_numeric_rows())
+
+
+def _wrong_digit(value: float) -> float:
+    """The value with its last printed digit changed (2285 -> 2286, 9.1 -> 9.2, 103.9 -> 104.0)."""
+    text = f"{abs(value):g}"
+    step = 10 ** -(len(text.split(".")[1]) if "." in text else 0)
+    return round(value + (step if value >= 0 else -step), 6)
+
+
+def test_every_curated_number_with_a_wrong_digit_fails_provenance():
+    lines = provenance.raw_lines()
+    survivors = []
+    for name, row in NUMERIC_ROWS:
+        bad = dict(row, value=_wrong_digit(row["value"]))
+        try:
+            provenance.verify_row(name, bad, lines)
+            survivors.append(f"{name}:{row['row_id']}")
+        except ProvenanceError:
+            pass
+    assert not survivors
+    assert len(NUMERIC_ROWS) > 400
+
+
+def _rewrite(path, edit):
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    edit(rows)
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pick=st.integers(min_value=0, max_value=10**6))
+def test_check_command_fails_when_one_number_changes(data_copy, pick):
+    name, row = NUMERIC_ROWS[pick % len(NUMERIC_ROWS)]
+    path = data_copy / "curated" / f"{name}.csv"
+    original = path.read_text(encoding="utf-8")
+
+    def edit(rows):
+        id_col, value_col = rows[0].index("row_id"), rows[0].index("value")
+        target = next(r for r in rows[1:] if r[id_col] == row["row_id"])
+        target[value_col] = f"{_wrong_digit(row['value']):g}"
+
+    _rewrite(path, edit)
+    try:
+        assert helpers.__main__.main(["--data-dir", str(data_copy), "check"]) == 1
+    finally:
+        path.write_text(original, encoding="utf-8")
+
+
+def test_quote_not_on_its_line_is_reported(data_copy):
+    def edit(rows):
+        rows[1][rows[0].index("line")] = str(int(rows[1][rows[0].index("line")]) + 2)
+    _rewrite(data_copy / "curated" / "budget.csv", edit)
+    failed = [c for c in checks.run_checks(data_copy) if c.status == "fail"]
+    assert any(c.kind == "provenance" and "occurs 0 times" in c.actual for c in failed)
+
+
+def test_value_not_inside_its_quote_is_reported():
+    row = dict(helpers.load("budget").iloc[0].to_dict(), value=1.0)
+    with pytest.raises(ProvenanceError, match="is not the number in its quote"):
+        provenance.verify_row("budget", row, provenance.raw_lines())
+
+
+def test_identity_fails_when_a_total_and_its_quote_change_together(data_copy):
+    """Even a consistent edit of value and quote is caught by the identities."""
+    raw = data_copy / "raw" / "cq-gazette-2022-02.txt"
+    text = raw.read_text(encoding="utf-8").replace("收入总量为6270亿元", "收入总量为6271亿元")
+    raw.write_text(text, encoding="utf-8")
+
+    def edit(rows):
+        m, v, q = (rows[0].index(c) for c in ("metric", "value", "quote"))
+        for r in rows[1:]:
+            if r[m] == "city_general_total_sources" and r[v] == "6270":
+                r[v], r[q] = "6271", r[q].replace("6270", "6271")
+    _rewrite(data_copy / "curated" / "budget.csv", edit)
+    failed = {c.id for c in checks.run_checks(data_copy) if c.status == "fail"}
+    assert "identity.city_general_sources.2021" in failed
+    assert "raw.sha256" in failed
+
+
+def test_check_json_lists_every_check(capsys):
+    assert helpers.__main__.main(["check", "--json"]) == 0
+    import json
+    records = json.loads(capsys.readouterr().out)
+    assert {"id", "kind", "description", "expected", "actual", "tolerance", "status", "reason"} <= set(records[0])
