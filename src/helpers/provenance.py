@@ -12,6 +12,8 @@ from .parsing import Number, has_decline_word, last_number, parse_cell
 
 # Where each appendix table puts its value cells (tab-separated: code, name, cells…).
 TABLE_COLUMNS = {(2021, "plan"): 2, (2021, "actual"): 3, (2022, "plan"): 2}
+# Lines of the raw gazette text each report occupies (title line to last line of the report).
+DOCUMENT_LINES = {"work_report": (41, 231), "plan_report": (233, 639), "budget_report": (641, 851)}
 # Scale between a row's unit and the printed number, when they differ (none do today: values are
 # stored as published). Kept explicit so a converted column would have to declare itself here.
 UNIT_SCALE: dict[str, float] = {}
@@ -53,6 +55,9 @@ def verify_row(table: str, row: dict, lines: tuple[str, ...]) -> Number | None:
     n, quote = row["line"], row["quote"]
     if not 1 <= n <= len(lines):
         raise ProvenanceError(path, f"line {n} is outside the gazette (1-{len(lines)})", column="line")
+    first, last = DOCUMENT_LINES[row["document"]]
+    if not first <= n <= last:
+        raise ProvenanceError(path, f"line {n} is not in the {row['document']} (lines {first}-{last})", column="line")
     text = lines[n - 1]
     count = text.count(quote)
     if count != 1:
