@@ -1,0 +1,455 @@
+"""`python -m helpers render`: papermill jobs (notebook × parameters), in parallel, published atomically.
+
+A run renders into `reports/runs/<run-id>/<job-id>/` (executed notebook with volatile metadata
+stripped, offline HTML page, figures), writes `index.html` and `manifest.json`, and only when every
+job succeeded points `reports/latest` at it (an atomic symlink swap). A job whose inputs are
+unchanged since the last published run is copied from it instead of executed (`--force` disables
+that). One run at a time: a second one refuses, or waits with `--wait`, on `reports/.render.lock`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import hashlib
+import html
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+from . import paths
+from .errors import ParameterError, RenderError
+from .nb import ALLOWED
+
+JOBS_FILE = paths.ROOT / "render.yaml"
+TEMPLATES = Path(__file__).parent / "templates"
+RESERVED = {"figure_dir"}          # set by the renderer for every job
+VOLATILE_CELL_KEYS = ("papermill", "execution")
+PACKAGES = ("pandas", "matplotlib", "seaborn", "papermill", "nbconvert", "nbformat", "ipykernel", "numpy", "mplfonts")
+EXIT_BAD_REQUEST, EXIT_LOCKED = 2, 3
+
+
+@dataclass
+class Job:
+    notebook: str                   # path relative to the project root
+    parameters: dict
+    id: str = ""
+    key: str = ""                   # sha256 of everything the output depends on
+
+    def __post_init__(self):
+        stem = Path(self.notebook).stem
+        suffix = "--".join(f"{k}-{v}" for k, v in sorted(self.parameters.items()))
+        self.id = f"{stem}--{suffix}" if suffix else stem
+
+
+@dataclass
+class Outcome:
+    job: str
+    status: str                     # ok | cached | failed
+    seconds: float
+    results: dict | None = None
+    error: str = ""
+    outputs: list[str] = field(default_factory=list)
+
+
+# --- Jobs -----------------------------------------------------------------------------------------
+
+def load_jobs(jobs_file: Path = JOBS_FILE, root: Path = paths.ROOT) -> tuple[list[Job], dict]:
+    """Read the jobs file; every notebook in notebooks/ not listed gets the default parameter sets."""
+    import yaml
+
+    try:
+        config = yaml.safe_load(Path(jobs_file).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ParameterError(f"{jobs_file}: cannot read the jobs file: {exc}") from None
+    defaults = config.get("default_parameter_sets") or [{}]
+    listed = config.get("notebooks") or []
+    jobs, seen = [], set()
+    for entry in listed:
+        rel = entry["path"]
+        seen.add(rel)
+        for params in entry.get("parameter_sets") or defaults:
+            jobs.append(Job(rel, dict(params)))
+    for nb_path in sorted((root / "notebooks").glob("[0-9][0-9]-*.ipynb")):
+        rel = nb_path.relative_to(root).as_posix()
+        if rel not in seen:
+            jobs.extend(Job(rel, dict(p)) for p in defaults)
+    return jobs, config
+
+
+def validate_jobs(jobs: list[Job], root: Path = paths.ROOT) -> None:
+    """Refuse bad requests before any kernel starts: unknown notebook, parameter or value."""
+    import papermill
+
+    declared_cache = {}
+    for job in jobs:
+        path = root / job.notebook
+        if not path.is_file():
+            raise ParameterError(f"unknown notebook {job.notebook!r} (no such file)")
+        if job.notebook not in declared_cache:
+            declared_cache[job.notebook] = papermill.inspect_notebook(str(path))
+        declared = declared_cache[job.notebook]
+        for name, value in job.parameters.items():
+            if name in RESERVED:
+                raise ParameterError(f"{job.id}: parameter {name!r} is set by the renderer")
+            if name not in declared:
+                raise ParameterError(f"{job.id}: unknown parameter {name!r} for {job.notebook}; "
+                                     f"declared: {', '.join(n for n in declared if n not in RESERVED)}")
+            if name in ALLOWED and value not in ALLOWED[name]:
+                raise ParameterError(f"{job.id}: {name}={value!r} is not allowed; allowed values: "
+                                     f"{', '.join(map(repr, ALLOWED[name]))}")
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def input_hashes(root: Path = paths.ROOT) -> dict[str, str]:
+    """sha256 of every input a render depends on except the notebooks themselves."""
+    files = [root / "uv.lock", root / "data" / "datapackage.json", root / "render.yaml"]
+    files += sorted((root / "data").rglob("*.csv")) + sorted((root / "data" / "raw").glob("*.txt"))
+    files += sorted((root / "src" / "helpers").rglob("*.py")) + sorted(TEMPLATES.rglob("*.*"))
+    return {p.relative_to(root).as_posix(): _sha256(p) for p in files if p.is_file()}
+
+
+def job_key(job: Job, shared: dict[str, str], root: Path, show_code: bool) -> str:
+    payload = json.dumps({"notebook": _sha256(root / job.notebook), "parameters": job.parameters,
+                          "inputs": shared, "show_code": show_code}, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+# --- One job --------------------------------------------------------------------------------------
+
+def strip_volatile(nb) -> None:
+    """Remove what changes between identical runs: papermill timings and paths, cell timings, random ids."""
+    nb.metadata.pop("papermill", None)
+    for index, cell in enumerate(nb.cells):
+        for key in VOLATILE_CELL_KEYS:
+            cell.metadata.pop(key, None)
+        cell["id"] = f"cell-{index:03d}"
+
+
+def results_of(nb) -> dict | None:
+    """The headline results: the application/json output of the last code cell."""
+    for cell in reversed(nb.cells):
+        if cell.cell_type == "code":
+            for output in cell.get("outputs", []):
+                data = output.get("data", {})
+                if "application/json" in data:
+                    return data["application/json"]
+            return None
+    return None
+
+
+def export_html(nb, target: Path, show_code: bool) -> None:
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="offline", extra_template_basedirs=[str(TEMPLATES)],
+                            exclude_input=not show_code, exclude_input_prompt=True, exclude_output_prompt=True)
+    body, _ = exporter.from_notebook_node(nb)
+    _write_atomic(target, body.encode("utf-8"))
+
+
+def _write_atomic(target: Path, data: bytes) -> None:
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, target)
+
+
+def _failure_message(nb, exc) -> str:
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                return f"cell {index} (execution count {cell.get('execution_count')}): {output['ename']}: {output['evalue']}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def run_job(job: Job, job_dir: str, root: str, show_code: bool) -> Outcome:
+    """Execute one job with papermill in the notebook's folder; write notebook, HTML and figures."""
+    import nbformat
+    import papermill
+
+    start = time.perf_counter()
+    out = Path(job_dir)
+    figures = out / "figures"
+    figures.mkdir(parents=True, exist_ok=True)
+    source = Path(root) / job.notebook
+    executed = out / f"{job.id}.ipynb"
+    params = dict(job.parameters, figure_dir=str(figures))
+    error = ""
+    try:
+        papermill.execute_notebook(str(source), str(executed), parameters=params, cwd=str(source.parent),
+                                   kernel_name="python3", progress_bar=False, log_output=False)
+    except Exception as exc:  # noqa: BLE001  (papermill raises many types; the message is kept)
+        error = str(exc)
+        failed = exc
+    nb = nbformat.read(executed, as_version=4) if executed.exists() else None
+    if nb is None:
+        return Outcome(job.id, "failed", time.perf_counter() - start, error=error or "no output notebook")
+    strip_volatile(nb)
+    _write_atomic(executed, nbformat.writes(nb).encode("utf-8"))
+    if error:
+        return Outcome(job.id, "failed", time.perf_counter() - start, error=_failure_message(nb, failed))
+    export_html(nb, out / f"{job.id}.html", show_code)
+    outputs = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    return Outcome(job.id, "ok", time.perf_counter() - start, results=results_of(nb), outputs=outputs)
+
+
+# --- A run ----------------------------------------------------------------------------------------
+
+class RenderLock:
+    """An exclusive lock on reports/.render.lock: a second run refuses (or waits with wait=True)."""
+
+    def __init__(self, reports: Path, wait: bool):
+        self.path, self.wait, self.handle = reports / ".render.lock", wait, None
+
+    def __enter__(self):
+        self.handle = open(self.path, "a+")  # noqa: SIM115
+        try:
+            fcntl.flock(self.handle, fcntl.LOCK_EX | (0 if self.wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            self.handle.seek(0)
+            holder = self.handle.read().strip() or "another process"
+            self.handle.close()
+            raise RenderError(f"another render is running ({holder}) and holds {self.path}; "
+                              "wait for it to finish or pass --wait") from None
+        self.handle.seek(0)
+        self.handle.truncate()
+        self.handle.write(f"pid {os.getpid()} since {datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}\n")
+        self.handle.flush()
+        return self
+
+    def __exit__(self, *exc):
+        self.handle.seek(0)
+        self.handle.truncate()
+        fcntl.flock(self.handle, fcntl.LOCK_UN)
+        self.handle.close()
+
+
+def _git_commit(root: Path) -> str | None:
+    try:
+        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
+                              check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": sys.version.split()[0]}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            pass
+    return out
+
+
+def _previous_manifest(reports: Path) -> tuple[Path | None, dict]:
+    latest = reports / "latest"
+    manifest = latest / "manifest.json"
+    if manifest.is_file():
+        return latest.resolve(), json.loads(manifest.read_text(encoding="utf-8"))
+    return None, {}
+
+
+def _publish(reports: Path, run_dir: Path) -> None:
+    tmp = reports / ".latest.tmp"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    tmp.symlink_to(Path("runs") / run_dir.name)
+    os.replace(tmp, reports / "latest")     # atomic: readers see the old run or the new one
+
+
+def _prune(reports: Path, keep: int) -> list[str]:
+    published = (reports / "latest").resolve() if (reports / "latest").exists() else None
+    runs = sorted((p for p in (reports / "runs").iterdir() if p.is_dir()), key=lambda p: p.name)
+    removed = []
+    for old in runs[:-keep] if keep > 0 else []:
+        if old.resolve() != published:
+            shutil.rmtree(old)
+            removed.append(old.name)
+    return removed
+
+
+def write_index(run_dir: Path, manifest: dict) -> None:
+    rows = []
+    for job in manifest["jobs"]:
+        link = f'<a href="{html.escape(job["id"])}/{html.escape(job["id"])}.html">{html.escape(job["id"])}</a>' \
+            if job["status"] in ("ok", "cached") else html.escape(job["id"])
+        results = html.escape(json.dumps(job.get("results") or {}, ensure_ascii=False, sort_keys=True))
+        rows.append(f"<tr><td>{link}</td><td>{html.escape(job['notebook'])}</td>"
+                    f"<td>{html.escape(json.dumps(job['parameters'], ensure_ascii=False, sort_keys=True))}</td>"
+                    f"<td class='{job['status']}'>{job['status']}</td><td>{job['seconds']:.1f} s</td>"
+                    f"<td><code>{results}</code>{'<pre>' + html.escape(job['error']) + '</pre>' if job.get('error') else ''}</td></tr>")
+    page = f"""<!DOCTYPE html>
+<html lang="zh"><head><meta charset="utf-8"><title>重庆市人民政府公报2022年第2期 · reports</title>
+<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px;vertical-align:top}}
+.failed{{color:#c0504d;font-weight:bold}}.ok,.cached{{color:#2c8c6e}}code{{font-size:85%;white-space:pre-wrap}}</style></head>
+<body><h1>重庆市人民政府公报 2022年第2期 — rendered reports</h1>
+<p>Run <code>{html.escape(manifest['run_id'])}</code>, commit <code>{html.escape(str(manifest['git_commit']))}</code>,
+status <b>{html.escape(manifest['status'])}</b>.</p>
+<table><tr><th>job</th><th>notebook</th><th>parameters</th><th>status</th><th>duration</th><th>headline results</th></tr>
+{chr(10).join(rows)}
+</table></body></html>
+"""
+    _write_atomic(run_dir / "index.html", page.encode("utf-8"))
+
+
+def render(jobs: list[Job], *, reports: Path = paths.REPORTS_DIR, root: Path = paths.ROOT, workers: int | None = None,
+           force: bool = False, quiet: bool = False, keep: int = 5, show_code: bool = False, wait: bool = False,
+           log=print) -> tuple[dict, Path]:
+    """Render `jobs` into a new run folder; publish it as reports/latest when every job succeeded."""
+    validate_jobs(jobs, root)
+    try:
+        (reports / "runs").mkdir(parents=True, exist_ok=True)
+        probe = reports / ".write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        raise ParameterError(f"output folder {reports} is not writable: {exc}") from None
+    say = (lambda *_: None) if quiet else log
+    with RenderLock(reports, wait):
+        started = datetime.now(UTC)
+        run_id = f"{started:%Y%m%dT%H%M%S}Z-{os.getpid()}"
+        run_dir = reports / "runs" / run_id
+        run_dir.mkdir(parents=True)
+        shared = input_hashes(root)
+        for job in jobs:
+            job.key = job_key(job, shared, root, show_code)
+        previous_dir, previous = _previous_manifest(reports)
+        previous_keys = {j["id"]: j for j in previous.get("jobs", []) if j["status"] in ("ok", "cached")}
+        outcomes: dict[str, Outcome] = {}
+        to_run = []
+        for job in jobs:
+            old = previous_keys.get(job.id)
+            if not force and old and old["key"] == job.key and (previous_dir / job.id).is_dir():
+                shutil.copytree(previous_dir / job.id, run_dir / job.id)
+                outcomes[job.id] = Outcome(job.id, "cached", 0.0, results=old.get("results"), outputs=old.get("outputs", []))
+                say(f"[cached] {job.id}")
+            else:
+                to_run.append(job)
+        if to_run:
+            with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+                futures = {}
+                for job in to_run:
+                    say(f"[start ] {job.id}")
+                    futures[pool.submit(run_job, job, str(run_dir / job.id), str(root), show_code)] = job
+                for future in as_completed(futures):
+                    job = futures[future]
+                    try:
+                        outcome = future.result()
+                    except Exception as exc:  # noqa: BLE001  (a crashed worker is a failed job, not a crashed run)
+                        outcome = Outcome(job.id, "failed", 0.0, error=f"{type(exc).__name__}: {exc}")
+                    outcomes[job.id] = outcome
+                    if outcome.status == "ok":
+                        say(f"[done  ] {job.id} {outcome.seconds:.1f} s")
+                    else:
+                        log(f"[FAILED] {job.id} ({job.notebook}) {outcome.seconds:.1f} s: {outcome.error}")
+        ok = all(o.status in ("ok", "cached") for o in outcomes.values())
+        manifest = {
+            "run_id": run_id,
+            "status": "ok" if ok else "failed",
+            "started": started.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "seconds": round((datetime.now(UTC) - started).total_seconds(), 2),
+            "git_commit": _git_commit(root),
+            "inputs": {**shared, **{j.notebook: _sha256(root / j.notebook) for j in jobs}},
+            "versions": _versions(),
+            "jobs": [{"id": j.id, "notebook": j.notebook, "parameters": j.parameters, "key": j.key,
+                      **{k: v for k, v in asdict(outcomes[j.id]).items() if k != "job"}} for j in jobs],
+        }
+        for job in manifest["jobs"]:
+            job["seconds"] = round(job["seconds"], 2)
+        _write_atomic(run_dir / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))
+        write_index(run_dir, manifest)
+        if ok:
+            _publish(reports, run_dir)
+            removed = _prune(reports, keep)
+            say(f"published {run_dir.relative_to(reports.parent) if reports.parent in run_dir.parents else run_dir} as {reports / 'latest'}"
+                + (f"; pruned {len(removed)} old run(s)" if removed else ""))
+        else:
+            log(f"run {run_id} failed; {reports / 'latest'} still points to the last good run")
+    return manifest, run_dir
+
+
+def refresh_notebooks(root: Path = paths.ROOT, log=print) -> None:
+    """Re-execute each committed notebook with its default parameters, in place, and its figures.
+
+    This is how nbval's reference outputs and the figure references in figures/ are regenerated:
+    deliberately, by this command only.
+    """
+    import nbformat
+    import papermill
+
+    for path in sorted((root / "notebooks").glob("[0-9][0-9]-*.ipynb")):
+        tmp = path.with_name(f".{path.name}.tmp")
+        log(f"[refresh] {path.relative_to(root)}")
+        papermill.execute_notebook(str(path), str(tmp), cwd=str(path.parent), kernel_name="python3",
+                                   progress_bar=False, log_output=False)
+        nb = nbformat.read(tmp, as_version=4)
+        strip_volatile(nb)
+        nbformat.write(nb, tmp)
+        os.replace(tmp, path)
+
+
+# --- Command line ---------------------------------------------------------------------------------
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("render", help="render every notebook × parameter set into reports/ (see render.yaml)")
+    p.add_argument("--jobs", type=int, default=None, metavar="N", help="parallel workers (default: one per CPU core)")
+    p.add_argument("--force", action="store_true", help="re-render every job even if its inputs are unchanged")
+    p.add_argument("--quiet", action="store_true", help="print only failures (for cron)")
+    p.add_argument("--only", action="append", default=[], metavar="TEXT", help="only jobs whose id contains TEXT (repeatable)")
+    p.add_argument("--notebook", action="append", default=[], help="render this notebook (path) instead of the jobs file")
+    p.add_argument("-p", "--parameter", action="append", default=[], nargs=2, metavar=("NAME", "VALUE"),
+                   help="with --notebook: a parameter (repeatable)")
+    p.add_argument("--jobs-file", default=str(JOBS_FILE), help="the YAML list of jobs (default: render.yaml)")
+    p.add_argument("--output", default=str(paths.REPORTS_DIR), help="reports folder (default: reports/)")
+    p.add_argument("--keep", type=int, default=None, help="completed runs to keep (default: keep_runs of the jobs file)")
+    p.add_argument("--show-code", action="store_true", help="include the code cells in the HTML pages")
+    p.add_argument("--wait", action="store_true", help="wait for a running render instead of refusing")
+    p.add_argument("--list-jobs", action="store_true", help="print the jobs and exit")
+    p.add_argument("--json", action="store_true", help="with --list-jobs: as JSON")
+    p.add_argument("--refresh-notebooks", action="store_true",
+                   help="re-execute the committed notebooks in place (regenerates nbval references and figures/)")
+    p.set_defaults(func=main)
+
+
+def main(args) -> int:
+    try:
+        if args.refresh_notebooks:
+            refresh_notebooks()
+            return 0
+        jobs, config = load_jobs(Path(args.jobs_file))
+        if args.notebook:
+            jobs = [Job(n, {k: v for k, v in args.parameter}) for n in args.notebook]
+        if args.only:
+            jobs = [j for j in jobs if any(t in j.id for t in args.only)]
+            if not jobs:
+                raise ParameterError(f"no job matches --only {args.only}")
+        if args.list_jobs:
+            validate_jobs(jobs)
+            listing = [{"id": j.id, "notebook": j.notebook, "parameters": j.parameters} for j in jobs]
+            if args.json:
+                print(json.dumps(listing, ensure_ascii=False, indent=1))
+            else:
+                for item in listing:
+                    print(f"{item['id']}\t{item['notebook']}\t{json.dumps(item['parameters'], ensure_ascii=False)}")
+            return 0
+        keep = args.keep if args.keep is not None else int(config.get("keep_runs", 5))
+        manifest, _ = render(jobs, reports=Path(args.output), workers=args.jobs, force=args.force, quiet=args.quiet,
+                             keep=keep, show_code=args.show_code, wait=args.wait)
+        return 0 if manifest["status"] == "ok" else 1
+    except ParameterError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_REQUEST
+    except RenderError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
