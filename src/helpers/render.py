@@ -9,7 +9,6 @@ that). One run at a time: a second one refuses, or waits with `--wait`, on `repo
 
 from __future__ import annotations
 
-import argparse
 import fcntl
 import hashlib
 import html
@@ -129,12 +128,16 @@ def job_key(job: Job, shared: dict[str, str], root: Path, show_code: bool) -> st
 # --- One job --------------------------------------------------------------------------------------
 
 def strip_volatile(nb) -> None:
-    """Remove what changes between identical runs: papermill timings and paths, cell timings, random ids."""
+    """Remove what changes between identical runs: papermill timings and paths, cell timings, random
+    ids, and the run folder in the injected figure_dir (figures sit next to the notebook)."""
     nb.metadata.pop("papermill", None)
     for index, cell in enumerate(nb.cells):
         for key in VOLATILE_CELL_KEYS:
             cell.metadata.pop(key, None)
         cell["id"] = f"cell-{index:03d}"
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.source = "\n".join('figure_dir = "figures"  # set by the renderer: figures/ beside this notebook'
+                                    if line.startswith("figure_dir = ") else line for line in cell.source.split("\n"))
 
 
 def results_of(nb) -> dict | None:
@@ -379,7 +382,7 @@ def render(jobs: list[Job], *, reports: Path = paths.REPORTS_DIR, root: Path = p
     return manifest, run_dir
 
 
-def refresh_notebooks(root: Path = paths.ROOT, log=print) -> None:
+def refresh_notebooks(root: Path = paths.ROOT, only: list[str] | None = None, log=print) -> None:
     """Re-execute each committed notebook with its default parameters, in place, and its figures.
 
     This is how nbval's reference outputs and the figure references in figures/ are regenerated:
@@ -389,7 +392,9 @@ def refresh_notebooks(root: Path = paths.ROOT, log=print) -> None:
     import papermill
 
     for path in sorted((root / "notebooks").glob("[0-9][0-9]-*.ipynb")):
-        tmp = path.with_name(f".{path.name}.tmp")
+        if only and not any(text in path.name for text in only):
+            continue
+        tmp = path.with_name(f".{path.stem}.tmp.ipynb")
         log(f"[refresh] {path.relative_to(root)}")
         papermill.execute_notebook(str(path), str(tmp), cwd=str(path.parent), kernel_name="python3",
                                    progress_bar=False, log_output=False)
@@ -425,7 +430,7 @@ def add_parser(sub) -> None:
 def main(args) -> int:
     try:
         if args.refresh_notebooks:
-            refresh_notebooks()
+            refresh_notebooks(only=args.only)
             return 0
         jobs, config = load_jobs(Path(args.jobs_file))
         if args.notebook:
