@@ -115,7 +115,7 @@ def input_hashes(root: Path = paths.ROOT) -> dict[str, str]:
     """sha256 of every input a render depends on except the notebooks themselves."""
     files = [root / "uv.lock", root / "data" / "datapackage.json", root / "render.yaml"]
     files += sorted((root / "data").rglob("*.csv")) + sorted((root / "data" / "raw").glob("*.txt"))
-    files += sorted((root / "src" / "helpers").rglob("*.py")) + sorted(TEMPLATES.rglob("*.*"))
+    files += sorted(p for p in (root / "src" / "helpers").rglob("*") if "__pycache__" not in p.parts)
     return {p.relative_to(root).as_posix(): _sha256(p) for p in files if p.is_file()}
 
 
@@ -188,12 +188,21 @@ def run_job(job: Job, job_dir: str, root: str, show_code: bool) -> Outcome:
     executed = out / f"{job.id}.ipynb"
     params = dict(job.parameters, figure_dir=str(figures))
     error = ""
+    # The kernel's own stderr (start-up notices) goes to the run's logs/, not to the console.
+    logs = out.parent / "logs"
+    logs.mkdir(exist_ok=True)
+    saved_stderr = os.dup(2)
     try:
-        papermill.execute_notebook(str(source), str(executed), parameters=params, cwd=str(source.parent),
-                                   kernel_name="python3", progress_bar=False, log_output=False)
+        with open(logs / f"{job.id}.log", "w") as log_file:
+            os.dup2(log_file.fileno(), 2)
+            papermill.execute_notebook(str(source), str(executed), parameters=params, cwd=str(source.parent),
+                                       kernel_name="python3", progress_bar=False, log_output=False)
     except Exception as exc:  # noqa: BLE001  (papermill raises many types; the message is kept)
         error = str(exc)
         failed = exc
+    finally:
+        os.dup2(saved_stderr, 2)
+        os.close(saved_stderr)
     nb = nbformat.read(executed, as_version=4) if executed.exists() else None
     if nb is None:
         return Outcome(job.id, "failed", time.perf_counter() - start, error=error or "no output notebook")
@@ -321,7 +330,7 @@ def render(jobs: list[Job], *, reports: Path = paths.REPORTS_DIR, root: Path = p
     say = (lambda *_: None) if quiet else log
     with RenderLock(reports, wait):
         started = datetime.now(UTC)
-        run_id = f"{started:%Y%m%dT%H%M%S}Z-{os.getpid()}"
+        run_id = f"{started:%Y%m%dT%H%M%S.%f}Z"   # sortable; unique because runs hold the lock
         run_dir = reports / "runs" / run_id
         run_dir.mkdir(parents=True)
         shared = input_hashes(root)
