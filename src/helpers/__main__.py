@@ -7,6 +7,7 @@ import json
 import sys
 
 from . import checks as checks_mod
+from . import catalog, loader
 from .errors import HelpersError
 from .loader import facts
 
@@ -39,11 +40,27 @@ def _check(args) -> int:
     return 1 if failed else 0
 
 
+def table_list_markdown(data_dir=None) -> str:
+    """One line per curated table, generated from the descriptor (the README embeds it)."""
+    lines = []
+    for name in catalog.table_names(data_dir):
+        res = catalog.resource(name, data_dir)
+        rows = len(loader.load(name, data_dir))
+        lines.append(f"- `{name}` ({rows} rows) — {res['title']} / {res['x_title_zh']}: {res['description']}")
+    return "\n".join(lines)
+
+
+def _tables(args) -> int:
+    print(table_list_markdown(args.data_dir))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers", description=__doc__)
     parser.add_argument("--data-dir", help="folder with datapackage.json, curated/ and raw/ (default: the project's data/)")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("facts", help="write every curated number as one long CSV table to stdout").set_defaults(func=_facts)
+    sub.add_parser("tables", help="list the curated tables (markdown, from the descriptor)").set_defaults(func=_tables)
     p = sub.add_parser("check", help="run every data check; exit 1 if any fails")
     p.add_argument("--json", action="store_true", help="print every check as a JSON list of records")
     p.set_defaults(func=_check)
