@@ -6,8 +6,8 @@ import argparse
 import json
 import sys
 
-from . import checks as checks_mod
 from . import catalog, loader
+from . import checks as checks_mod
 from .errors import HelpersError
 from .loader import facts
 

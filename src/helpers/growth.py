@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .errors import DataError, ParameterError
-from .parsing import last_number
+from .parsing import last_number, parse_cell
 
 DIRECTIONS = ("higher", "lower")
 VERDICTS = ("met", "missed", "not_assessable")
@@ -137,6 +137,8 @@ def _reason(row: pd.Series | None, lang: str) -> str:
     if row["status"] == "blank":
         return "空白" if lang == "zh" else "empty cell"
     meaning = row["meaning_zh"] if lang == "zh" else row["meaning_en"]
+    if row["status"] == "text":
+        return f"为文字“{row['cell']}”" if lang == "zh" else f"is text, {row['cell']} ({meaning})"
     return f"{row['cell']}：{meaning}" if lang == "zh" else f"{row['cell']}: {meaning}"
 
 
@@ -327,7 +329,8 @@ def targets_vs_results(indicators: pd.DataFrame, renamed: dict[str, str] = RENAM
             "code": t["code"], "sub_item": bool(t["sub_item"]), "metric": t["metric"], "metric_prev": prev,
             "renamed": prev is not None and prev in renamed and (renamed[prev] != prev or c["name_zh"] != t["name_zh"]),
             "name_zh": t["name_zh"], "name_en": t["name_en"],
-            "name_zh_prev": None if c is None else c["name_zh"], "binding": bool(t["binding"]),
+            "name_zh_prev": None if c is None else c["name_zh"],
+            "name_en_prev": None if c is None else c["name_en"], "binding": bool(t["binding"]),
             "direction": t["direction"], "unit": t["unit"],
             "target_prev_cell": None if c is None else c["target_cell"],
             "result_prev_cell": None if c is None else c["result_cell"], "target_next_cell": t["cell"],
@@ -463,11 +466,51 @@ def income_ratio(levels_frame: pd.DataFrame, urban: str = "urban_disposable_inco
     return {"ratio": float(now), "previous": float(prev), "change": float(now - prev)}
 
 
-def format_change(value: float, unit: str, lang: str = "zh") -> str:
-    """A difference as text with its sign and unit: `+2.3 百分点`, `-0.4 pp`, `+608 firms`;
-    `—` when missing. Zero is written `0` (never `-0`)."""
+def format_change(value: float, unit: str | None = None, lang: str = "zh") -> str:
+    """A difference as text with its sign and, given the unit of the values, the unit of the
+    difference: `+2.3 百分点`, `-0.4 pp`, `+608 firms`, `+7.5` (no unit); `—` when missing.
+    Zero is written `0` (never `-0`).
+
+    >>> format_change(-0.4, "%", "en"), format_change(0.0), format_change(608.0, "家")
+    ('-0.4 pp', '0', '+608 家')
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     value = round(value, 6) + 0.0
     text = "0" if value == 0 else f"{value:+g}"
-    return f"{text} {unit_label(margin_unit(unit), lang)}"
+    return text if unit is None else f"{text} {unit_label(margin_unit(unit), lang)}"
+
+
+def cell_text(cell: str, unit: str, lang: str = "zh") -> str:
+    """A numeric table cell as prose writes it, with a % unit after its number.
+
+    Chinese keeps the cell's own qualifier word (`6以上` -> `6%以上`); English translates it
+    (`6以上` -> `6% or more`, `5.5左右` -> `about 5.5%`, `103.2以内` -> `103.2 or less`).
+    Cells that are not numbers (symbols, text) are returned unchanged.
+
+    >>> cell_text("5.5左右", "%"), cell_text("6以上", "%", "en"), cell_text("1.80:1以下", "ratio", "en")
+    ('5.5%左右', '6% or more', '1.80:1 or less')
+    """
+    parsed = parse_cell(cell)
+    if parsed.status != "number":
+        return cell
+    number = parsed.number.text + ("%" if unit == "%" else ":1" if unit == "ratio" else "")
+    if lang == "zh":
+        word = cell[parsed.number.end:].replace(":1", "").replace("：1", "")
+        return number + word
+    return {"at_least": f"{number} or more", "about": f"about {number}", "at_most": f"{number} or less"}.get(parsed.qualifier, number)
+
+
+def require_checks(checks) -> pd.DataFrame:
+    """Counts of the data checks by kind and status; raise DataError naming every failed check.
+
+    `checks` is the list `helpers.run_checks(data_dir)` returns.
+    """
+    frame = pd.DataFrame([{"id": c.id, "kind": c.kind, "status": c.status} for c in checks])
+    if frame.empty:
+        raise DataError("checks", "no checks were run; expected the list helpers.run_checks() returns")
+    failed = frame.loc[frame["status"] == "fail", "id"].tolist()
+    if failed:
+        raise DataError("checks", f"{len(failed)} data checks failed: {', '.join(failed)}; run `python -m helpers check` for details")
+    counts = frame.groupby(["kind", "status"], sort=False).size().reset_index(name="n")
+    return counts

@@ -95,13 +95,21 @@ def crosswalk_path(data_dir=None) -> Path:
     return paths.data_dir(data_dir) / CROSSWALK_RELATIVE
 
 
-def load_crosswalk(data_dir=None, projects: pd.DataFrame | None = None) -> SectorCrosswalk:
-    """Read and validate the sector crosswalk of the data folder (see `read_crosswalk`)."""
+def load_crosswalk(data_dir=None, projects: pd.DataFrame | None = None,
+                   years: tuple[int, int] | None = None) -> SectorCrosswalk:
+    """Read and validate the sector crosswalk of the data folder (see `read_crosswalk`).
+
+    With `years`, the crosswalk must cover exactly those two years (earlier, later).
+    """
     if projects is None:
         from .loader import load
 
         projects = load("major_projects", data_dir)
-    return read_crosswalk(crosswalk_path(data_dir), projects)
+    crosswalk = read_crosswalk(crosswalk_path(data_dir), projects)
+    if years is not None and crosswalk.years != tuple(years):
+        raise DataError(crosswalk.path, f"the crosswalk covers {crosswalk.years[0]} and {crosswalk.years[1]}, "
+                        f"but the data's years are {years[0]} and {years[1]}", line=1)
+    return crosswalk
 
 
 def read_crosswalk(path, projects: pd.DataFrame) -> SectorCrosswalk:
@@ -336,7 +344,10 @@ def compare_sectors(projects: pd.DataFrame, crosswalk: SectorCrosswalk) -> pd.Da
                     "share_completed": s1, "share_planned": s2, "change": plan - done,
                     "change_rate": plan / done - 1 if a is not None and b is not None else math.nan,
                     "share_change": s2 - s1, "note": r["note"]})
-    return pd.DataFrame(out)
+    frame = pd.DataFrame(out)
+    for column in ("sector_from", "sector_to"):
+        frame[column] = pd.Series([v if isinstance(v, str) else None for v in frame[column]], dtype=object)
+    return frame
 
 
 def source_table(projects: pd.DataFrame, period: int) -> pd.DataFrame:
@@ -413,6 +424,38 @@ def portfolio_scale(projects: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+QUALIFIER_WORDS = {"exact": ("", ""), "about": ("约", "about "), "at_least": ("超过", "over "), "at_most": ("不超过", "at most ")}
+
+
+def qualified(r: dict, lang: str) -> str:
+    """The word the report puts before a number (约, 超过 …), in `lang`; empty for an exact number."""
+    zh, en = QUALIFIER_WORDS[r["qualifier"]]
+    return zh if lang == "zh" else en
+
+
+def sector_bars(labels, values, texts, *, title: str, xlabel: str, color: str | None = None):
+    """A horizontal bar chart, bars top to bottom in the order given, each annotated with its text.
+
+    Returns the figure; the caller saves it with `plot.savefig` and shows it.
+    """
+    import matplotlib.pyplot as plt
+
+    labels, values, texts = list(labels), [float(v) for v in values], list(texts)
+    if not (len(labels) == len(values) == len(texts)) or not labels:
+        raise HelpersError(f"sector_bars needs as many labels, values and texts (got {len(labels)}, {len(values)}, {len(texts)})")
+    fig, ax = plt.subplots(figsize=(8, 0.5 * len(labels) + 1.5))
+    positions = list(range(len(labels)))[::-1]
+    ax.barh(positions, values, color=color or plt.rcParams["axes.prop_cycle"].by_key()["color"][0])
+    ax.set_yticks(positions, labels)
+    for y, v, t in zip(positions, values, texts, strict=True):
+        ax.text(v, y, f" {t}", va="center", fontsize=9)
+    ax.set_xlim(0, max(values) * 1.3)
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    ax.grid(axis="y", visible=False)
+    return fig
+
+
 # --- The summary paragraph ----------------------------------------------------------------------
 
 def summary_html(projects: pd.DataFrame, crosswalk: SectorCrosswalk, lang: str) -> str:
@@ -430,7 +473,7 @@ def summary_html(projects: pd.DataFrame, crosswalk: SectorCrosswalk, lang: str) 
 
     def s(period, category, measure="investment", digits=None):
         r = row(projects, period, category, measure)
-        return nb.sourced(r, f"{nb.fmt(r['value'], digits)}{'%' if r['unit'] == '%' else ''}", lang)
+        return qualified(r, lang) + nb.sourced(r, f"{nb.fmt(r['value'], digits)}{'%' if r['unit'] == '%' else ''}", lang)
 
     done, plan = amount(projects, y1, "total"), amount(projects, y2, "total")
     plan_implied = src1.at["total", "implied_plan"]
