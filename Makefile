@@ -41,11 +41,11 @@ check: venv ## every data check (provenance, identities, cross-document, known d
 validate: venv ## frictionless validation of data/datapackage.json
 	$(BIN)/frictionless validate data/datapackage.json
 
-unit: venv ## unit tests, property tests and doctests
-	$(BIN)/python -m pytest -q --doctest-modules src tests
+unit: venv ## unit, property, regression and browser tests, and doctests
+	CQ_GAZETTE_FIGURE_DIR=$$(mktemp -d) $(BIN)/python -m pytest -q --doctest-modules src tests
 
-nbval: venv ## strict nbval over the committed notebooks
-	$(BIN)/python -m pytest -q -p no:randomly --nbval --nbval-current-env \
+nbval: venv ## strict nbval over the committed notebooks (figures go to a temporary folder)
+	CQ_GAZETTE_FIGURE_DIR=$$(mktemp -d) $(BIN)/python -m pytest -q --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
 
 facts: venv ## every curated number as one CSV on stdout

@@ -58,7 +58,7 @@ def savefig(fig, name: str, *, figure_dir=None, figure_format: str = "png", lang
     """Write `fig` as `<figure_dir>/<name>[.<lang>].<format>` with deterministic bytes, atomically."""
     if figure_format not in FORMATS:
         raise ParameterError(f"figure_format={figure_format!r}; allowed: {', '.join(FORMATS)}")
-    folder = Path(figure_dir) if figure_dir else paths.FIGURES_DIR
+    folder = Path(figure_dir) if figure_dir else paths.figures_dir()
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"{name}.{lang}" if lang else name
     target = folder / f"{stem}.{figure_format}"
