@@ -176,6 +176,9 @@ def scorecard(indicators: pd.DataFrame, year: int | None = None) -> pd.DataFrame
     rows = []
     for _, t in targets.iterrows():
         r = by_metric.loc[t["metric"]] if t["metric"] in by_metric.index else None
+        if r is not None and (r["direction"] != t["direction"] or r["unit"] != t["unit"]):
+            raise DataError("indicators", f"target and result of {t['metric']} disagree on direction or unit: "
+                            f"{t['direction']}/{t['unit']} vs {r['direction']}/{r['unit']}", column="direction")
         assessable = r is not None and t["status"] == "number" and r["status"] == "number"
         rec = {
             "code": t["code"], "sub_item": bool(t["sub_item"]), "metric": t["metric"],
@@ -514,3 +517,18 @@ def require_checks(checks) -> pd.DataFrame:
         raise DataError("checks", f"{len(failed)} data checks failed: {', '.join(failed)}; run `python -m helpers check` for details")
     counts = frame.groupby(["kind", "status"], sort=False).size().reset_index(name="n")
     return counts
+
+
+def margin_html(indicator: dict, target_row: dict, result_row: dict, lang: str = "zh") -> str:
+    """`name（目标 X，结果 Y，差额 Z）` / `name (target X, result Y, margin Z)` for one scorecard row,
+    X and Y carrying their source as a hover title (`nb.sourced`); target_row and result_row are the
+    curated indicator rows the scorecard row names (target_row_id, result_row_id)."""
+    from . import nb
+
+    name = indicator["name_zh" if lang == "zh" else "name_en"]
+    target = nb.sourced(target_row, cell_text(target_row["cell"], indicator["unit"], lang), lang)
+    result = nb.sourced(result_row, cell_text(result_row["cell"], indicator["unit"], lang), lang)
+    margin = format_change(indicator["margin"], indicator["unit"], lang)
+    if lang == "zh":
+        return f"{name}（目标 {target}，结果 {result}，差额 {margin}）"
+    return f"{name} (target {target}, result {result}, margin {margin})"

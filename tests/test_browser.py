@@ -1,0 +1,162 @@
+"""JupyterLab and the rendered reports in a real (headless) browser.
+
+Needs Debian's Chromium (`apt-get install -y chromium fonts-noto-cjk`; .ci/run installs it). Without
+it the tests are skipped with that message, never passed silently.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from helpers import paths, render
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--no-first-run", "--disable-quic"]
+NOTEBOOKS = sorted(paths.NOTEBOOKS_DIR.glob("[0-9][0-9]-*.ipynb"))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"no Chromium at {CHROMIUM}: install it with `apt-get install -y chromium fonts-noto-cjk` "
+                    "(or set CHROMIUM=/path/to/chromium) to run the browser tests")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield b
+        b.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab from the project environment on a free port with a token, serving a copy of notebooks/."""
+    root = tmp_path_factory.mktemp("lab")
+    shutil.copytree(paths.NOTEBOOKS_DIR, root / "notebooks", ignore=shutil.ignore_patterns(".*"))
+    port, token = _free_port(), secrets.token_hex(16)
+    # Render every cell (JupyterLab 4 otherwise only renders the cells in view), in a private settings dir.
+    settings = root / "settings" / "@jupyterlab" / "notebook-extension"
+    settings.mkdir(parents=True)
+    (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+    env = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(root / "settings"), paths.FIGURE_ENV_VAR: str(root / "figures"), "JUPYTER_RUNTIME_DIR": str(root / "runtime"),
+           "JUPYTER_CONFIG_DIR": str(root / "config"), "JUPYTERLAB_WORKSPACES_DIR": str(root / "workspaces")}
+    log = open(root / "lab.log", "w")  # noqa: SIM115
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root / 'notebooks'}",
+         "--ServerApp.open_browser=False", "--ServerApp.allow_root=True"],
+        env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            if time.time() > deadline or server.poll() is not None:
+                server.kill()
+                pytest.fail(f"JupyterLab did not start: {(root / 'lab.log').read_text()[-2000:]}")
+            time.sleep(0.5)
+    yield url, token, root
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+    log.close()
+
+
+def _code_cells(notebook: Path) -> int:
+    return sum(c["cell_type"] == "code" for c in json.loads(notebook.read_text(encoding="utf-8"))["cells"])
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_runs_in_jupyterlab(browser, lab, notebook, tmp_path):
+    url, token, _ = lab
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    # A workspace of its own, reset, so that tabs left open by the previous notebook are not restored.
+    page.goto(f"{url}/lab/workspaces/{notebook.stem}/tree/{notebook.name}?reset&token={token}")
+    page.wait_for_selector(".jp-Notebook", timeout=60_000)
+    # The indicator can read idle while the kernel is still connecting: require it twice, a second apart.
+    for _ in range(2):
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+        page.wait_for_timeout(1000)
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+    expected = _code_cells(notebook)
+    deadline = time.time() + 180
+    while True:
+        prompts = page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()
+        done = [p for p in prompts if p.strip().strip("[]:").isdigit()]
+        if len(done) >= expected and not any("*" in p for p in prompts):
+            break
+        if time.time() > deadline:
+            page.screenshot(path=str(tmp_path / f"{notebook.stem}-timeout.png"), full_page=True)
+            pytest.fail(f"{notebook.name}: cells still running after 180 s: {prompts} (screenshot in {tmp_path})")
+        time.sleep(0.5)
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+    errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").all_inner_texts()
+    assert not errors, f"{notebook.name}: error or warning output: {errors[:3]}"
+    images = page.locator(".jp-RenderedImage img")
+    assert images.count() >= 1, f"{notebook.name}: no figure shown"
+    images.first.scroll_into_view_if_needed()
+    assert images.first.evaluate("img => img.complete && img.naturalWidth > 0")
+    page.screenshot(path=str(tmp_path / f"{notebook.stem}.png"), full_page=True)
+    assert (tmp_path / f"{notebook.stem}.png").stat().st_size > 10_000
+    page.close()
+
+
+def test_rendered_reports_open_offline(browser, tmp_path):
+    jobs = [render.Job("notebooks/00-data-audit.ipynb", {"lang": lang}) for lang in ("zh", "en")]
+    manifest, _ = render.render(jobs, reports=tmp_path / "reports", quiet=True, log=lambda *_: None)
+    assert manifest["status"] == "ok"
+    latest = tmp_path / "reports" / "latest"
+    external = []
+
+    def block_non_local(route):
+        parsed = urlparse(route.request.url)
+        if parsed.scheme in ("file", "data", "about", "blob") or parsed.hostname in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            external.append(route.request.url)
+            route.abort()
+
+    context = browser.new_context()
+    context.route("**/*", block_non_local)
+    page = context.new_page()
+    page.goto((latest / "index.html").as_uri())
+    links = page.locator("a")
+    assert links.count() == len(jobs)
+    links.first.click()
+    page.wait_for_load_state("load")
+    assert page.url.endswith(".html") and "00-data-audit" in page.url
+    images = page.locator("img")
+    assert images.count() >= 2
+    for i in range(images.count()):
+        assert images.nth(i).evaluate("img => img.complete && img.naturalWidth > 0")
+    hover = page.locator("span.sourced").first.get_attribute("title")
+    assert "line" in hover or "行" in hover
+    page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+    assert external == [], f"the report requested the network: {external}"
+    context.close()
