@@ -8,7 +8,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 export UV_COMPILE_BYTECODE := 1
 export UV_PROJECT_ENVIRONMENT := $(VENV)
-export MPLBACKEND := Agg
 
 .DEFAULT_GOAL := help
 .PHONY: help venv report test lint unit check validate nbval browser facts lab refresh-notebooks benchmark clean

@@ -11,14 +11,11 @@ import os
 from pathlib import Path
 
 import matplotlib
+import matplotlib.pyplot as plt
+from matplotlib import font_manager
 
-matplotlib.use(os.environ.get("MPLBACKEND", "Agg") if "ipykernel" not in os.environ.get("MPLBACKEND", "") else os.environ["MPLBACKEND"])
-
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
-
-from . import paths  # noqa: E402
-from .errors import ParameterError  # noqa: E402
+from . import paths
+from .errors import ParameterError
 
 CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
 FORMATS = ("png", "svg")
