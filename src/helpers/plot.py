@@ -51,8 +51,13 @@ def setup() -> str:
     return family
 
 
-def savefig(fig, name: str, *, figure_dir=None, figure_format: str = "png", lang: str | None = None) -> Path:
-    """Write `fig` as `<figure_dir>/<name>[.<lang>].<format>` with deterministic bytes, atomically."""
+def savefig(fig, name: str, *, figure_dir=None, figure_format: str = "png", lang: str | None = None,
+            show: bool = True) -> Path:
+    """Write `fig` as `<figure_dir>/<name>[.<lang>].<format>` with deterministic bytes, atomically.
+
+    In a notebook (show=True) the written file itself is displayed and the figure closed, so the
+    reader sees exactly the published bytes and the figure is rendered once, not twice.
+    """
     if figure_format not in FORMATS:
         raise ParameterError(f"figure_format={figure_format!r}; allowed: {', '.join(FORMATS)}")
     folder = Path(figure_dir) if figure_dir else paths.figures_dir()
@@ -63,4 +68,18 @@ def savefig(fig, name: str, *, figure_dir=None, figure_format: str = "png", lang
     metadata = {"Software": None} if figure_format == "png" else {"Date": None, "Creator": None}
     fig.savefig(tmp, format=figure_format, metadata=metadata, bbox_inches="tight")
     os.replace(tmp, target)
+    if show and _in_kernel():
+        from IPython.display import SVG, Image, display
+
+        display(Image(data=target.read_bytes(), format="png") if figure_format == "png" else SVG(data=target.read_bytes()))
+        plt.close(fig)
     return target
+
+
+def _in_kernel() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and hasattr(shell, "kernel")

@@ -18,7 +18,7 @@ import shutil
 import subprocess
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -175,11 +175,13 @@ def _failure_message(nb, exc) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def run_job(job: Job, job_dir: str, root: str, show_code: bool) -> Outcome:
+def run_job(job: Job, job_dir: str, root: str, show_code: bool, events=None) -> Outcome:
     """Execute one job with papermill in the notebook's folder; write notebook, HTML and figures."""
     import nbformat
     import papermill
 
+    if events is not None:
+        events.put(job.id)            # tells the parent the job has started (a worker picked it up)
     start = time.perf_counter()
     out = Path(job_dir)
     figures = out / "figures"
@@ -315,6 +317,39 @@ status <b>{html.escape(manifest['status'])}</b>.</p>
     _write_atomic(run_dir / "index.html", page.encode("utf-8"))
 
 
+def _execute(jobs: list[Job], run_dir: Path, root: Path, show_code: bool, workers: int | None, say, log) -> dict[str, Outcome]:
+    """Run jobs in worker processes; report each as it starts and as it ends."""
+    import multiprocessing
+
+    import nbconvert  # noqa: F401  (imported once here: the forked workers inherit it)
+    import papermill  # noqa: F401
+
+    outcomes = {}
+    with multiprocessing.Manager() as manager, ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+        events = manager.Queue()
+        pending = {pool.submit(run_job, job, str(run_dir / job.id), str(root), show_code, events): job for job in jobs}
+
+        def drain():
+            while not events.empty():
+                say(f"[start ] {events.get()}")
+
+        while pending:
+            done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            drain()
+            for future in done:
+                job = pending.pop(future)
+                try:
+                    outcome = future.result()
+                except Exception as exc:  # noqa: BLE001  (a crashed worker is a failed job, not a crashed run)
+                    outcome = Outcome(job.id, "failed", 0.0, error=f"{type(exc).__name__}: {exc}")
+                outcomes[job.id] = outcome
+                if outcome.status == "ok":
+                    say(f"[done  ] {job.id} {outcome.seconds:.1f} s")
+                else:
+                    log(f"[FAILED] {job.id} ({job.notebook}) {outcome.seconds:.1f} s: {outcome.error}")
+    return outcomes
+
+
 def render(jobs: list[Job], *, reports: Path = paths.REPORTS_DIR, root: Path = paths.ROOT, workers: int | None = None,
            force: bool = False, quiet: bool = False, keep: int = 5, show_code: bool = False, wait: bool = False,
            log=print) -> tuple[dict, Path]:
@@ -349,22 +384,7 @@ def render(jobs: list[Job], *, reports: Path = paths.REPORTS_DIR, root: Path = p
             else:
                 to_run.append(job)
         if to_run:
-            with ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
-                futures = {}
-                for job in to_run:
-                    say(f"[start ] {job.id}")
-                    futures[pool.submit(run_job, job, str(run_dir / job.id), str(root), show_code)] = job
-                for future in as_completed(futures):
-                    job = futures[future]
-                    try:
-                        outcome = future.result()
-                    except Exception as exc:  # noqa: BLE001  (a crashed worker is a failed job, not a crashed run)
-                        outcome = Outcome(job.id, "failed", 0.0, error=f"{type(exc).__name__}: {exc}")
-                    outcomes[job.id] = outcome
-                    if outcome.status == "ok":
-                        say(f"[done  ] {job.id} {outcome.seconds:.1f} s")
-                    else:
-                        log(f"[FAILED] {job.id} ({job.notebook}) {outcome.seconds:.1f} s: {outcome.error}")
+            outcomes.update(_execute(to_run, run_dir, root, show_code, workers, say, log))
         ok = all(o.status in ("ok", "cached") for o in outcomes.values())
         manifest = {
             "run_id": run_id,
