@@ -133,3 +133,9 @@ def test_check_json_lists_every_check(capsys):
     import json
     records = json.loads(capsys.readouterr().out)
     assert {"id", "kind", "description", "expected", "actual", "tolerance", "status", "reason"} <= set(records[0])
+
+
+def test_missing_raw_text_is_a_clear_error(data_copy):
+    (data_copy / "raw" / "cq-gazette-2022-02.txt").unlink()
+    with pytest.raises(ProvenanceError, match="raw gazette text is missing"):
+        checks.run_checks(data_copy)

@@ -21,7 +21,14 @@ UNIT_SCALE: dict[str, float] = {}
 
 @lru_cache(maxsize=4)
 def _lines(path: str) -> tuple[str, ...]:
-    return tuple(Path(path).read_text(encoding="utf-8").split("\n"))
+    return tuple(_read_raw(Path(path)).decode("utf-8").split("\n"))
+
+
+def _read_raw(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise ProvenanceError(path, "the raw gazette text is missing; expected data/raw/" + paths.RAW_NAME) from None
 
 
 def raw_lines(data_dir=None) -> tuple[str, ...]:
@@ -30,7 +37,7 @@ def raw_lines(data_dir=None) -> tuple[str, ...]:
 
 
 def raw_sha256(data_dir=None) -> str:
-    return hashlib.sha256(paths.raw_text_path(data_dir).read_bytes()).hexdigest()
+    return hashlib.sha256(_read_raw(paths.raw_text_path(data_dir))).hexdigest()
 
 
 def _text(value) -> str:
