@@ -6,7 +6,7 @@ Identities are written once here as data; `checks.py` evaluates them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # Term of an identity: (metric, period, sign) or (metric, period, sign, basis).
 # period None = whichever period the metric is stated for (it is stated once).
@@ -187,7 +187,8 @@ class KnownDiscrepancy:
     expected_gap: float
     tolerance: float
     reason: str
-    tags: list[str] = field(default_factory=list)
+    description_zh: str = ""
+    reason_zh: str = ""
 
 
 def _functions_total(facts, period: int) -> float:
@@ -228,39 +229,55 @@ KNOWN_DISCREPANCIES = [
         2.0, 0.0,
         "Budget debt revenue (地方政府债务收入) and bonds issued are different aggregates: debt revenue also books "
         "non-bond borrowing such as on-lent foreign loans, and each line is rounded to 亿元 separately. The report "
-        "does not reconcile them; the gap is 2 亿元."),
+        "does not reconcile them; the gap is 2 亿元.",
+        description_zh='2021年一般公共预算和政府性基金预算的地方政府债务收入（777 + 1743）与全年发行政府债券（2518）之差，亿元',
+        reason_zh='预算中的“地方政府债务收入”与“发行政府债券”口径不同：前者还包括外债转贷等非债券借款，且各行分别取整到亿元；报告未作核对，差额为2亿元。'),
     KnownDiscrepancy(
         "known.functional_lines_vs_total.2021",
         "2021 municipal general expenditure (1625) minus the 15 functional lines the report lists, 亿元",
         lambda f: f.value("municipal_general_expenditure", 2021) - _functions_total(f, 2021),
         28.0, 0.0,
         "The report lists only the main functional lines; the rest (for example foreign affairs, defence, debt "
-        "interest and other spending) is not itemised."),
+        "interest and other spending) is not itemised.",
+        description_zh='2021年市级一般公共预算支出（1625）减去报告列出的15项主要支出之和，亿元',
+        reason_zh='报告只列出主要支出科目，其余（如外交、国防、债务付息、其他支出等）未逐项列出。'),
     KnownDiscrepancy(
         "known.functional_lines_vs_total.2022",
         "2022 municipal general expenditure budget (1695) minus the 15 functional lines the report lists, 亿元",
         lambda f: f.value("municipal_general_expenditure", 2022) - _functions_total(f, 2022),
         55.0, 0.0,
-        "As in 2021, only the main lines are listed; the remainder is not itemised."),
+        "As in 2021, only the main lines are listed; the remainder is not itemised.",
+        description_zh='2022年市级一般公共预算支出（1695）减去报告列出的15项主要支出之和，亿元',
+        reason_zh='与2021年相同，只列出主要科目，其余未逐项列出。'),
     KnownDiscrepancy(
         "known.municipal_growth_base.2022",
         "Base implied by the 2022 municipal expenditure growth rate (1695 ÷ 1.079) minus 2021 actual municipal expenditure (1625), 亿元",
         _implied_base_gap, -54.1, 0.1,
         "The 2022 growth rates of the municipal budget are not computed on 2021 actual spending: 1695 is 4.3% above "
         "1625, not 7.9%. The base is presumably a comparable-scope (同口径) figure that excludes one-off 2021 "
-        "spending; the report does not state it."),
+        "spending; the report does not state it.",
+        description_zh='2022年市级支出增速隐含的基数（1695 ÷ 1.079）减去2021年市级实际支出（1625），亿元',
+        reason_zh='2022年市级预算的增长率不是以2021年实际支出为基数计算的：1695比1625只多4.3%，而非7.9%。基数可能是剔除一次性因素后的同口径数，报告未说明。'),
     KnownDiscrepancy(
         "known.debt_ratio.2021",
         "Reported debt ratio (109%) minus debt balance ÷ (general and fund budget revenue + their central transfers), percentage points",
         _debt_ratio_gap, -17.7, 0.1,
         "The Ministry of Finance's risk-assessment formula uses 综合财力 (comprehensive fiscal capacity), whose "
         "components are not all published in the report; none of the standard denominators built from the "
-        "report's figures reproduces 109% (notebook 02 tries several)."),
+        "report's figures reproduces 109% (notebook 02 tries ten; only a post hoc combination that mixes scopes "
+        "comes close).",
+        description_zh='报告的政府债务率（109%）减去 债务余额 ÷（一般公共预算和政府性基金预算收入及其中央补助），百分点',
+        reason_zh='财政部风险评估办法使用“综合财力”，其构成在报告中并未全部公布；用报告数字构造的常见分母都不能得到109%（笔记本02逐一尝试，其中只有一个事后拼凑、口径不一致的组合恰好接近）。'),
     KnownDiscrepancy(
         "known.project_completion_rates.2021",
         "2021 annual plan implied by the overall completion rate (4093 ÷ 115.8%) minus the plans implied by the government (1349 ÷ 110.1%) and enterprise (2744 ÷ 117.1%) rates, 亿元",
         _completion_rate_gap, -34.0, 0.1,
         "The three completion rates of line 353 imply plans that do not add up (3534.5 vs 1225.2 + 2343.3 = 3568.5); "
         "rounding of the rates explains at most about 3 亿元. The report mentions a mid-year optimisation of the "
-        "project list (经年中优化), which may have changed the plan the rates refer to."),
+        "project list (经年中优化), which may have changed the plan the rates refer to.",
+        description_zh='由总体完成率推算的2021年计划投资（4093 ÷ 115.8%）减去按投资来源推算的计划之和（1349 ÷ 110.1% + 2744 ÷ 117.1%），亿元',
+        reason_zh='第353行的三个完成率推算出的计划投资互不相加（3534.5 对 1225.2 + 2343.3 = 3568.5），完成率的四舍五入最多解释约3亿元；报告提到“经年中优化”调整了项目清单，可能改变了完成率所对应的计划。'),
 ]
+
+
+KNOWN_BY_ID = {kd.id: kd for kd in KNOWN_DISCREPANCIES}
