@@ -23,10 +23,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .errors import DataError, ParameterError
-from .register import SOURCE_PARTS, USE_PARTS
+from .register import BUDGETS, LEVELS, SOURCE_PARTS, USE_PARTS
 
-LEVELS = ("city", "municipal")
-BUDGETS = ("general", "fund", "state_capital", "social_insurance")
 BUDGET_NAMES = {
     "general": ("一般公共预算", "general public budget"),
     "fund": ("政府性基金预算", "government fund budget"),
