@@ -1,0 +1,54 @@
+"""Every notebook runs under papermill with each allowed value of each of its parameters, without
+any warning or stream output (a missing CJK glyph would show up here), and stops on a bad value."""
+
+from __future__ import annotations
+
+import nbformat
+import papermill
+import pytest
+
+from helpers import nb, paths
+
+pytestmark = pytest.mark.slow
+NOTEBOOKS = sorted(paths.NOTEBOOKS_DIR.glob("[0-9][0-9]-*.ipynb"))
+
+
+def _cases():
+    for notebook in NOTEBOOKS:
+        declared = papermill.inspect_notebook(str(notebook))
+        for name, allowed in nb.ALLOWED.items():
+            if name not in declared:
+                continue
+            default = declared[name]["default"].strip("\"'")
+            for value in allowed:
+                if value != default:
+                    yield pytest.param(notebook, {name: value}, id=f"{notebook.stem}-{name}-{value}")
+
+
+def _run(notebook, params, tmp_path):
+    out = tmp_path / "out.ipynb"
+    papermill.execute_notebook(str(notebook), str(out), cwd=str(notebook.parent), kernel_name="python3",
+                               parameters={**params, "figure_dir": str(tmp_path / "figures")},
+                               progress_bar=False, log_output=False)
+    return nbformat.read(out, as_version=4)
+
+
+@pytest.mark.parametrize("notebook, params", list(_cases()))
+def test_notebook_runs_with_each_allowed_value(notebook, params, tmp_path):
+    executed = _run(notebook, params, tmp_path)
+    streams = [o for c in executed.cells for o in c.get("outputs", []) if o["output_type"] in ("stream", "error")]
+    assert not streams, f"{notebook.name} {params}: unexpected output {streams[:2]}"
+    figures = list((tmp_path / "figures").iterdir())
+    assert figures
+    expected_suffix = "." + params.get("figure_format", "png")
+    assert all(f.suffix == expected_suffix for f in figures)
+    results = executed.cells[-1]["outputs"][-1]["data"]["application/json"]
+    assert isinstance(results, dict) and results
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_stops_on_a_bad_value_naming_the_allowed_ones(notebook, tmp_path):
+    with pytest.raises(papermill.PapermillExecutionError) as err:
+        _run(notebook, {"lang": "fr"}, tmp_path)
+    assert err.value.ename == "ParameterError"
+    assert "lang='fr' is not allowed; allowed values: 'zh', 'en'" in err.value.evalue
