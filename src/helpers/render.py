@@ -404,8 +404,7 @@ def render(jobs: list[Job], *, reports: Path = paths.REPORTS_DIR, root: Path = p
         if ok:
             _publish(reports, run_dir)
             removed = _prune(reports, keep)
-            say(f"published {run_dir.relative_to(reports.parent) if reports.parent in run_dir.parents else run_dir} as {reports / 'latest'}"
-                + (f"; pruned {len(removed)} old run(s)" if removed else ""))
+            say(f"published {run_dir} as {reports / 'latest'}" + (f"; pruned {len(removed)} old run(s)" if removed else ""))
         else:
             log(f"run {run_id} failed; {reports / 'latest'} still points to the last good run")
     return manifest, run_dir
