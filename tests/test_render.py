@@ -193,3 +193,11 @@ def test_render_refuses_a_parameter_the_notebook_does_not_declare(project, tmp_p
         render.render([render.Job("notebooks/10-ok.ipynb", {"level": "city"})], reports=tmp_path, root=project,
                       quiet=True, log=lambda *_: None)
     assert not os.path.exists(tmp_path / "runs") or not os.listdir(tmp_path / "runs")
+
+
+def test_code_is_hidden_by_default_and_shown_on_request(project, tmp_path):
+    hidden, run1 = _run(project, tmp_path / "a", ["notebooks/10-ok.ipynb"])
+    shown, run2 = _run(project, tmp_path / "b", ["notebooks/10-ok.ipynb"], show_code=True)
+    page = "10-ok--lang-zh/10-ok--lang-zh.html"
+    assert "application/json" not in (run1 / page).read_text(encoding="utf-8")
+    assert "application/json" in (run2 / page).read_text(encoding="utf-8")
