@@ -139,3 +139,10 @@ def test_missing_raw_text_is_a_clear_error(data_copy):
     (data_copy / "raw" / "cq-gazette-2022-02.txt").unlink()
     with pytest.raises(ProvenanceError, match="raw gazette text is missing"):
         checks.run_checks(data_copy)
+
+
+def test_a_qualifier_contradicting_its_quote_is_reported():
+    row = helpers.load("economy").query("row_id == '2021.work.digital_economy.growth'").iloc[0].to_dict()
+    assert row["qualifier"] == "at_least"
+    with pytest.raises(ProvenanceError, match="qualifier 'exact' but the quote says '以上'"):
+        provenance.verify_row("economy", dict(row, qualifier="exact"), provenance.raw_lines())

@@ -58,6 +58,39 @@ def has_decline_word(text: str) -> bool:
     return any(w in text for w in DECLINE_WORDS)
 
 
+# Words that fix a prose number's qualifier: after the number (`15% 以上`, `40% 左右`) or right
+# before it (`超过3000`, `约7.3`); 预计 anywhere before it makes the number a projection.
+_WORDS_AFTER = {"左右": "about", "以上": "at_least", "以内": "at_most", "以下": "at_most"}
+_WORDS_BEFORE = (("超过", "at_least"), ("突破", "at_least"), ("超", "at_least"), ("约", "about"),
+                 ("近", "about"), ("低于", "at_most"))
+
+
+def implied_qualifier(quote: str) -> tuple[str, str] | None:
+    """The qualifier the words around a quote's number imply, with the word; None when no word does.
+
+    >>> implied_qualifier("数字经济增加值增长 15% 以上")
+    ('at_least', '以上')
+    >>> implied_qualifier("民间投资增速完成情况好于预期约7.3个百分点")
+    ('about', '约')
+    >>> implied_qualifier("超预期17.8个百分点") is None   # 超 as a verb: "exceeded (the target) by"
+    True
+    """
+    number = last_number(quote)
+    if number is None:
+        return None
+    after = quote[number.end:]
+    for word, qualifier in _WORDS_AFTER.items():
+        if word in after:
+            return qualifier, word
+    before = quote[max(0, number.start - 3):number.start].strip()
+    for word, qualifier in _WORDS_BEFORE:
+        if before.endswith(word):
+            return qualifier, word
+    if "预计" in quote[:number.start]:
+        return "about", "预计"
+    return None
+
+
 @dataclass(frozen=True)
 class Cell:
     status: str             # number | text | symbol | blank

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from . import paths
 from .errors import ProvenanceError
-from .parsing import Number, has_decline_word, last_number, parse_cell
+from .parsing import Number, has_decline_word, implied_qualifier, last_number, parse_cell
 
 # Where each appendix table puts its value cells (tab-separated: code, name, cells…).
 TABLE_COLUMNS = {(2021, "plan"): 2, (2021, "actual"): 3, (2022, "plan"): 2}
@@ -82,6 +82,11 @@ def verify_row(table: str, row: dict, lines: tuple[str, ...]) -> Number | None:
         raise ProvenanceError(path, f"value {value} is negative but the quote has no decline word (下降/压减/减少)", column="value")
     if abs(value) != printed:
         raise ProvenanceError(path, f"value {value} is not the number in its quote ({number.text} in {quote!r})", column="value")
+    # A qualifier word in the quote decides the qualifier. (Without one, a row may still be `about`
+    # when its sentence is a projection stated outside the quote; its note says so.)
+    implied = implied_qualifier(quote)
+    if implied and implied[0] != row["qualifier"]:
+        raise ProvenanceError(path, f"qualifier {row['qualifier']!r} but the quote says {implied[1]!r} ({implied[0]})", column="qualifier")
     return number
 
 
