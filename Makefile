@@ -50,8 +50,8 @@ nbval: venv ## strict nbval over the committed notebooks (figures go to a tempor
 facts: venv ## every curated number as one CSV on stdout
 	@$(BIN)/python -m helpers facts
 
-lab: venv ## JupyterLab with the project's environment
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+lab: venv ## JupyterLab with the project's environment (its python3 kernel is .venv's)
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 refresh-notebooks: venv ## deliberately regenerate the committed notebooks (nbval references) and figures
 	$(BIN)/python -m helpers render --refresh-notebooks
