@@ -146,3 +146,11 @@ def test_a_qualifier_contradicting_its_quote_is_reported():
     assert row["qualifier"] == "at_least"
     with pytest.raises(ProvenanceError, match="qualifier 'exact' but the quote says '以上'"):
         provenance.verify_row("economy", dict(row, qualifier="exact"), provenance.raw_lines())
+
+
+def test_verified_facts_follow_a_changed_file_after_a_check_run(data_copy):
+    checks.run_checks(data_copy)
+    assert checks.verified_facts(data_copy).value("city_general_revenue", 2021) == 2285
+    budget = data_copy / "curated" / "budget.csv"
+    budget.write_text(budget.read_text(encoding="utf-8").replace(",2285,", ",2286,"), encoding="utf-8")
+    assert not checks.verified_facts(data_copy).has("city_general_revenue", 2021)   # failed provenance: not trusted
