@@ -1,20 +1,27 @@
-"""helpers: curated tables of the Chongqing Gazette 2022 No. 2, their checks, and the analysis.
+"""helpers: the curated tables of the Chongqing gazette's editions, their checks, and the analysis.
 
     >>> import helpers
     >>> helpers.load("debt").query("metric == 'city_debt_ratio'")["value"].item()
     109.0
+
+The public API: `edition(E)` resolves an edition (an id under data/editions/, a folder, or None for
+the latest); `load(name, edition=None)`, `load_all`, `facts` read its curated tables; `run_checks`
+and `verified_facts` check them; `find(text)` searches every curated number.
 """
 
-from .checks import Check, run_checks
+from .checks import Check, Facts, run_checks, verified_facts
+from .data.edition import Edition, edition, known_editions
+from .data.load import facts, load, load_all
 from .errors import (
-           DataError,
-           HelpersError,
-           ParameterError,
-           ProvenanceError,
-           RenderError,
-           SchemaError,
+    DataError,
+    EditionError,
+    HelpersError,
+    ParameterError,
+    ProvenanceError,
+    RenderError,
+    SchemaError,
 )
-from .loader import facts, load, load_all
 
-__all__ = ["Check", "DataError", "HelpersError", "ParameterError", "ProvenanceError", "RenderError",
-           "SchemaError", "facts", "load", "load_all", "run_checks"]
+__all__ = ["Check", "DataError", "Edition", "EditionError", "Facts", "HelpersError", "ParameterError",
+           "ProvenanceError", "RenderError", "SchemaError", "edition", "facts", "known_editions", "load",
+           "load_all", "run_checks", "verified_facts"]

@@ -41,3 +41,7 @@ class ParameterError(HelpersError, ValueError):
 
 class RenderError(HelpersError):
     """A render job failed or a render request is invalid."""
+
+
+class EditionError(HelpersError, ValueError):
+    """An edition cannot be found or its metadata is incomplete."""

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .errors import DataError, ParameterError
-from .parsing import last_number, parse_cell
+from ..data.parsing import last_number, parse_cell
+from ..errors import DataError, ParameterError
 
 DIRECTIONS = ("higher", "lower")
 VERDICTS = ("met", "missed", "not_assessable")
@@ -523,7 +523,7 @@ def margin_html(indicator: dict, target_row: dict, result_row: dict, lang: str =
     """`name（目标 X，结果 Y，差额 Z）` / `name (target X, result Y, margin Z)` for one scorecard row,
     X and Y carrying their source as a hover title (`nb.sourced`); target_row and result_row are the
     curated indicator rows the scorecard row names (target_row_id, result_row_id)."""
-    from . import nb
+    from ..report import nb
 
     name = indicator["name_zh" if lang == "zh" else "name_en"]
     target = nb.sourced(target_row, cell_text(target_row["cell"], indicator["unit"], lang), lang)

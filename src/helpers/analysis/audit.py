@@ -7,8 +7,8 @@ from functools import lru_cache
 
 import pandas as pd
 
-from . import provenance
-from .checks import CONVERSIONS, Check, checks_frame
+from ..checks.engine import CONVERSIONS, Check, checks_frame
+from ..data import provenance
 
 DOCUMENTS = ("work_report", "plan_report", "budget_report")
 # Top-level headings: 一、… in the reports, 附件（一） for the plan report's appendices.

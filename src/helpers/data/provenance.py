@@ -6,38 +6,53 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from . import paths
-from .errors import ProvenanceError
+from ..errors import ProvenanceError
+from .edition import Edition, edition
 from .parsing import Number, has_decline_word, implied_qualifier, last_number, parse_cell
 
-# Where each appendix table puts its value cells (tab-separated: code, name, cells…).
-TABLE_COLUMNS = {(2021, "plan"): 2, (2021, "actual"): 3, (2022, "plan"): 2}
-# Lines of the raw gazette text each report occupies (title line to last line of the report).
-DOCUMENT_LINES = {"work_report": (41, 231), "plan_report": (233, 639), "budget_report": (641, 851)}
 # Scale between a row's unit and the printed number, when they differ (none do today: values are
 # stored as published). Kept explicit so a converted column would have to declare itself here.
 UNIT_SCALE: dict[str, float] = {}
 
 
 @lru_cache(maxsize=4)
-def _lines(path: str) -> tuple[str, ...]:
-    return tuple(_read_raw(Path(path)).decode("utf-8").split("\n"))
+def _lines(path: str, stamp: tuple) -> tuple[str, ...]:
+    raw = _read_raw(Path(path))
+    try:
+        return tuple(raw.decode("utf-8").split("\n"))
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ProvenanceError(path, f"not valid UTF-8 at byte {exc.start} (is it GBK?); expected the UTF-8 gazette text",
+                              line=line) from None
 
 
 def _read_raw(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except FileNotFoundError:
-        raise ProvenanceError(path, "the raw gazette text is missing; expected data/raw/" + paths.RAW_NAME) from None
+        raise ProvenanceError(path, "the raw gazette text is missing; the descriptor's 'gazette' resource names this file") from None
+    except IsADirectoryError:
+        raise ProvenanceError(path, "is a folder; expected the raw gazette text file") from None
+    except PermissionError:
+        raise ProvenanceError(path, "cannot be read (permission denied); expected a readable text file") from None
 
 
-def raw_lines(data_dir=None) -> tuple[str, ...]:
+def _stamp(path: Path) -> tuple:
+    try:
+        st = path.stat()
+        return (st.st_mtime_ns, st.st_size)
+    except OSError:
+        return (None, None)
+
+
+def raw_lines(ed: str | Edition | None = None) -> tuple[str, ...]:
     """The gazette's lines; index i holds line i + 1."""
-    return _lines(str(paths.raw_text_path(data_dir)))
+    path = edition(ed).raw_path
+    return _lines(str(path), _stamp(path))
 
 
-def raw_sha256(data_dir=None) -> str:
-    return hashlib.sha256(_read_raw(paths.raw_text_path(data_dir))).hexdigest()
+def raw_sha256(ed: str | Edition | None = None) -> str:
+    return hashlib.sha256(_read_raw(edition(ed).raw_path)).hexdigest()
 
 
 def _text(value) -> str:
@@ -46,7 +61,7 @@ def _text(value) -> str:
 
 
 def _where(table: str, row: dict) -> str:
-    return f"data/curated/{table}.csv, row_id {row['row_id']}"
+    return f"curated/{table}.csv, row_id {row['row_id']}"
 
 
 def printed_number(table: str, row: dict, lines: tuple[str, ...]) -> Number | None:
@@ -56,13 +71,13 @@ def printed_number(table: str, row: dict, lines: tuple[str, ...]) -> Number | No
     return last_number(row["quote"])
 
 
-def verify_row(table: str, row: dict, lines: tuple[str, ...]) -> Number | None:
+def verify_row(table: str, row: dict, lines: tuple[str, ...], ed: Edition) -> Number | None:
     """Raise ProvenanceError unless the row's quote and value are on its line; return the printed number."""
     path = _where(table, row)
     n, quote = row["line"], row["quote"]
     if not 1 <= n <= len(lines):
         raise ProvenanceError(path, f"line {n} is outside the gazette (1-{len(lines)})", column="line")
-    first, last = DOCUMENT_LINES[row["document"]]
+    first, last = ed.documents[row["document"]]
     if not first <= n <= last:
         raise ProvenanceError(path, f"line {n} is not in the {row['document']} (lines {first}-{last})", column="line")
     text = lines[n - 1]
@@ -71,7 +86,7 @@ def verify_row(table: str, row: dict, lines: tuple[str, ...]) -> Number | None:
         raise ProvenanceError(path, f"quote {quote!r} occurs {count} times on gazette line {n}; expected exactly once", column="quote")
     value = row["value"]
     if table == "indicators":
-        return _verify_cell(path, row, text)
+        return _verify_cell(path, row, text, ed)
     number = last_number(quote)
     if number is None:
         raise ProvenanceError(path, f"no number in quote {quote!r}", column="quote")
@@ -90,9 +105,11 @@ def verify_row(table: str, row: dict, lines: tuple[str, ...]) -> Number | None:
     return number
 
 
-def _verify_cell(path: str, row: dict, text: str) -> Number | None:
+def _verify_cell(path: str, row: dict, text: str, ed: Edition) -> Number | None:
     cells = text.split("\t")
-    col = TABLE_COLUMNS.get((row["table_year"], row["basis"]))
+    # The edition's table layout: which cell holds which basis, per table (review or plan year).
+    role = next((r for r, y in ed.years.items() if y == row["table_year"]), None)
+    col = ed.meta["indicator_tables"].get(role, {}).get("columns", {}).get(row["basis"])
     if col is None:
         raise ProvenanceError(path, f"no value column for table {row['table_year']} basis {row['basis']}", column="basis")
     printed = cells[col].strip() if col < len(cells) else ""

@@ -16,16 +16,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import catalog
-from .errors import SchemaError
+from ..errors import SchemaError
+from .edition import Edition, edition
 
+_edition = edition
 _INTEGER = re.compile(r"-?\d+")
 _NUMBER = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
 _BOOLEAN = {"true": True, "false": False}
 _DTYPES = {"integer": "Int64", "number": "float64", "boolean": "boolean", "string": "object"}
 
-FACT_COLUMNS = ["table", "row_id", "metric", "period", "basis", "name_zh", "name_en",
-                "value", "unit", "qualifier", "document", "line", "quote"]
+FACT_COLUMNS = ["table", "row_id", "metric", "period", "basis", "level", "budget", "item", "measure", "topic",
+                "name_zh", "name_en", "value", "unit", "qualifier", "document", "line", "quote"]
 
 
 def _decode(path: Path, raw: bytes) -> str:
@@ -113,19 +114,20 @@ def read_table(path: Path, schema: dict) -> pd.DataFrame:
     return frame.astype({f["name"]: _DTYPES.get(f.get("type", "string"), "object") for f in fields})
 
 
-def load(name: str, data_dir=None) -> pd.DataFrame:
-    """The curated table `name`, validated against data/datapackage.json."""
-    resource = catalog.resource(name, data_dir)
-    return read_table(catalog.table_path(name, data_dir), resource["schema"])
+def load(name: str, edition: str | Edition | None = None) -> pd.DataFrame:
+    """The curated table `name` of an edition (default: the latest), validated against its datapackage.json."""
+    ed = _edition(edition)
+    return read_table(ed.table_path(name), ed.resource(name)["schema"])
 
 
-def load_all(data_dir=None) -> dict[str, pd.DataFrame]:
-    return {name: load(name, data_dir) for name in catalog.table_names(data_dir)}
+def load_all(edition: str | Edition | None = None) -> dict[str, pd.DataFrame]:
+    ed = _edition(edition)
+    return {name: load(name, ed) for name in ed.table_names}
 
 
-def facts(data_dir=None, tables: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+def facts(edition: str | Edition | None = None, tables: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
     """Every curated number in one long table (rows of symbol or text cells carry no number)."""
-    tables = tables if tables is not None else load_all(data_dir)
+    tables = tables if tables is not None else load_all(edition)
     parts = []
     for name, frame in tables.items():
         part = frame.assign(table=name)

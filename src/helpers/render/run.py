@@ -24,9 +24,9 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
-from . import paths
-from .errors import ParameterError, RenderError
-from .nb import ALLOWED
+from ..data import paths
+from ..errors import ParameterError, RenderError
+from ..report.nb import ALLOWED
 
 JOBS_FILE = paths.ROOT / "render.yaml"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -434,8 +434,8 @@ def refresh_notebooks(root: Path = paths.ROOT, only: list[str] | None = None, lo
 
 # --- Command line ---------------------------------------------------------------------------------
 
-def add_parser(sub) -> None:
-    p = sub.add_parser("render", help="render every notebook × parameter set into reports/ (see render.yaml)")
+def add_parser(sub, parents=()) -> None:
+    p = sub.add_parser("render", parents=list(parents), help="render every notebook × parameter set into reports/ (see render.yaml)")
     p.add_argument("--jobs", type=int, default=None, metavar="N", help="parallel workers (default: one per CPU core)")
     p.add_argument("--force", action="store_true", help="re-render every job even if its inputs are unchanged")
     p.add_argument("--quiet", action="store_true", help="print only failures (for cron)")

@@ -22,8 +22,17 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .errors import DataError, ParameterError
-from .register import BUDGETS, LEVELS, SOURCE_PARTS, USE_PARTS
+from ..data import vocab
+from ..errors import DataError, ParameterError
+
+# Lines of a budget's two sides, in the order the reports print them (the same in every edition).
+SOURCE_PARTS = ("revenue", "central_transfers", "debt_revenue", "carryover_in", "other_sources",
+                "sources_beyond_revenue")
+USE_PARTS = ("expenditure", "remittance_to_central", "transfers_to_districts", "debt_onlending",
+             "debt_repayment", "transfer_out", "carryover_out", "other_uses", "uses_beyond_expenditure",
+             "surplus")
+LEVELS = ("city", "municipal")              # the levels that publish budgets
+BUDGETS = tuple(vocab.vocabulary("budgets"))
 
 BUDGET_NAMES = {
     "general": ("一般公共预算", "general public budget"),

@@ -14,8 +14,8 @@ import matplotlib
 import matplotlib.pyplot as plt
 from matplotlib import font_manager
 
-from . import paths
-from .errors import ParameterError
+from ..data import paths
+from ..errors import ParameterError
 
 CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
 FORMATS = ("png", "svg")

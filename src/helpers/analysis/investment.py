@@ -23,8 +23,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import nb, paths
-from .errors import DataError, HelpersError
+from ..data.edition import edition
+from ..errors import DataError, HelpersError
+from ..report import nb
 
 #: Factor that turns an amount in the unit as printed into 亿元.
 UNIT_TO_YI = {"亿元": 1.0, "万亿元": 10_000.0}
@@ -102,7 +103,7 @@ def load_crosswalk(data_dir=None, projects: pd.DataFrame | None = None,
     With `years`, the crosswalk must cover exactly those two years (earlier, later).
     """
     if projects is None:
-        from .loader import load
+        from ..data.load import load
 
         projects = load("major_projects", data_dir)
     crosswalk = read_crosswalk(crosswalk_path(data_dir), projects)

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from .errors import ParameterError
+from ..errors import ParameterError
 
 ALLOWED = {
     "lang": ("zh", "en"),

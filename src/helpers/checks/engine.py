@@ -1,0 +1,213 @@
+"""Every check on an edition's curated data, as records: schema, provenance, identity,
+cross-document agreement and the document's own known discrepancies.
+
+A check is data: `Check(id, kind, description, expected, actual, tolerance, status, reason)`.
+`status` is `pass`, `fail`, or `accepted` (a known discrepancy whose size is exactly what the
+edition registers; if the gap changes, it fails).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from itertools import combinations
+
+import pandas as pd
+
+from ..data import load as loader
+from ..data import provenance
+from ..data.edition import Edition, edition
+from ..data.facts import Facts
+from ..errors import HelpersError
+from . import discrepancies, identities
+
+KINDS = ("schema", "provenance", "identity", "cross_document", "known_discrepancy")
+
+# Unit conversions used to compare the same metric stated in different units.
+# Each maps a unit to (canonical unit, function, factor applied to the rounding half-unit).
+CONVERSIONS = {
+    "万吨": ("亿公斤", lambda v: v / 10, 0.1),     # 1 万吨 = 10^7 kg = 0.1 亿公斤
+    "index": ("%", lambda v: v - 100, 1.0),        # price index, previous year = 100 -> % change
+}
+
+
+@dataclass
+class Check:
+    id: str
+    kind: str
+    description: str
+    expected: object
+    actual: object
+    tolerance: float | None
+    status: str
+    reason: str = ""
+    description_zh: str = ""
+    reason_zh: str = ""
+    extra: dict = field(default_factory=dict, repr=False)
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        d.pop("extra")
+        return d
+
+    def text(self, what: str, lang: str) -> str:
+        """The description or reason in `lang` (zh falls back to en where no Chinese text exists)."""
+        zh = getattr(self, f"{what}_zh")
+        return zh if lang == "zh" and zh else getattr(self, what)
+
+
+def schema_checks(ed: Edition) -> tuple[list[Check], dict[str, pd.DataFrame]]:
+    checks, tables = [], {}
+    try:
+        raw_hash = provenance.raw_sha256(ed)
+    except HelpersError as exc:
+        raw_hash = str(exc)
+    checks.append(Check("raw.sha256", "schema", "the gazette text is byte-identical to the published source",
+                        ed.raw_sha256, raw_hash, None, "pass" if raw_hash == ed.raw_sha256 else "fail",
+                        description_zh="公报原文与公布的来源逐字节相同"))
+    for name in ed.table_names:
+        try:
+            tables[name] = loader.load(name, ed)
+            checks.append(Check(f"schema.{name}", "schema", f"{name}.csv matches its descriptor (types, vocabularies, keys)",
+                                "valid", f"{len(tables[name])} rows", None, "pass",
+                                description_zh=f"{name}.csv 符合其描述文件（类型、取值、主键）"))
+        except HelpersError as exc:
+            checks.append(Check(f"schema.{name}", "schema", f"{name}.csv matches its descriptor", "valid", str(exc), None, "fail",
+                                description_zh=f"{name}.csv 符合其描述文件"))
+    return checks, tables
+
+
+def provenance_checks(tables: dict[str, pd.DataFrame], ed: Edition) -> tuple[list[Check], pd.DataFrame]:
+    """One check per curated row; returns the facts with each printed number's rounding half-unit."""
+    try:
+        lines = provenance.raw_lines(ed)
+    except HelpersError as exc:
+        lines, error = None, str(exc)
+    checks, half_units = [], {}
+    for name, frame in tables.items():
+        for row in frame.to_dict("records"):
+            cid = f"provenance.{name}.{row['row_id']}"
+            desc = f"{name} {row['row_id']}: quote on line {row['line']} and value {row['value']} inside it"
+            desc_zh = f"{name} {row['row_id']}：引文在第{row['line']}行，数值 {row['value']} 在引文中"
+            if lines is None:
+                checks.append(Check(cid, "provenance", desc, "found", error, None, "fail", description_zh=desc_zh))
+                continue
+            try:
+                number = provenance.verify_row(name, row, lines, ed)
+            except HelpersError as exc:
+                checks.append(Check(cid, "provenance", desc, "found", str(exc), None, "fail", description_zh=desc_zh))
+                continue
+            if number is not None:
+                half_units[(name, row["row_id"])] = number.half_unit
+            checks.append(Check(cid, "provenance", desc, "found", "found", None, "pass", description_zh=desc_zh))
+    facts = loader.facts(tables=tables) if tables else pd.DataFrame(columns=loader.FACT_COLUMNS)
+    facts["half_unit"] = [half_units.get((t, r)) for t, r in zip(facts["table"], facts["row_id"], strict=True)]
+    # Numbers that failed provenance take no part in the other checks: they are not trusted.
+    return checks, facts[facts["half_unit"].notna()].reset_index(drop=True)
+
+
+def _canonical(row: dict) -> tuple[str, float, float]:
+    unit, value, half = row["unit"], row["value"], row["half_unit"]
+    if unit in CONVERSIONS:
+        target, convert, factor = CONVERSIONS[unit]
+        return target, convert(value), half * factor
+    return unit, value, half
+
+
+def cross_document_checks(facts: Facts) -> list[Check]:
+    """Every metric stated more than once for the same year and basis must agree after conversion."""
+    checks = []
+    groups = defaultdict(list)
+    for row in facts.frame.to_dict("records"):
+        groups[(row["metric"], row["period"], row["basis"])].append(row)
+    for (metric, period, basis), rows in sorted(groups.items(), key=lambda kv: str(kv[0])):
+        if len(rows) < 2:
+            continue
+        units, worst = set(), None  # worst = (excess over tolerance, gap, tolerance)
+        for a, b in combinations(rows, 2):
+            ua, va, ha = _canonical(a)
+            ub, vb, hb = _canonical(b)
+            units |= {ua, ub}
+            gap, tol = abs(va - vb), ha + hb
+            if worst is None or gap - tol > worst[0]:
+                worst = (gap - tol, gap, tol)
+        _, gap, tol = worst
+        ok = len(units) == 1 and gap <= tol + 1e-9
+        statements = "; ".join(f"{r['value']:g} {r['unit']} ({r['document']} line {r['line']})" for r in rows)
+        docs = sorted({r["document"] for r in rows})
+        checks.append(Check(
+            f"cross_document.{metric}.{period}.{basis}", "cross_document",
+            f"{metric} {period} ({basis}) stated {len(rows)} times in {', '.join(docs)}: {statements}",
+            "agree", f"largest gap {round(gap, 6):g}" + ("" if len(units) == 1 else f", units {sorted(units)}"),
+            round(tol, 6), "pass" if ok else "fail",
+            description_zh=f"{metric} {period}（{basis}）在 {', '.join(docs)} 中表述 {len(rows)} 次：{statements}"))
+    return checks
+
+
+def identity_checks(facts: Facts) -> list[Check]:
+    checks = []
+    for ident in identities.expand(facts.edition) + identities.target_gap_identities(facts):
+        d = ident.description
+        try:
+            expected, actual, tolerance, ok = ident.evaluate(facts)
+            checks.append(Check(ident.id, "identity", d["en"], round(expected, 6), round(actual, 6), tolerance,
+                                "pass" if ok else "fail", description_zh=d.get("zh", ""), extra={"rows": ident.rows}))
+        except KeyError as exc:
+            checks.append(Check(ident.id, "identity", d["en"], None, None, None, "fail",
+                                f"cannot evaluate: {exc.args[0]}", description_zh=d.get("zh", ""),
+                                reason_zh=f"无法计算：{exc.args[0]}"))
+    return checks
+
+
+def known_discrepancy_checks(facts: Facts) -> list[Check]:
+    checks = []
+    for kd in discrepancies.load(facts.edition):
+        kid = facts.edition.fill(kd.id_template)
+        try:
+            r = kd.evaluate(facts)
+        except KeyError as exc:
+            checks.append(Check(kid, "known_discrepancy", kd.description["en"], kd.expected_gap, None, kd.tolerance, "fail",
+                                f"cannot evaluate: {exc.args[0]}", extra={"nature": kd.nature, "topic": kd.topic}))
+            continue
+        ok = abs(r["gap"] - kd.expected_gap) <= kd.tolerance + 1e-9
+        checks.append(Check(kid, "known_discrepancy", r["description"]["en"], kd.expected_gap, round(r["gap"], 6),
+                            kd.tolerance, "accepted" if ok else "fail", r["reason"]["en"],
+                            description_zh=r["description"]["zh"], reason_zh=r["reason"]["zh"],
+                            extra={"nature": kd.nature, "topic": kd.topic, "rows": r["rows"]}))
+    return checks
+
+
+# The verified facts of the last check run, keyed by the state of the edition's files, so that a
+# notebook calling run_checks() then verified_facts() verifies the provenance once, not twice.
+_last_verified: dict[str, tuple[str, pd.DataFrame]] = {}
+
+
+def _verify(ed: Edition) -> tuple[list[Check], Facts]:
+    state = ed.state()
+    checks, tables = schema_checks(ed)
+    prov, frame = provenance_checks(tables, ed)
+    _last_verified[str(ed.root)] = (state, frame)
+    return checks + prov, Facts(frame.copy(), ed)
+
+
+def run_checks(which: str | Edition | None = None) -> list[Check]:
+    """Run every check on an edition's curated data (default: the latest edition) and return them all."""
+    ed = edition(which)
+    checks, facts = _verify(ed)
+    return checks + identity_checks(facts) + cross_document_checks(facts) + known_discrepancy_checks(facts)
+
+
+def checks_frame(checks: list[Check]) -> pd.DataFrame:
+    return pd.DataFrame([c.as_dict() for c in checks],
+                        columns=["id", "kind", "description", "expected", "actual", "tolerance", "status", "reason",
+                                 "description_zh", "reason_zh"])
+
+
+def verified_facts(which: str | Edition | None = None) -> Facts:
+    """The curated numbers whose quote and value were verified against the gazette (reusing the last
+    check run's verification when no file of the edition has changed since)."""
+    ed = edition(which)
+    cached = _last_verified.get(str(ed.root))
+    if cached is not None and cached[0] == ed.state():
+        return Facts(cached[1].copy(), ed)
+    return _verify(ed)[1]

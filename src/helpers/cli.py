@@ -1,0 +1,80 @@
+"""Command line: `python -m helpers facts | check | render`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from . import checks as checks_mod
+from .data import load as loader
+from .data.edition import edition
+from .errors import HelpersError
+
+
+def _facts(args) -> int:
+    frame = loader.facts(args.edition)
+    frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+    return 0
+
+
+def _check(args) -> int:
+    results = checks_mod.run_checks(args.edition)
+    failed = [c for c in results if c.status == "fail"]
+    if args.json:
+        json.dump([c.as_dict() for c in results], sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        for c in failed:
+            print(f"FAIL {c.id} [{c.kind}]: {c.description} — expected {c.expected}, got {c.actual}"
+                  + (f" (tolerance {c.tolerance})" if c.tolerance is not None else "")
+                  + (f"; {c.reason}" if c.reason else ""))
+        by_kind = {}
+        for c in results:
+            by_kind.setdefault(c.kind, {}).setdefault(c.status, 0)
+            by_kind[c.kind][c.status] += 1
+        for kind in checks_mod.KINDS:
+            counts = ", ".join(f"{n} {s}" for s, n in sorted(by_kind.get(kind, {}).items()))
+            print(f"{kind:18} {counts or 'none'}")
+        print(f"{len(results)} checks, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+def table_list_markdown(which=None) -> str:
+    """One line per curated table, generated from the descriptor (the README embeds it)."""
+    ed = edition(which)
+    lines = []
+    for name in ed.table_names:
+        res = ed.resource(name)
+        rows = len(loader.load(name, ed))
+        lines.append(f"- `{name}` ({rows} rows) — {res['title']} / {res['x_title_zh']}: {res['description']}")
+    return "\n".join(lines)
+
+
+def _tables(args) -> int:
+    print(table_list_markdown(args.edition))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m helpers", description=__doc__)
+    parser.add_argument("--edition", help="an edition id under data/editions/ or a path to an edition folder (default: the latest)")
+    # --edition is accepted before or after the command (`python -m helpers check --edition 2022-02`).
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--edition", default=argparse.SUPPRESS, help="an edition id or folder (default: the latest)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("facts", parents=[common], help="write every curated number as one long CSV table to stdout").set_defaults(func=_facts)
+    sub.add_parser("tables", parents=[common], help="list the curated tables (markdown, from the descriptor)").set_defaults(func=_tables)
+    p = sub.add_parser("check", parents=[common], help="run every data check; exit 1 if any fails")
+    p.add_argument("--json", action="store_true", help="print every check as a JSON list of records")
+    p.set_defaults(func=_check)
+    from .render import run as render
+
+    render.add_parser(sub, parents=[common])
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except HelpersError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+

@@ -1,0 +1,1 @@
+"""The data layer: editions (paths, descriptor, metadata), loading, parsing and provenance."""

@@ -1,0 +1,232 @@
+"""An edition: one published gazette with its reports, kept as a folder of data.
+
+    >>> import helpers
+    >>> ed = helpers.edition()
+    >>> ed.id, ed.year("review") + 1 == ed.year("plan")
+    ('2022-02', True)
+
+Everything true of one edition only (its raw file and sha256, years by role, report line ranges,
+indicator-table layout, identities, known discrepancies, crosswalks, thresholds, labels) lives in
+`data/editions/<id>/`: `datapackage.json` (tables, fields and the raw text as a resource with its
+hash) and `edition.yaml` (what the analysis needs to know about the edition). The code is the same
+for every edition. An edition is resolved once, by `edition()`, into an `Edition` that is passed down.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from ..errors import EditionError, SchemaError
+from . import paths
+
+ROLES = ("review", "plan")
+EDITION_FILE = "edition.yaml"
+DESCRIPTOR_FILE = "datapackage.json"
+RAW_RESOURCE = "gazette"
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SchemaError(path, "descriptor not found") from None
+    except UnicodeDecodeError:
+        raise SchemaError(path, "not valid UTF-8; expected a UTF-8 JSON file") from None
+    except json.JSONDecodeError as exc:
+        raise SchemaError(path, f"not valid JSON: {exc.msg}", line=exc.lineno) from None
+    if not isinstance(data, dict):
+        raise SchemaError(path, "expected a JSON object (a data package descriptor)")
+    resources = data.get("resources")
+    if not isinstance(resources, list) or not resources:
+        raise SchemaError(path, "expected 'resources': a non-empty list of resources", column="resources")
+    for k, res in enumerate(resources):
+        if not isinstance(res, dict) or not isinstance(res.get("name"), str) or not isinstance(res.get("path"), str):
+            raise SchemaError(path, f"resource {k} needs a 'name' and a 'path' (strings)", column="resources")
+        schema = res.get("schema")
+        if schema is not None:
+            fields = schema.get("fields") if isinstance(schema, dict) else None
+            if not isinstance(fields, list) or not all(isinstance(f, dict) and isinstance(f.get("name"), str) for f in fields):
+                raise SchemaError(path, f"resource {res['name']!r}: schema.fields must be a list of objects with a 'name'",
+                                  column="fields")
+    return data
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise EditionError(f"{path}: edition metadata not found; expected {EDITION_FILE} in the edition folder") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise EditionError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise EditionError(f"{path}: expected a mapping of edition metadata")
+    return data
+
+
+@dataclass(frozen=True, eq=False)
+class Edition:
+    """One resolved edition: its folder, descriptor and metadata. Build it with `edition()`."""
+
+    root: Path
+    meta: dict = field(repr=False)
+    descriptor: dict = field(repr=False)
+
+    @property
+    def id(self) -> str:
+        return str(self.meta["id"])
+
+    @property
+    def title(self) -> dict:
+        """{'zh': …, 'en': …}."""
+        return self.meta["title"]
+
+    def year(self, role: str) -> int:
+        """The calendar year of a role: `review` (the year the reports look back on) or `plan`."""
+        try:
+            return int(self.meta["years"][role])
+        except KeyError:
+            raise EditionError(f"{self.root / EDITION_FILE}: no year for role {role!r}; roles: {', '.join(ROLES)}") from None
+
+    @property
+    def years(self) -> dict[str, int]:
+        return {role: self.year(role) for role in ROLES}
+
+    def role_of(self, year: int) -> str:
+        for role, y in self.years.items():
+            if y == year:
+                return role
+        raise EditionError(f"edition {self.id}: {year} is neither the review nor the plan year")
+
+    @property
+    def documents(self) -> dict[str, tuple[int, int]]:
+        """Report short name -> (first line, last line) of the raw text."""
+        return {name: (int(d["lines"][0]), int(d["lines"][1])) for name, d in self.meta["documents"].items()}
+
+    # --- files ---------------------------------------------------------------------------------
+
+    def resource(self, name: str) -> dict:
+        for r in self.descriptor["resources"]:
+            if r["name"] == name:
+                return r
+        known = ", ".join(r["name"] for r in self.descriptor["resources"])
+        raise SchemaError(self.descriptor_path, f"unknown table {name!r}; known tables: {known}")
+
+    @property
+    def table_names(self) -> list[str]:
+        """The curated tables, in descriptor order (resources with a table schema)."""
+        return [r["name"] for r in self.descriptor["resources"] if "schema" in r]
+
+    def table_path(self, name: str) -> Path:
+        return self.root / self.resource(name)["path"]
+
+    @property
+    def descriptor_path(self) -> Path:
+        return self.root / DESCRIPTOR_FILE
+
+    @property
+    def raw_path(self) -> Path:
+        return self.root / self.resource(RAW_RESOURCE)["path"]
+
+    @property
+    def raw_sha256(self) -> str:
+        """The sha256 the descriptor records for the raw text (`hash: sha256:…`)."""
+        value = str(self.resource(RAW_RESOURCE).get("hash", ""))
+        return value.removeprefix("sha256:")
+
+    def path(self, relative: str) -> Path:
+        return self.root / relative
+
+    def data_file(self, key: str) -> Path:
+        """A file the edition metadata names under `files:` (crosswalks, checks, expected …)."""
+        try:
+            return self.root / self.meta["files"][key]
+        except KeyError:
+            raise EditionError(f"{self.root / EDITION_FILE}: no file {key!r} under 'files'") from None
+
+    def load_yaml(self, key: str) -> dict | list:
+        p = self.data_file(key)
+        try:
+            return yaml.safe_load(p.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise EditionError(f"{p}: missing; {EDITION_FILE} names it under files.{key}") from None
+        except yaml.YAMLError as exc:
+            raise EditionError(f"{p}: not valid YAML: {exc}") from None
+
+    def state(self) -> str:
+        """sha256 over every file of the edition folder and the shared vocabulary: changes when any input does."""
+        h = hashlib.sha256()
+        for f in sorted(self.root.rglob("*")) + sorted(paths.VOCAB_DIR.glob("*")):
+            if f.is_file():
+                h.update(str(f.relative_to(f.parents[1] if f.is_relative_to(paths.VOCAB_DIR) else self.root)).encode())
+                h.update(hashlib.sha256(f.read_bytes()).digest())
+        return h.hexdigest()
+
+    # --- the edition's words -------------------------------------------------------------------
+
+    def fill(self, template: str, **values) -> str:
+        """A template with `{review}` and `{plan}` replaced by the edition's years (and `values`)."""
+        return template.format(**self.years, **values)
+
+
+def known_editions() -> list[str]:
+    """Ids of the editions under data/editions/, oldest first."""
+    if not paths.EDITIONS_DIR.is_dir():
+        return []
+    return sorted(p.name for p in paths.EDITIONS_DIR.iterdir() if (p / EDITION_FILE).is_file())
+
+
+_CACHE: dict[tuple, Edition] = {}
+_ID = re.compile(r"[0-9]{4}-[0-9]{2}[a-z0-9-]*")
+
+
+def _stamp(folder: Path) -> tuple:
+    out = []
+    for name in (EDITION_FILE, DESCRIPTOR_FILE):
+        try:
+            out.append((folder / name).stat().st_mtime_ns)
+        except OSError:
+            out.append(None)
+    return tuple(out)
+
+
+def edition(which: str | os.PathLike | Edition | None = None) -> Edition:
+    """Resolve an edition: an `Edition` (returned as is), an id under data/editions/, a path to an
+    edition folder anywhere, or None for $CQ_GAZETTE_EDITION or else the latest edition."""
+    if isinstance(which, Edition):
+        return which
+    if which is None or which == "":
+        which = os.environ.get(paths.EDITION_ENV_VAR) or None
+    if which is None:
+        ids = known_editions()
+        if not ids:
+            raise EditionError(f"no edition under {paths.EDITIONS_DIR}")
+        folder = paths.EDITIONS_DIR / ids[-1]
+    else:
+        text = os.fspath(which)
+        candidate = Path(text)
+        if (paths.EDITIONS_DIR / text).is_dir() and "/" not in text and text not in (".", ".."):
+            folder = paths.EDITIONS_DIR / text
+        elif candidate.is_dir() and ("/" in text or candidate.is_absolute() or not _ID.fullmatch(text)):
+            folder = candidate
+        else:
+            raise EditionError(f"unknown edition {text!r}: not an edition id under {paths.EDITIONS_DIR} nor an edition "
+                               f"folder; known editions: {', '.join(known_editions()) or 'none'}")
+    folder = folder.resolve()
+    if not (folder / EDITION_FILE).is_file():
+        raise EditionError(f"{folder}: not an edition folder (no {EDITION_FILE}); known editions: "
+                           f"{', '.join(known_editions()) or 'none'}")
+    key = (str(folder), _stamp(folder))
+    if key not in _CACHE:
+        meta = _read_yaml(folder / EDITION_FILE)
+        for required in ("id", "title", "years", "documents"):
+            if required not in meta:
+                raise EditionError(f"{folder / EDITION_FILE}: missing {required!r}")
+        _CACHE[key] = Edition(folder, meta, _read_json(folder / DESCRIPTOR_FILE))
+    return _CACHE[key]

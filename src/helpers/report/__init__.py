@@ -1,0 +1,1 @@
+"""What a page shows: figures, tables, sentences and labels, per language."""
