@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..checks.engine import CONVERSIONS, Check, checks_frame
 from ..data import provenance
+from ..data.edition import edition
 
 DOCUMENTS = ("work_report", "plan_report", "budget_report")
 # Top-level headings: 一、… in the reports, 附件（一） for the plan report's appendices.
@@ -16,10 +17,11 @@ _HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|附件（[一�
 
 
 @lru_cache(maxsize=4)
-def _headings(data_dir=None) -> tuple[tuple[int, str], ...]:
+def _headings(ed=None) -> tuple[tuple[int, str], ...]:
     """Top-level headings with their line; inside an appendix, its own 一、二、 headings are not top-level."""
-    lines = provenance.raw_lines(data_dir)
-    starts = {first for first, _ in provenance.DOCUMENT_LINES.values()}
+    ed = edition(ed)
+    lines = provenance.raw_lines(ed)
+    starts = {first for first, _ in ed.documents.values()}
     found, in_appendix = [], False
     for i, raw in enumerate(lines):
         number, text = i + 1, raw.strip()
@@ -36,14 +38,14 @@ def _headings(data_dir=None) -> tuple[tuple[int, str], ...]:
     return tuple(found)
 
 
-def section_of(line: int, data_dir=None) -> str:
+def section_of(line: int, ed=None) -> str:
     """The top-level heading a gazette line falls under (the latest heading at or before it).
 
-    >>> section_of(59)
-    '一、2021年工作回顾'
+    >>> section_of(1)
+    ''
     """
     current = ""
-    for number, text in _headings(data_dir):
+    for number, text in _headings(edition(ed)):
         if number > line:
             break
         current = text
@@ -89,9 +91,9 @@ def cross_document(facts_frame: pd.DataFrame, checks: list[Check]) -> pd.DataFra
     return pd.DataFrame(records)
 
 
-def numbers_by_section(facts_frame: pd.DataFrame, data_dir=None) -> pd.DataFrame:
+def numbers_by_section(facts_frame: pd.DataFrame, ed=None) -> pd.DataFrame:
     """Curated numbers per report and top-level section, in document order."""
-    frame = facts_frame.assign(section=[section_of(int(n), data_dir) for n in facts_frame["line"]])
+    frame = facts_frame.assign(section=[section_of(int(n), ed) for n in facts_frame["line"]])
     first_line = frame.groupby(["document", "section"])["line"].min()
     counts = frame.groupby(["document", "section"]).size().rename("numbers").to_frame()
     counts["first_line"] = first_line

@@ -33,7 +33,6 @@ UNIT_TO_YI = {"亿元": 1.0, "万亿元": 10_000.0}
 #: The sources of finance the report distinguishes, in the report's order.
 SOURCES = ("government", "enterprise")
 
-CROSSWALK_RELATIVE = Path("crosswalks") / "project_sectors.csv"
 
 #: Short English names of the sectors (the Chinese names come from the crosswalk).
 SECTOR_NAMES_EN = {
@@ -91,12 +90,12 @@ class SectorCrosswalk:
         return "from" if year == self.years[0] else "to"
 
 
-def crosswalk_path(data_dir=None) -> Path:
-    """`<data folder>/crosswalks/project_sectors.csv`."""
-    return paths.data_dir(data_dir) / CROSSWALK_RELATIVE
+def crosswalk_path(ed=None) -> Path:
+    """The edition's project-sector crosswalk (edition.yaml, files.project_sectors)."""
+    return edition(ed).data_file("project_sectors")
 
 
-def load_crosswalk(data_dir=None, projects: pd.DataFrame | None = None,
+def load_crosswalk(ed=None, projects: pd.DataFrame | None = None,
                    years: tuple[int, int] | None = None) -> SectorCrosswalk:
     """Read and validate the sector crosswalk of the data folder (see `read_crosswalk`).
 
@@ -105,8 +104,8 @@ def load_crosswalk(data_dir=None, projects: pd.DataFrame | None = None,
     if projects is None:
         from ..data.load import load
 
-        projects = load("major_projects", data_dir)
-    crosswalk = read_crosswalk(crosswalk_path(data_dir), projects)
+        projects = load("major_projects", ed)
+    crosswalk = read_crosswalk(crosswalk_path(ed), projects)
     if years is not None and crosswalk.years != tuple(years):
         raise DataError(crosswalk.path, f"the crosswalk covers {crosswalk.years[0]} and {crosswalk.years[1]}, "
                         f"but the data's years are {years[0]} and {years[1]}", line=1)

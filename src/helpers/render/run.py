@@ -113,8 +113,7 @@ def _sha256(path: Path) -> str:
 
 def input_hashes(root: Path = paths.ROOT) -> dict[str, str]:
     """sha256 of every input a render depends on except the notebooks themselves."""
-    files = [root / "uv.lock", root / "data" / "datapackage.json", root / "render.yaml"]
-    files += sorted((root / "data").rglob("*.csv")) + sorted((root / "data" / "raw").glob("*.txt"))
+    files = [root / "uv.lock", root / "render.yaml"] + sorted((root / "data").rglob("*"))
     files += sorted(p for p in (root / "src" / "helpers").rglob("*") if "__pycache__" not in p.parts)
     return {p.relative_to(root).as_posix(): _sha256(p) for p in files if p.is_file()}
 

@@ -1,0 +1,124 @@
+"""One rendered page in one language: sourced numbers, tables whose cells carry their sources, and
+the numbered source list that ends the page.
+
+    >>> page = Page("en")
+    >>> row = {"document": "budget_report", "line": 655, "quote": "全市一般公共预算收入2285亿元", "value": 2285.0, "unit": "亿元"}
+    >>> page.num(row)
+    '<span class="sourced" title="budget report, line 655: 全市一般公共预算收入2285亿元">2,285 CNY 100 million<sup class="src"><a href="#src-1">1</a></sup></span>'
+    >>> page.num(row, "2,285") .endswith('<a href="#src-1">1</a></sup></span>')   # same source, same number
+    True
+
+Every curated number a page shows goes through `num` (in sentences) or `cell` (in tables): it gets
+a hover title with report, line and verbatim quote, and a superscript link to its entry in the
+numbered list `sources_html()` prints at the end of the page, so a reader can check it on a touch
+screen or on paper. A Chinese quote on an English page sits in an element with `lang="zh"`.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+
+import pandas as pd
+
+from ..data import vocab
+from ..errors import ParameterError
+from .nb import fmt
+
+LANGS = ("zh", "en")
+
+
+class Page:
+    def __init__(self, lang: str):
+        if lang not in LANGS:
+            raise ParameterError(f"lang={lang!r} is not allowed; allowed values: 'zh', 'en'")
+        self.lang = lang
+        self._sources: dict[tuple, int] = {}
+        self._rows: list[Mapping] = []
+
+    # --- words ------------------------------------------------------------------------------------
+
+    def t(self, zh: str, en: str) -> str:
+        """The text of the page's language."""
+        return zh if self.lang == "zh" else en
+
+    def unit(self, code: str) -> str:
+        return vocab.unit(code, self.lang)
+
+    def amount(self, value: float, unit: str, digits: int | None = None) -> str:
+        """`2285亿元` / `2,285 CNY 100 million`; `%` sticks to the number in both languages."""
+        number = fmt(value, digits)
+        if unit == "%":
+            return f"{number}%"
+        return f"{number}{self.unit(unit)}" if self.lang == "zh" else f"{number} {self.unit(unit)}"
+
+    # --- sources ----------------------------------------------------------------------------------
+
+    def source_number(self, row: Mapping) -> int:
+        key = (row["document"], int(row["line"]), row["quote"])
+        if key not in self._sources:
+            self._sources[key] = len(self._sources) + 1
+            self._rows.append(row)
+        return self._sources[key]
+
+    def where(self, row: Mapping) -> str:
+        doc = vocab.name("documents", row["document"], self.lang)
+        return f"{doc} 第{row['line']}行" if self.lang == "zh" else f"{doc}, line {row['line']}"
+
+    def num(self, row: Mapping, text: str | None = None) -> str:
+        """HTML for a curated number: the text shown, a hover title (report, line, quote) and a
+        superscript link to the page's numbered source list."""
+        n = self.source_number(row)
+        shown = text if text is not None else self.amount(row["value"], row["unit"])
+        title = f"{self.where(row)}: {row['quote']}"
+        return (f'<span class="sourced" title="{html.escape(title, quote=True)}">{html.escape(shown)}'
+                f'<sup class="src"><a href="#src-{n}">{n}</a></sup></span>')
+
+    def derived(self, text: str, formula: str) -> str:
+        """HTML for a derived number: the text shown with its formula and inputs as a title."""
+        return f'<span class="derived" title="{html.escape(formula, quote=True)}">{html.escape(text)}</span>'
+
+    def sources_html(self) -> str:
+        """The numbered list of every source the page cited, in order of first citation."""
+        items = []
+        for n, row in enumerate(self._rows, start=1):
+            quote = html.escape(row["quote"]).replace("\t", " ")
+            items.append(f'<li id="src-{n}">{html.escape(self.where(row))}: <q lang="zh">{quote}</q></li>')
+        heading = self.t("资料来源", "Sources")
+        note = self.t("每个数字后的上标编号指向此处：公报中的报告、行号和原文。",
+                      "Each superscript number points here: the report, line and verbatim text of the gazette.")
+        return f'<h2 id="sources">{heading}</h2><p>{note}</p><ol class="sources">{"".join(items)}</ol>'
+
+    # --- tables -----------------------------------------------------------------------------------
+
+    def table_html(self, frame: pd.DataFrame, sources: Mapping[str, list] | None = None,
+                   floatfmt: str = "{:,.1f}") -> str:
+        """A deterministic HTML table: text left-aligned, numbers right-aligned; `sources` maps a
+        column to one curated row (or None) per table row, so that cell shows its source."""
+        sources = sources or {}
+        head = "".join(f'<th style="text-align:{self._align(frame[c])}">{html.escape(str(c))}</th>' for c in frame.columns)
+        body = []
+        for i in range(len(frame)):
+            cells = []
+            for c in frame.columns:
+                value = frame[c].iloc[i]
+                text = self._cell_text(value, floatfmt)
+                row = sources.get(c, [None] * len(frame))[i]
+                content = self.num(row, text) if row is not None else html.escape(text)
+                cells.append(f'<td style="text-align:{self._align(frame[c])}">{content}</td>')
+            body.append(f"<tr>{''.join(cells)}</tr>")
+        return f'<table class="dataframe"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+    @staticmethod
+    def _align(series: pd.Series) -> str:
+        return "right" if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series) else "left"
+
+    @staticmethod
+    def _cell_text(value, floatfmt: str) -> str:
+        if value is None or (isinstance(value, float) and value != value):
+            return "—"
+        if isinstance(value, float):
+            return floatfmt.format(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return f"{value:,}"
+        return str(value)
