@@ -10,8 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import helpers
-import helpers.__main__
-from helpers import catalog, checks, provenance
+import helpers.cli
+from helpers import checks
+from helpers.data import provenance
 from helpers.errors import ProvenanceError
 
 
@@ -28,7 +29,7 @@ def test_shipped_data_passes_every_check(shipped):
 def test_every_kind_of_check_runs(shipped):
     kinds = {c.kind for c in shipped}
     assert kinds == set(checks.KINDS)
-    assert sum(c.kind == "provenance" for c in shipped) == sum(len(helpers.load(n)) for n in catalog.table_names())
+    assert sum(c.kind == "provenance" for c in shipped) == sum(len(helpers.load(n)) for n in helpers.edition().table_names)
 
 
 def test_known_discrepancies_are_accepted_with_reasons(shipped):
@@ -39,7 +40,7 @@ def test_known_discrepancies_are_accepted_with_reasons(shipped):
 
 
 def _numeric_rows():
-    for name in catalog.table_names():
+    for name in helpers.edition().table_names:
         for row in helpers.load(name).to_dict("records"):
             if row["value"] == row["value"]:
                 yield name, row
@@ -92,7 +93,7 @@ def test_check_command_fails_when_one_number_changes(data_copy, pick):
 
     _rewrite(path, edit)
     try:
-        assert helpers.__main__.main(["--data-dir", str(data_copy), "check"]) == 1
+        assert helpers.cli.main(["check", "--edition", str(data_copy)]) == 1
     finally:
         path.write_text(original, encoding="utf-8")
 
@@ -108,7 +109,7 @@ def test_quote_not_on_its_line_is_reported(data_copy):
 def test_value_not_inside_its_quote_is_reported():
     row = dict(helpers.load("budget").iloc[0].to_dict(), value=1.0)
     with pytest.raises(ProvenanceError, match="is not the number in its quote"):
-        provenance.verify_row("budget", row, provenance.raw_lines())
+        provenance.verify_row("budget", row, provenance.raw_lines(), helpers.edition())
 
 
 def test_identity_fails_when_a_total_and_its_quote_change_together(data_copy):
@@ -129,23 +130,28 @@ def test_identity_fails_when_a_total_and_its_quote_change_together(data_copy):
 
 
 def test_check_json_lists_every_check(capsys):
-    assert helpers.__main__.main(["check", "--json"]) == 0
+    assert helpers.cli.main(["check", "--json"]) == 0
     import json
     records = json.loads(capsys.readouterr().out)
     assert {"id", "kind", "description", "expected", "actual", "tolerance", "status", "reason"} <= set(records[0])
 
 
 def test_missing_raw_text_is_a_clear_error(data_copy):
-    (data_copy / "raw" / "cq-gazette-2022-02.txt").unlink()
+    helpers.edition(data_copy).raw_path.unlink()
+    results = checks.run_checks(data_copy)
+    failed = [c for c in results if c.status == "fail"]
+    assert failed and all("raw gazette text is missing" in str(c.actual) for c in failed if c.kind in ("schema", "provenance")
+                          and c.id != "raw.sha256" and not c.id.startswith("schema."))
+    assert any(c.id == "raw.sha256" and "missing" in str(c.actual) for c in failed)
     with pytest.raises(ProvenanceError, match="raw gazette text is missing"):
-        checks.run_checks(data_copy)
+        provenance.raw_lines(data_copy)
 
 
 def test_a_qualifier_contradicting_its_quote_is_reported():
     row = helpers.load("economy").query("row_id == '2021.work.digital_economy.growth'").iloc[0].to_dict()
     assert row["qualifier"] == "at_least"
     with pytest.raises(ProvenanceError, match="qualifier 'exact' but the quote says '以上'"):
-        provenance.verify_row("economy", dict(row, qualifier="exact"), provenance.raw_lines())
+        provenance.verify_row("economy", dict(row, qualifier="exact"), provenance.raw_lines(), helpers.edition())
 
 
 def test_verified_facts_follow_a_changed_file_after_a_check_run(data_copy):

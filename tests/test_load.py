@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import helpers
-from helpers import catalog, loader
+from helpers.data import load as loader
 from helpers.errors import HelpersError, SchemaError
 
 
@@ -25,7 +25,7 @@ def _write(path, rows):
     path.write_text(buf.getvalue(), encoding="utf-8")
 
 
-@pytest.mark.parametrize("name", catalog.table_names())
+@pytest.mark.parametrize("name", helpers.edition().table_names)
 def test_every_shipped_table_loads_typed(name):
     frame = helpers.load(name)
     assert len(frame) > 0
@@ -39,7 +39,7 @@ def test_facts_has_the_export_columns_and_every_numeric_row():
     assert list(facts.columns[:2]) == ["table", "row_id"]
     for col in ["value", "unit", "qualifier", "document", "line", "quote"]:
         assert col in facts.columns
-    numeric_rows = sum(int(helpers.load(n)["value"].notna().sum()) for n in catalog.table_names())
+    numeric_rows = sum(int(helpers.load(n)["value"].notna().sum()) for n in helpers.edition().table_names)
     assert len(facts) == numeric_rows
 
 
@@ -107,7 +107,7 @@ def test_bom_is_refused(data_copy):
 
 # Property: whatever bytes a curated file holds, the loader either returns a frame or raises one of
 # the project's own exceptions, never a stray KeyError, ValueError or csv.Error.
-_header = ",".join(f["name"] for f in catalog.fields("debt"))
+_header = ",".join(f["name"] for f in helpers.edition().resource("debt")["schema"]["fields"])
 _cell = st.one_of(st.text(max_size=8), st.sampled_from(["", "2021", "city", "亿元", "exact", "1.5", "-3", "true", "\"", "\n"]))
 _line = st.lists(_cell, min_size=0, max_size=14).map(lambda cells: ",".join(cells))
 _content = st.one_of(

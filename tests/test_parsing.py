@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers.parsing import last_number, numbers_in, parse_cell
+from helpers.data.parsing import last_number, numbers_in, parse_cell
 
 decimals = st.decimals(min_value=0, max_value=100000, places=2, allow_nan=False).map(lambda d: format(d, "f"))
 

@@ -2,7 +2,7 @@
 
 import re
 
-from helpers import paths
+from helpers.data import paths
 from helpers.__main__ import table_list_markdown
 
 README = (paths.ROOT / "README.md").read_text(encoding="utf-8")

@@ -11,7 +11,7 @@ from pathlib import Path
 import papermill
 import pytest
 
-from helpers import paths
+from helpers.data import paths
 
 pytestmark = pytest.mark.slow
 NOTEBOOKS = sorted(paths.NOTEBOOKS_DIR.glob("[0-9][0-9]-*.ipynb"))
