@@ -62,7 +62,7 @@ def test_every_curated_number_with_a_wrong_digit_fails_provenance():
     for name, row in NUMERIC_ROWS:
         bad = dict(row, value=_wrong_digit(row["value"]))
         try:
-            provenance.verify_row(name, bad, lines)
+            provenance.verify_row(name, bad, lines, helpers.edition())
             survivors.append(f"{name}:{row['row_id']}")
         except ProvenanceError:
             pass
