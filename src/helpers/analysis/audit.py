@@ -1,59 +1,132 @@
-"""Notebook 00's computations: what was curated, what was checked, where the reports agree."""
+"""Notebook 00's computations: what was curated, what was checked, where the reports agree, and
+where in the gazette the numbers come from.
+
+Pure functions over one edition's tables, checks and verified facts. What is specific to one
+gazette (how its section headings look, their English names) is read from the edition's
+`analysis/audit.yaml` (edition.yaml, files.audit).
+"""
 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from dataclasses import dataclass
 from functools import lru_cache
 
 import pandas as pd
 
-from ..checks.engine import CONVERSIONS, Check, checks_frame
+from ..checks.engine import CONVERSIONS, KINDS, Check, checks_frame
 from ..data import provenance
-from ..data.edition import edition
+from ..data.edition import Edition, edition
+from ..errors import EditionError, HelpersError
 
-DOCUMENTS = ("work_report", "plan_report", "budget_report")
-# Top-level headings: 一、… in the reports, 附件（一） for the plan report's appendices.
-_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|附件（[一二三]）)")
+#: Statuses of a check, in the order a reader meets them.
+STATUSES = ("pass", "accepted", "fail")
+#: Outcomes of a number token under the `coverage` check kind (see `number_coverage`).
+TOKEN_OUTCOMES = ("curated", "excluded", "skipped", "uncovered")
 
 
-@lru_cache(maxsize=4)
-def _headings(ed=None) -> tuple[tuple[int, str], ...]:
-    """Top-level headings with their line; inside an appendix, its own 一、二、 headings are not top-level."""
+# --- The audit's inputs, once -------------------------------------------------------------------
+
+@dataclass
+class Audit:
+    """One edition's curated tables, every check run on them, and the verified facts."""
+
+    edition: Edition
+    tables: dict
+    checks: list
+    facts: pd.DataFrame
+
+
+def run(ed=None) -> Audit:
+    """Load the tables, run every check and collect the verified facts of an edition."""
+    from ..checks.engine import run_checks, verified_facts
+    from ..data.load import load_all
+
     ed = edition(ed)
+    checks = run_checks(ed)
+    return Audit(ed, load_all(ed), checks, verified_facts(ed).frame)
+
+
+# --- Sections of the gazette --------------------------------------------------------------------
+
+def _stamp(ed: Edition) -> tuple:
+    return tuple(p.stat().st_mtime_ns for p in (ed.raw_path, ed.data_file("audit")))
+
+
+@lru_cache(maxsize=8)
+def _sections(ed: Edition, stamp: tuple) -> tuple[tuple[str, int, str, str], ...]:
+    config = ed.load_yaml("audit")["sections"]
+    heading, appendix = re.compile(config["heading_pattern"]), re.compile(config["appendix_pattern"])
+    names_en = config["names_en"]
     lines = provenance.raw_lines(ed)
-    starts = {first for first, _ in ed.documents.values()}
-    found, in_appendix = [], False
-    for i, raw in enumerate(lines):
-        number, text = i + 1, raw.strip()
-        if number in starts:
-            in_appendix = False
-        if not _HEADING.match(text):
-            continue
-        if text.startswith("附件"):
-            in_appendix = True
-            text = f"{text} {lines[i + 2].strip()}"  # the appendix title follows after a blank line
-        elif in_appendix:
-            continue
-        found.append((number, text))
-    return tuple(found)
+    out = []
+    for document, (first, last) in ed.documents.items():
+        found, in_appendix = [], False
+        for number in range(first, last + 1):
+            text = lines[number - 1].strip()
+            if not heading.match(text):
+                continue
+            if appendix.match(text):
+                in_appendix = True
+                title = next((t.strip() for t in lines[number:last] if t.strip()), "")
+                text = f"{text} {title}".strip()
+            elif in_appendix:
+                continue
+            found.append((number, text))
+        en = names_en.get(document, [])
+        if len(en) != len(found):
+            raise EditionError(f"{ed.data_file('audit')}: sections.names_en.{document} lists {len(en)} names, but the "
+                               f"report has {len(found)} top-level headings: {', '.join(t for _, t in found)}")
+        out.append((document, first, config["preamble"]["zh"], config["preamble"]["en"]))
+        out.extend((document, number, zh, ed.fill(name)) for (number, zh), name in zip(found, en, strict=True))
+    return tuple(out)
 
 
-def section_of(line: int, ed=None) -> str:
-    """The top-level heading a gazette line falls under (the latest heading at or before it).
+def sections(ed=None) -> pd.DataFrame:
+    """Top-level sections of every report: `document`, `first_line`, `name_zh` (the heading as
+    printed; an appendix with its title), `name_en` (from audit.yaml). Each report starts with its
+    preamble (the lines before its first heading)."""
+    ed = edition(ed)
+    return pd.DataFrame(_sections(ed, _stamp(ed)), columns=["document", "first_line", "name_zh", "name_en"])
+
+
+def section_of(line: int, ed=None, table: pd.DataFrame | None = None) -> dict:
+    """The section a gazette line falls under: {document, first_line, name_zh, name_en}; a line
+    outside every report raises HelpersError.
 
     >>> section_of(1)
-    ''
+    Traceback (most recent call last):
+    ...
+    helpers.errors.HelpersError: line 1 is in no report of edition 2022-02
     """
-    current = ""
-    for number, text in _headings(edition(ed)):
-        if number > line:
-            break
-        current = text
-    return current
+    ed = edition(ed)
+    found = None
+    for document, (first, last) in ed.documents.items():
+        if first <= line <= last:
+            found = document
+    if found is None:
+        raise HelpersError(f"line {line} is in no report of edition {ed.id}")
+    table = sections(ed) if table is None else table
+    mine = table[(table["document"] == found) & (table["first_line"] <= line)]
+    return mine.iloc[-1].to_dict()
 
+
+def numbers_by_section(facts_frame: pd.DataFrame, ed=None) -> pd.DataFrame:
+    """Curated numbers per report and top-level section, in document order: `document`,
+    `first_line` (of the section), `name_zh`, `name_en`, `numbers`."""
+    ed = edition(ed)
+    table = sections(ed)
+    keys = [section_of(int(n), ed, table)["first_line"] for n in facts_frame["line"]]
+    counts = Counter(keys)
+    out = table.assign(numbers=[counts.get(n, 0) for n in table["first_line"]])
+    return out[out["numbers"] > 0].sort_values("first_line", kind="stable").reset_index(drop=True)
+
+
+# --- Curated rows and checks ------------------------------------------------------------------
 
 def coverage(tables: dict[str, pd.DataFrame], checks: list[Check]) -> pd.DataFrame:
-    """Rows per table and report, and how many of them passed their provenance check."""
+    """Rows per table and report, how many carry a number, and how many passed their provenance check."""
     passed = {c.id for c in checks if c.kind == "provenance" and c.status == "pass"}
     records = []
     for name, frame in tables.items():
@@ -61,20 +134,34 @@ def coverage(tables: dict[str, pd.DataFrame], checks: list[Check]) -> pd.DataFra
             verified = sum(f"provenance.{name}.{rid}" in passed for rid in part["row_id"])
             records.append({"table": name, "document": document, "rows": len(part),
                             "numbers": int(part["value"].notna().sum()), "verified": verified})
-    out = pd.DataFrame(records)
+    out = pd.DataFrame(records, columns=["table", "document", "rows", "numbers", "verified"])
     out["verified_share"] = out["verified"] / out["rows"]
     return out
 
 
 def check_summary(checks: list[Check]) -> pd.DataFrame:
-    """Checks by kind and status (counts), one row per kind."""
+    """Checks by kind (in KINDS order, then any other kind) and status: one row per kind, one
+    column per status of STATUSES (counts, 0 where none), and `total`."""
     frame = checks_frame(checks)
-    table = frame.pivot_table(index="kind", columns="status", values="id", aggfunc="count", fill_value=0)
+    kinds = [k for k in KINDS if k in set(frame["kind"])] + sorted(set(frame["kind"]) - set(KINDS))
+    table = (frame.pivot_table(index="kind", columns="status", values="id", aggfunc="count", fill_value=0)
+             .reindex(index=kinds, columns=list(STATUSES), fill_value=0))
+    table["total"] = table.sum(axis=1)
     return table.reset_index().rename_axis(columns=None)
 
 
+def failed(checks: list[Check]) -> list[Check]:
+    return [c for c in checks if c.status == "fail"]
+
+
+def known_discrepancies(checks: list[Check]) -> list[Check]:
+    """The document's own known discrepancies and conventions, as registered for the edition."""
+    return [c for c in checks if c.kind == "known_discrepancy"]
+
+
 def cross_document(facts_frame: pd.DataFrame, checks: list[Check]) -> pd.DataFrame:
-    """Every metric stated in more than one report: its statements side by side and the verdict."""
+    """Every metric stated in more than one report: one row per statement (all the fact's columns),
+    with `canonical_value` / `canonical_unit` after unit conversion and the check's `verdict`."""
     status = {c.id: c.status for c in checks if c.kind == "cross_document"}
     records = []
     for (metric, period, basis), rows in facts_frame.groupby(["metric", "period", "basis"], sort=True):
@@ -83,18 +170,103 @@ def cross_document(facts_frame: pd.DataFrame, checks: list[Check]) -> pd.DataFra
         for row in rows.to_dict("records"):
             unit, value = row["unit"], row["value"]
             canonical = CONVERSIONS[unit][1](value) if unit in CONVERSIONS else value
-            records.append({"metric": metric, "period": period, "basis": basis, "table": row["table"],
-                            "row_id": row["row_id"], "document": row["document"],
-                            "line": row["line"], "value": value, "unit": unit,
-                            "canonical_value": canonical, "canonical_unit": CONVERSIONS.get(unit, (unit,))[0],
-                            "verdict": status.get(f"cross_document.{metric}.{period}.{basis}", "unchecked")})
-    return pd.DataFrame(records)
+            records.append(row | {"canonical_value": canonical, "canonical_unit": CONVERSIONS.get(unit, (unit,))[0],
+                                  "verdict": status.get(f"cross_document.{metric}.{period}.{basis}", "unchecked")})
+    columns = list(facts_frame.columns) + ["canonical_value", "canonical_unit", "verdict"]
+    return pd.DataFrame(records, columns=columns)
 
 
-def numbers_by_section(facts_frame: pd.DataFrame, ed=None) -> pd.DataFrame:
-    """Curated numbers per report and top-level section, in document order."""
-    frame = facts_frame.assign(section=[section_of(int(n), ed) for n in facts_frame["line"]])
-    first_line = frame.groupby(["document", "section"])["line"].min()
-    counts = frame.groupby(["document", "section"]).size().rename("numbers").to_frame()
-    counts["first_line"] = first_line
-    return counts.reset_index().sort_values("first_line", kind="stable").reset_index(drop=True)
+def agreement_summary(agreement: pd.DataFrame) -> dict:
+    """How many metrics are stated in more than one report, and how many of them disagree."""
+    groups = agreement.groupby(["metric", "period", "basis"])["verdict"].first()
+    return {"metrics": int(len(groups)), "disagreements": int((groups == "fail").sum())}
+
+
+def conversion_examples(agreement: pd.DataFrame) -> list[tuple[dict, dict]]:
+    """For each unit conversion the comparison needed, one (converted statement, statement already
+    in the canonical unit) pair of the same metric, year and basis (the first metric in order)."""
+    out, seen = [], set()
+    for row in agreement.to_dict("records"):
+        if row["unit"] == row["canonical_unit"] or row["unit"] in seen:
+            continue
+        peers = agreement[(agreement["metric"] == row["metric"]) & (agreement["period"] == row["period"])
+                          & (agreement["basis"] == row["basis"]) & (agreement["unit"] == row["canonical_unit"])]
+        if len(peers):
+            seen.add(row["unit"])
+            out.append((row, peers.iloc[0].to_dict()))
+    return out
+
+
+# --- The coverage check kind (every number token of the gazette accounted for) -------------------
+
+def coverage_available(checks: list[Check] | None = None) -> bool:
+    """Whether the checks engine knows the `coverage` kind (and, given checks, ran some)."""
+    if "coverage" not in KINDS:
+        return False
+    return checks is None or any(c.kind == "coverage" for c in checks)
+
+
+def coverage_tokens(checks: list[Check], ed=None) -> pd.DataFrame:
+    """The number tokens the `coverage` checks account for: `line`, `document`, `outcome` (one of
+    TOKEN_OUTCOMES) and `reason` (an exclusion's reason code, else None).
+
+    Contract with helpers.checks: a coverage Check either describes many tokens,
+    `extra["tokens"] = [{"line": n, "outcome": …, "reason": …}, …]`, or is itself one token with
+    `extra["line"]`, `extra["outcome"]` and `extra["reason"]`. Without an outcome, a failed check
+    is `uncovered`, a passed one with a reason `excluded`, else `curated`.
+    """
+    ed = edition(ed)
+    records = []
+    for c in checks:
+        if c.kind != "coverage":
+            continue
+        tokens = c.extra.get("tokens") or [c.extra]
+        for t in tokens:
+            if t.get("line") is None:
+                raise HelpersError(f"coverage check {c.id}: no line for its number token")
+            outcome = t.get("outcome") or ("uncovered" if c.status == "fail" else "excluded" if t.get("reason") else "curated")
+            if outcome not in TOKEN_OUTCOMES:
+                raise HelpersError(f"coverage check {c.id}: outcome {outcome!r}; expected one of {', '.join(TOKEN_OUTCOMES)}")
+            records.append({"line": int(t["line"]), "outcome": outcome, "reason": t.get("reason") or None})
+    frame = pd.DataFrame(records, columns=["line", "outcome", "reason"])
+    table = sections(ed)
+    frame["document"] = [section_of(n, ed, table)["document"] for n in frame["line"]]
+    return frame
+
+
+def number_coverage(checks: list[Check], ed=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Coverage by report and section (one row per section with tokens: `document`, `first_line`,
+    `name_zh`, `name_en`, a count per outcome of TOKEN_OUTCOMES and `tokens`), and exclusions by
+    reason (`reason`, `tokens`, most frequent first)."""
+    ed = edition(ed)
+    tokens = coverage_tokens(checks, ed)
+    table = sections(ed)
+    tokens["first_line"] = [section_of(n, ed, table)["first_line"] for n in tokens["line"]]
+    counts = tokens.groupby(["first_line", "outcome"]).size().unstack(fill_value=0)
+    counts = counts.reindex(columns=list(TOKEN_OUTCOMES), fill_value=0)
+    by_section = table.merge(counts, left_on="first_line", right_index=True, how="inner")
+    by_section["tokens"] = by_section[list(TOKEN_OUTCOMES)].sum(axis=1)
+    excluded = tokens[tokens["outcome"] == "excluded"]
+    reasons = (excluded.groupby("reason").size().rename("tokens").reset_index()
+               .sort_values(["tokens", "reason"], ascending=[False, True], kind="stable").reset_index(drop=True))
+    return by_section.reset_index(drop=True), reasons
+
+
+# --- Results ------------------------------------------------------------------------------------
+
+def results(audit: Audit) -> dict:
+    """The notebook's headline results (keys as the tests and README know them)."""
+    cov = coverage(audit.tables, audit.checks)
+    agreement = agreement_summary(cross_document(audit.facts, audit.checks))
+    kinds = Counter(c.kind for c in audit.checks)
+    return {
+        "curated_rows": int(cov["rows"].sum()),
+        "curated_numbers": int(cov["numbers"].sum()),
+        "verified_rows": int(cov["verified"].sum()),
+        "checks_total": len(audit.checks),
+        "checks_failed": len(failed(audit.checks)),
+        "checks_by_kind": {k: kinds.get(k, 0) for k in KINDS},
+        "known_discrepancies": len(known_discrepancies(audit.checks)),
+        "cross_document_metrics": agreement["metrics"],
+        "cross_document_disagreements": agreement["disagreements"],
+    }

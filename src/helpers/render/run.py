@@ -9,11 +9,13 @@ that). One run at a time: a second one refuses, or waits with `--wait`, on `repo
 
 from __future__ import annotations
 
+import copy
 import fcntl
 import hashlib
 import html
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -25,7 +27,8 @@ from importlib import metadata
 from pathlib import Path
 
 from ..data import paths
-from ..errors import ParameterError, RenderError
+from ..data.edition import edition
+from ..errors import DataError, EditionError, ParameterError, RenderError
 from ..report.nb import ALLOWED
 
 JOBS_FILE = paths.ROOT / "render.yaml"
@@ -36,16 +39,22 @@ PACKAGES = ("pandas", "matplotlib", "seaborn", "papermill", "nbconvert", "nbform
 EXIT_BAD_REQUEST, EXIT_LOCKED = 2, 3
 
 
+_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+LANG_TAGS = {"zh": "lang-zh", "en": "lang-en"}    # markdown cells written for one language
+
+
 @dataclass
 class Job:
     notebook: str                   # path relative to the project root
     parameters: dict
     id: str = ""
     key: str = ""                   # sha256 of everything the output depends on
+    links: list = field(default_factory=list, compare=False)   # (label, href) of the page's navigation bar
 
     def __post_init__(self):
         stem = Path(self.notebook).stem
-        suffix = "--".join(f"{k}-{v}" for k, v in sorted(self.parameters.items()))
+        # Path-safe: a value such as an edition folder (/srv/x/2023-02) must not make a sub-folder.
+        suffix = "--".join(f"{k}-{_SAFE.sub('_', str(v))}" for k, v in sorted(self.parameters.items()))
         self.id = f"{stem}--{suffix}" if suffix else stem
 
 
@@ -71,6 +80,9 @@ def load_jobs(jobs_file: Path = JOBS_FILE, root: Path = paths.ROOT) -> tuple[lis
         raise ParameterError(f"{jobs_file}: cannot read the jobs file: {exc}") from None
     defaults = config.get("default_parameter_sets") or [{}]
     listed = config.get("notebooks") or []
+    # editions: the edition ids (or folders) to render; with one (the default: the latest), jobs carry
+    # no edition parameter and keep their ids; with several, every job names its edition.
+    editions = config.get("editions") or [None]
     jobs, seen = [], set()
     for entry in listed:
         rel = entry["path"]
@@ -81,7 +93,37 @@ def load_jobs(jobs_file: Path = JOBS_FILE, root: Path = paths.ROOT) -> tuple[lis
         rel = nb_path.relative_to(root).as_posix()
         if rel not in seen:
             jobs.extend(Job(rel, dict(p)) for p in defaults)
+    if len(editions) > 1:
+        jobs = [Job(j.notebook, {**j.parameters, "edition": e}) for e in editions for j in jobs]
     return jobs, config
+
+
+def _variant_label(params: dict, lang: str) -> str:
+    from ..data import vocab
+
+    words = []
+    if "lang" in params:
+        words.append({"zh": "中文", "en": "English"}[params["lang"]])
+    if "level" in params:
+        words.append(vocab.name("levels", params["level"], lang))
+    if "edition" in params:
+        words.append(str(params["edition"]))
+    return " · ".join(words) or params.get("lang", "")
+
+
+def link_jobs(jobs: list[Job]) -> None:
+    """Each page's navigation bar: the front page, then every other variant of the same notebook."""
+    for job in jobs:
+        lang = job.parameters.get("lang", "zh")
+        job.links = [("首页" if lang == "zh" else "Front page", "../index.html")]
+        for other in jobs:
+            if other is not job and other.notebook == job.notebook:
+                job.links.append((_variant_label(other.parameters, lang), f"../{other.id}/{other.id}.html"))
+
+
+def with_edition(jobs: list[Job], which: str) -> list[Job]:
+    """The same jobs rendering edition `which` (an id or a folder)."""
+    return [Job(j.notebook, {**j.parameters, "edition": which}) for j in jobs]
 
 
 def validate_jobs(jobs: list[Job], root: Path = paths.ROOT) -> None:
@@ -119,8 +161,12 @@ def input_hashes(root: Path = paths.ROOT) -> dict[str, str]:
 
 
 def job_key(job: Job, shared: dict[str, str], root: Path, show_code: bool) -> str:
+    from ..data.edition import edition
+
+    # The edition actually read, wherever it lives (a folder outside the project included).
+    ed = edition(job.parameters.get("edition"))
     payload = json.dumps({"notebook": _sha256(root / job.notebook), "parameters": job.parameters,
-                          "inputs": shared, "show_code": show_code}, sort_keys=True)
+                          "inputs": shared, "edition": [str(ed.root), ed.state()], "show_code": show_code}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -151,11 +197,45 @@ def results_of(nb) -> dict | None:
     return None
 
 
-def export_html(nb, target: Path, show_code: bool) -> None:
+def page_language(nb, lang: str) -> None:
+    """Keep the markdown cells of `lang` only (cells tagged for the other language are dropped)."""
+    drop = {tag for code, tag in LANG_TAGS.items() if code != lang}
+    nb.cells = [c for c in nb.cells if not drop & set(c.get("metadata", {}).get("tags", []))]
+
+
+def _headings(nb) -> list[tuple[int, str]]:
+    out = []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                m = re.match(r"(#{1,3})\s+(.+)", line)
+                if m:
+                    out.append((len(m.group(1)), m.group(2).strip()))
+    return out
+
+
+def page_header(nb, lang: str, links: list[tuple[str, str]]) -> str:
+    """Navigation bar (front page, the other variants) and a table of contents of the page's headings."""
+    nav = " · ".join(f'<a href="{html.escape(href)}">{html.escape(label)}</a>' for label, href in links)
+    toc = "".join(f'<li><a href="#{html.escape(text.replace(" ", "-"))}">{html.escape(text)}</a></li>'
+                  for level, text in _headings(nb) if level == 2)
+    contents = "目录" if lang == "zh" else "Contents"
+    return (f'<nav class="page-nav" aria-label="{"导航" if lang == "zh" else "navigation"}">{nav}</nav>'
+            + (f'<details class="toc" open><summary>{contents}</summary><ol>{toc}</ol></details>' if toc else ""))
+
+
+def export_html(nb, target: Path, show_code: bool, lang: str = "zh", links: list | None = None) -> None:
     from nbconvert import HTMLExporter
 
+    nb = copy.deepcopy(nb)
+    page_language(nb, lang)
+    headings = _headings(nb)
+    if headings:
+        nb.metadata["title"] = re.sub(r"[*`]", "", headings[0][1])
+    nb.metadata["cq_header"] = page_header(nb, lang, links or [])
     exporter = HTMLExporter(template_name="offline", extra_template_basedirs=[str(TEMPLATES)],
                             exclude_input=not show_code, exclude_input_prompt=True, exclude_output_prompt=True)
+    exporter.language_code = lang
     body, _ = exporter.from_notebook_node(nb)
     _write_atomic(target, body.encode("utf-8"))
 
@@ -211,7 +291,7 @@ def run_job(job: Job, job_dir: str, root: str, show_code: bool, events=None) -> 
     _write_atomic(executed, nbformat.writes(nb).encode("utf-8"))
     if error:
         return Outcome(job.id, "failed", time.perf_counter() - start, error=_failure_message(nb, failed))
-    export_html(nb, out / f"{job.id}.html", show_code)
+    export_html(nb, out / f"{job.id}.html", show_code, job.parameters.get("lang", "zh"), job.links)
     outputs = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
     return Outcome(job.id, "ok", time.perf_counter() - start, results=results_of(nb), outputs=outputs)
 
@@ -354,6 +434,11 @@ def render(jobs: list[Job], *, reports: Path = paths.REPORTS_DIR, root: Path = p
            log=print) -> tuple[dict, Path]:
     """Render `jobs` into a new run folder; publish it as reports/latest when every job succeeded."""
     validate_jobs(jobs, root)
+    ids = [j.id for j in jobs]
+    clashes = sorted({i for i in ids if ids.count(i) > 1})
+    if clashes:
+        raise ParameterError(f"duplicate job ids {clashes}: two jobs would write the same folder")
+    link_jobs(jobs)
     try:
         (reports / "runs").mkdir(parents=True, exist_ok=True)
         probe = reports / ".write-test"
@@ -462,6 +547,9 @@ def main(args) -> int:
         jobs, config = load_jobs(Path(args.jobs_file))
         if args.notebook:
             jobs = [Job(n, {k: v for k, v in args.parameter}) for n in args.notebook]
+        if getattr(args, "edition", None):
+            edition(args.edition)            # an unknown edition is a bad request, before any kernel starts
+            jobs = with_edition(jobs, args.edition)
         if args.only:
             jobs = [j for j in jobs if any(t in j.id for t in args.only)]
             if not jobs:
@@ -479,7 +567,7 @@ def main(args) -> int:
         manifest, _ = render(jobs, reports=Path(args.output), workers=args.jobs, force=args.force, quiet=args.quiet,
                              keep=keep, show_code=args.show_code, wait=args.wait)
         return 0 if manifest["status"] == "ok" else 1
-    except ParameterError as exc:
+    except (ParameterError, EditionError, DataError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_REQUEST
     except RenderError as exc:
