@@ -28,6 +28,8 @@ KINDS = ("schema", "provenance", "identity", "cross_document", "known_discrepanc
 CONVERSIONS = {
     "万吨": ("亿公斤", lambda v: v / 10, 0.1),     # 1 万吨 = 10^7 kg = 0.1 亿公斤
     "index": ("%", lambda v: v - 100, 1.0),        # price index, previous year = 100 -> % change
+    "项": ("个", lambda v: v, 1.0),                  # two measure words for the same count of items
+    "万家": ("家", lambda v: v * 10_000, 10_000.0),  # 3.69万家 = 36,900 firms
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -100,9 +101,46 @@ def verify_row(table: str, row: dict, lines: tuple[str, ...], ed: Edition) -> Nu
     # A qualifier word in the quote decides the qualifier. (Without one, a row may still be `about`
     # when its sentence is a projection stated outside the quote; its note says so.)
     implied = implied_qualifier(quote)
-    if implied and implied[0] != row["qualifier"]:
+    if implied and implied[1] == "预计" and "projected" in row:
+        # Tables that record projections apart from `about`: 预计 makes a projection, not an approximation.
+        if row["projected"] is not True:
+            raise ProvenanceError(path, "the quote says 预计 before the number; expected projected true", column="projected")
+    elif implied and implied[0] != row["qualifier"]:
         raise ProvenanceError(path, f"qualifier {row['qualifier']!r} but the quote says {implied[1]!r} ({implied[0]})", column="qualifier")
+    _verify_unit(path, row, _continued(lines, n), text.find(quote) + number.end)
     return number
+
+
+# Units a number is stated in without printing them right after it (a ratio a:1, an index, a bare count).
+_UNPRINTED_UNITS = {"index", "ratio"}
+_FULL_WIDTH_DIGITS = re.compile(r"[０-９]")
+
+
+def _continued(lines: tuple[str, ...], n: int) -> str:
+    """Line n and, after a page break (blank lines), the next line that has text: a number at the end
+    of a line may have its unit on the next page."""
+    text = lines[n - 1]
+    for following in lines[n:n + 4]:
+        if following.strip():
+            return text + following.strip()
+    return text
+
+
+def _verify_unit(path: str, row: dict, text: str, end: int) -> None:
+    """The unit printed right after the number (spaces, 个, 余 or a qualifier word may come between;
+    a range `4—6个` takes the unit of its second number) must be the row's unit."""
+    unit = row["unit"]
+    if unit in _UNPRINTED_UNITS:
+        return
+    after = text[end:].lstrip()
+    if after.startswith("+"):      # the document's "850+" notation prints no unit
+        return
+    after = re.sub(r"^[—\-－~～至]\s*\d+(?:\.\d+)?\s*", "", after)
+    for word in ("余", "左右", "以上", "以内", "以下", "多"):
+        after = after.removeprefix(word).lstrip()
+    if after.startswith(unit) or after.startswith("个" + unit) or (unit == "%" and after.startswith("％")):
+        return
+    raise ProvenanceError(path, f"unit {unit!r} but the text after the number reads {after[:8]!r}", column="unit")
 
 
 def _verify_cell(path: str, row: dict, text: str, ed: Edition) -> Number | None:
