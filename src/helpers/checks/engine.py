@@ -19,9 +19,9 @@ from ..data import provenance
 from ..data.edition import Edition, edition
 from ..data.facts import Facts
 from ..errors import HelpersError
-from . import discrepancies, identities
+from . import coverage, discrepancies, identities
 
-KINDS = ("schema", "provenance", "identity", "cross_document", "known_discrepancy")
+KINDS = ("schema", "provenance", "coverage", "identity", "cross_document", "known_discrepancy")
 
 # Unit conversions used to compare the same metric stated in different units.
 # Each maps a unit to (canonical unit, function, factor applied to the rounding half-unit).
@@ -104,6 +104,10 @@ def provenance_checks(tables: dict[str, pd.DataFrame], ed: Edition) -> tuple[lis
             checks.append(Check(cid, "provenance", desc, "found", "found", None, "pass", description_zh=desc_zh))
     facts = loader.facts(tables=tables) if tables else pd.DataFrame(columns=loader.FACT_COLUMNS)
     facts["half_unit"] = [half_units.get((t, r)) for t, r in zip(facts["table"], facts["row_id"], strict=True)]
+    if lines is not None:
+        passed = {(t, r) for t, r in half_units}
+        cov, _ = coverage.coverage_checks(ed, lines, tables, passed)
+        checks += cov
     # Numbers that failed provenance take no part in the other checks: they are not trusted.
     return checks, facts[facts["half_unit"].notna()].reset_index(drop=True)
 

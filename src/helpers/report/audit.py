@@ -1,0 +1,375 @@
+"""Notebook 00's page: the audit's findings, tables and figures in one language.
+
+Every function takes the `Audit` of `helpers.analysis.audit.run(ed)` and a `Page` (which fixes
+the language and collects the numbered sources) and returns HTML, or saves a figure. Curated
+numbers go through `page.num`; counts the audit derives go through `page.derived` with the
+formula. Text that comes from data in Chinese (a quote, a heading, a term an English reason keeps
+in the original) is wrapped in an element with `lang="zh"` on an English page (`zh_spans`).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import textwrap
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from ..analysis import audit as A
+from ..data import vocab
+from . import figures
+from .nb import fmt
+from .page import Page
+
+# --- Words: the checks' vocabulary in both languages ---------------------------------------------
+
+KIND_NAMES = {
+    "schema": ("表结构", "schema"),
+    "provenance": ("出处（引文与数值）", "provenance (quote and value)"),
+    "identity": ("恒等式", "identity"),
+    "cross_document": ("跨报告一致", "agreement between reports"),
+    "known_discrepancy": ("已知差异", "known discrepancy"),
+    "coverage": ("数字覆盖", "number coverage"),
+}
+STATUS_NAMES = {
+    "pass": ("通过", "passed"),
+    "accepted": ("已登记，差距未变", "registered, gap unchanged"),
+    "fail": ("未通过", "failed"),
+    "unchecked": ("未检查", "not checked"),
+}
+NATURE_NAMES = {
+    "discrepancy": ("文件自身未能对上", "not reconciled by the document"),
+    "convention": ("预算编制惯例（并非错误）", "budgeting convention (not an error)"),
+}
+BASIS_NAMES = {"actual": ("实际", "actual"), "plan": ("计划/目标", "plan or target")}
+OUTCOME_NAMES = {
+    "curated": ("已整理", "curated"),
+    "excluded": ("按原因排除", "excluded with a reason"),
+    "skipped": ("按规则跳过（年份、序号）", "skipped by rule (years, list markers)"),
+    "uncovered": ("未覆盖", "not accounted for"),
+}
+REASON_NAMES = {
+    "year": ("年份", "year"), "date": ("日期", "date"), "list_marker": ("序号", "list marker"),
+    "page_number": ("页码", "page number"), "name": ("名称的一部分", "part of a name"),
+    "policy_title": ("政策文件名称", "policy title"), "ordinal": ("序数", "ordinal"),
+    "time_span": ("时间跨度", "time span"), "reference": ("引用编号", "reference"),
+}
+HEADERS = {
+    "table": ("整理表", "curated table"), "document": ("报告", "report"), "rows": ("行数", "rows"),
+    "numbers": ("其中数字", "of them numbers"), "verified": ("已核对", "verified"),
+    "verified_share": ("核对比例", "share verified"), "kind": ("检查类别", "kind of check"),
+    "total": ("合计", "total"), "description": ("内容", "what is compared"), "nature": ("性质", "nature"),
+    "figures": ("涉及的数字", "figures used"), "gap": ("差距", "gap"), "status": ("状态", "status"),
+    "reason": ("原因", "reason"), "metric": ("指标", "metric"), "period": ("年份", "year"),
+    "basis": ("口径", "basis"), "statements": ("各报告的表述", "statements in each report"),
+    "verdict": ("结论", "verdict"), "section": ("章节", "section"), "tokens": ("数字记号", "number tokens"),
+    "count": ("个数", "count"), "expected": ("期望", "expected"), "actual": ("实际", "actual"),
+}
+
+
+def word(names: Mapping[str, tuple[str, str]], code: str, lang: str) -> str:
+    """A code's name in `lang`; an unknown code raises KeyError rather than showing the code."""
+    zh, en = names[code]
+    return zh if lang == "zh" else en
+
+
+def header(key: str, lang: str) -> str:
+    return word(HEADERS, key, lang)
+
+
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]+(?:[\s\d.,%+\-–—()（）、]*"
+                  r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]+)*")
+
+
+def zh_spans(text: str, lang: str) -> str:
+    """Escape `text` for HTML; on an English page, wrap each run of Chinese in `<span lang="zh">`.
+
+    >>> zh_spans("debt revenue (地方政府债务收入) differs", "en")
+    'debt revenue (<span lang="zh">地方政府债务收入</span>) differs'
+    """
+    if lang == "zh":
+        return html.escape(text)
+    out, last = [], 0
+    for m in _CJK.finditer(text):
+        out.append(html.escape(text[last:m.start()]))
+        out.append(f'<span lang="zh">{html.escape(m.group(0))}</span>')
+        last = m.end()
+    out.append(html.escape(text[last:]))
+    return "".join(out)
+
+
+def html_table(columns: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[int] = ()) -> str:
+    """A deterministic HTML table whose cells are markup already (escaped text, sourced numbers);
+    the columns whose index is in `right` are right-aligned (numbers)."""
+    def align(i):
+        return "right" if i in right else "left"
+    head = "".join(f'<th style="text-align:{align(i)}">{html.escape(c)}</th>' for i, c in enumerate(columns))
+    body = "".join("<tr>" + "".join(f'<td style="text-align:{align(i)}">{cell}</td>' for i, cell in enumerate(r)) + "</tr>"
+                   for r in rows)
+    return f'<table class="dataframe"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def table_title(audit: A.Audit, name: str, lang: str) -> str:
+    """A curated table's title from the descriptor (x_title_zh / title)."""
+    resource = audit.edition.resource(name)
+    title = resource.get("x_title_zh") if lang == "zh" else resource.get("title")
+    return title or name.replace("_", " ")
+
+
+def doc_name(document: str, lang: str) -> str:
+    return vocab.name("documents", document, lang)
+
+
+def _count(page: Page, n: int, formula_zh: str, formula_en: str) -> str:
+    return page.derived(f"{n:,}", page.t(formula_zh, formula_en))
+
+
+def _pct(page: Page, part: int, whole: int, what_zh: str, what_en: str) -> str:
+    return page.derived(f"{part / whole:.0%}" if whole else "—", page.t(f"{what_zh}：{part} ÷ {whole}", f"{what_en}: {part} ÷ {whole}"))
+
+
+# --- Sentences ------------------------------------------------------------------------------------
+
+def _curation_sentence(audit: A.Audit, page: Page) -> str:
+    cov = A.coverage(audit.tables, audit.checks)
+    t, rows, numbers, verified = len(audit.tables), int(cov["rows"].sum()), int(cov["numbers"].sum()), int(cov["verified"].sum())
+    T = _count(page, t, "datapackage.json 中的整理表个数", "curated tables in datapackage.json")
+    R = _count(page, rows, "各整理表行数之和", "sum of the rows of the curated tables")
+    N = _count(page, numbers, "数值非空的行数", "rows with a value")
+    V = _count(page, verified, "通过出处检查的行数", "rows that passed their provenance check")
+    S = _pct(page, verified, rows, "已核对行 ÷ 全部行", "verified rows ÷ all rows")
+    return page.t(f"本期公报共整理 {T} 张表、{R} 行，其中 {N} 行是数字（其余为指标表中的符号或文字单元格）；"
+                  f"{V} 行（{S}）的引文在所注行号上逐字出现且恰好一次，数值与引文中的数字一致。",
+                  f"{T} curated tables hold {R} rows, {N} of them numbers (the rest are symbol or text cells of the "
+                  f"indicator tables); {V} rows ({S}) have a quote found verbatim, exactly once, on their line, "
+                  f"with the value equal to the number in the quote.")
+
+
+def _checks_sentence(audit: A.Audit, page: Page) -> str:
+    summary = A.check_summary(audit.checks)
+    total = _count(page, len(audit.checks), "全部检查项数", "checks run")
+    n = {s: _count(page, int(summary[s].sum()), f"状态为“{word(STATUS_NAMES, s, 'zh')}”的检查项数",
+                   f"checks with status “{word(STATUS_NAMES, s, 'en')}”") for s in A.STATUSES}
+    kinds = page.t("、", ", ").join(word(KIND_NAMES, k, page.lang) for k in summary["kind"])
+    return page.t(f"共运行 {total} 项检查（{kinds}）：{n['pass']} 项通过，{n['accepted']} 项是登记在册且差距未变的已知差异，"
+                  f"{n['fail']} 项未通过。",
+                  f"{total} checks ran ({kinds}): {n['pass']} passed, {n['accepted']} are registered known discrepancies "
+                  f"whose gap is unchanged, and {n['fail']} failed.")
+
+
+def _example(page: Page, a: Mapping, b: Mapping) -> str:
+    name = a["name_zh"] if page.lang == "zh" else a["name_en"]
+    converted = page.derived(page.amount(a["canonical_value"], b["unit"], 2 if abs(a["canonical_value"]) < 1000 else 0),
+                             page.t(f"单位换算：{fmt(a['value'])} {a['unit']} → {b['unit']}",
+                                    f"unit conversion: {fmt(a['value'])} {a['unit']} → {b['unit']}"))
+    return page.t(f"例如{html.escape(name)}：{doc_name(a['document'], 'zh')}写作 {page.num(a)}，"
+                  f"{doc_name(b['document'], 'zh')}写作 {page.num(b)}；前者换算为 {converted}，二者在印刷精度内一致。",
+                  f"For example, {zh_spans(name, 'en')}: the {doc_name(a['document'], 'en')} gives {page.num(a)}, "
+                  f"the {doc_name(b['document'], 'en')} {page.num(b)}; the first converts to {converted}, "
+                  f"which agrees within the printed precision.")
+
+
+def _agreement_sentence(audit: A.Audit, page: Page, examples: int | None = 1) -> str:
+    agreement = A.cross_document(audit.facts, audit.checks)
+    s = A.agreement_summary(agreement)
+    M = _count(page, s["metrics"], "在两份及以上报告中出现的（指标，年份，口径）组合数",
+               "(metric, year, basis) combinations stated in two or more reports")
+    D = _count(page, s["disagreements"], "跨报告检查未通过的组合数", "combinations whose cross-document check failed")
+    text = page.t(f"{M} 个指标在不止一份报告中出现；换算单位并按印刷精度比较后，{D} 个不一致。",
+                  f"{M} metrics are stated in more than one report; after unit conversion and within the printed "
+                  f"precision, {D} disagree.")
+    for a, b in A.conversion_examples(agreement)[:examples]:
+        text += page.t("", " ") + _example(page, a, b)
+    return text
+
+
+#: What a registered convention is, by its topic (known_discrepancies.yaml), for the findings.
+CONVENTION_PHRASES = {
+    "growth_base": ("增速按上年预算或同口径基数而非上年执行数计算",
+                    "growth stated on the previous budget or a comparable base rather than on last year's outturn"),
+}
+
+
+def _known_sentence(audit: A.Audit, page: Page) -> str:
+    known = A.known_discrepancies(audit.checks)
+    by_nature = {n: [c for c in known if c.extra.get("nature") == n] for n in NATURE_NAMES}
+    K = _count(page, len(by_nature["discrepancy"]), "性质为“文件自身未能对上”的登记条目数",
+               "registered entries of nature “discrepancy”")
+    C = _count(page, len(by_nature["convention"]), "性质为“预算编制惯例”的登记条目数",
+               "registered entries of nature “convention”")
+    phrases = [word(CONVENTION_PHRASES, t, page.lang) for t in dict.fromkeys(c.extra.get("topic") for c in by_nature["convention"])
+               if t in CONVENTION_PHRASES]
+    zh_what = f"（{'；'.join(phrases)}）" if phrases else ""
+    en_what = f" ({'; '.join(phrases)})" if phrases else ""
+    text = page.t(f"文件自身有 {K} 处数字无法相互对上，均逐条登记了原因和差距大小，差距一变检查即失败。",
+                  f"The document leaves {K} things unreconciled, each registered with its reason and the size of the "
+                  f"gap (a changed gap fails the check).")
+    if by_nature["convention"]:
+        text += page.t(f"另有 {C} 处是正常的预算编制惯例{zh_what}，不是文件的错误。",
+                       f" {C} more follow a normal budgeting convention{en_what}, not an error of the document.")
+    return text
+
+
+def _coverage_sentence(audit: A.Audit, page: Page) -> str:
+    by_section, _ = A.number_coverage(audit.checks, audit.edition)
+    n = {o: int(by_section[o].sum()) for o in A.TOKEN_OUTCOMES}
+    total = sum(n.values())
+    c = {o: _count(page, v, f"结论为“{word(OUTCOME_NAMES, o, 'zh')}”的数字记号", f"number tokens “{word(OUTCOME_NAMES, o, 'en')}”")
+         for o, v in n.items()}
+    T = _count(page, total, "各报告中的全部数字记号", "number tokens of the reports")
+    return page.t(f"各报告中共有 {T} 个数字记号：{c['curated']} 个已整理为数据，{c['excluded']} 个按原因排除（日期、名称中的数字等），"
+                  f"{c['skipped']} 个按规则跳过（年份、序号），{c['uncovered']} 个未覆盖。",
+                  f"The reports hold {T} number tokens: {c['curated']} are curated, {c['excluded']} excluded with "
+                  f"a reason (dates, digits inside names …), {c['skipped']} skipped by rule (years, list markers) and "
+                  f"{c['uncovered']} not accounted for.")
+
+
+def findings_html(audit: A.Audit, page: Page) -> str:
+    """The page's headline findings: 4 sentences (5 when the coverage check ran), as a list."""
+    items = [_curation_sentence(audit, page), _checks_sentence(audit, page), _agreement_sentence(audit, page),
+             _known_sentence(audit, page)]
+    if A.coverage_available(audit.checks):
+        items.append(_coverage_sentence(audit, page))
+    heading = page.t("主要发现", "Headline findings")
+    source = page.t("依据：", "Source: ") + zh_spans(audit.edition.title[page.lang], page.lang)
+    return (f'<h2>{heading}</h2><p>{source}</p><ul class="findings">' + "".join(f"<li>{i}</li>" for i in items)
+            + "</ul>")
+
+
+# --- Tables ---------------------------------------------------------------------------------------
+
+def curation_html(audit: A.Audit, page: Page) -> str:
+    """Rows of each curated table by report: rows, numbers, verified rows and their share."""
+    cov = A.coverage(audit.tables, audit.checks)
+    lang = page.lang
+    rows = [[zh_spans(table_title(audit, r["table"], lang), lang), html.escape(doc_name(r["document"], lang)),
+             f"{r['rows']:,}", f"{r['numbers']:,}", f"{r['verified']:,}", f"{r['verified_share']:.0%}"]
+            for r in cov.to_dict("records")]
+    columns = [header(k, lang) for k in ("table", "document", "rows", "numbers", "verified", "verified_share")]
+    return html_table(columns, rows, right=(2, 3, 4, 5)) + f"<p>{_curation_sentence(audit, page)}</p>"
+
+
+def checks_html(audit: A.Audit, page: Page) -> str:
+    """Checks by kind and status, then the failed checks (or a sentence saying none failed)."""
+    lang = page.lang
+    summary = A.check_summary(audit.checks)
+    rows = [[html.escape(word(KIND_NAMES, r["kind"], lang))] + [f"{r[s]:,}" for s in A.STATUSES] + [f"{r['total']:,}"]
+            for r in summary.to_dict("records")]
+    columns = [header("kind", lang)] + [word(STATUS_NAMES, s, lang) for s in A.STATUSES] + [header("total", lang)]
+    out = html_table(columns, rows, right=(1, 2, 3, 4)) + f"<p>{_checks_sentence(audit, page)}</p>"
+    failed = A.failed(audit.checks)
+    if not failed:
+        return out + "<p>" + page.t("没有未通过的检查。", "No check failed.") + "</p>"
+    rows = [[html.escape(word(KIND_NAMES, c.kind, lang)), zh_spans(c.text("description", lang), lang),
+             zh_spans(str(c.expected), lang), zh_spans(str(c.actual), lang)] for c in failed]
+    columns = [header(k, lang) for k in ("kind", "description", "expected", "actual")]
+    return out + f"<p>{page.t('未通过的检查：', 'The checks that failed:')}</p>" + html_table(columns, rows)
+
+
+def known_html(audit: A.Audit, page: Page) -> str:
+    """The registered known discrepancies: what is compared, its nature, the curated figures it
+    uses (sourced), the gap, its status and the reason, all in the page's language."""
+    lang = page.lang
+    rows = []
+    for c in A.known_discrepancies(audit.checks):
+        used = page.t("；", "; ").join(page.num(r) for r in c.extra.get("rows", []))
+        gap = "—" if c.actual is None else page.derived(fmt(float(c.actual), 1), c.text("description", lang))
+        rows.append([zh_spans(c.text("description", lang), lang),
+                     html.escape(word(NATURE_NAMES, c.extra.get("nature", "discrepancy"), lang)), used, gap,
+                     html.escape(word(STATUS_NAMES, c.status, lang)), zh_spans(c.text("reason", lang), lang)])
+    columns = [header(k, lang) for k in ("description", "nature", "figures", "gap", "status", "reason")]
+    return html_table(columns, rows, right=(3,)) + f"<p>{_known_sentence(audit, page)}</p>"
+
+
+def agreement_html(audit: A.Audit, page: Page) -> str:
+    """Every metric stated in more than one report, its statements side by side (each sourced) and
+    the verdict; then the sentence with every unit conversion the comparison needed."""
+    lang = page.lang
+    agreement = A.cross_document(audit.facts, audit.checks)
+    rows = []
+    for (_, period, basis, verdict), part in agreement.groupby(["metric", "period", "basis", "verdict"], sort=True):
+        first = part.iloc[0]
+        name = first["name_zh"] if lang == "zh" else first["name_en"]
+        statements = page.t("；", "; ").join(
+            f"{html.escape(doc_name(r['document'], lang))}{page.t('：', ': ')}{page.num(r)}" for r in part.to_dict("records"))
+        rows.append([zh_spans(name, lang), str(int(period)), html.escape(word(BASIS_NAMES, basis, lang)), statements,
+                     html.escape(word(STATUS_NAMES, verdict, lang))])
+    columns = [header(k, lang) for k in ("metric", "period", "basis", "statements", "verdict")]
+    return html_table(columns, rows) + f"<p>{_agreement_sentence(audit, page, examples=None)}</p>"
+
+
+def coverage_html(audit: A.Audit, page: Page) -> str:
+    """The `coverage` check kind: number tokens by report and section (how many curated, excluded,
+    skipped, not accounted for) and the exclusions by reason. Until helpers.checks runs that kind,
+    a sentence saying so."""
+    lang = page.lang
+    if not A.coverage_available(audit.checks):
+        return "<p>" + page.t("本次检查未包含数字覆盖检查（每个数字记号是否已整理或按原因排除），此表暂缺。",
+                              "This run has no number-coverage check (whether every number token of the gazette is "
+                              "curated or excluded with a reason), so this table is not available yet.") + "</p>"
+    by_section, reasons = A.number_coverage(audit.checks, audit.edition)
+    rows = [[html.escape(doc_name(r["document"], lang)), zh_spans(r["name_zh"] if lang == "zh" else r["name_en"], lang)]
+            + [f"{r[o]:,}" for o in A.TOKEN_OUTCOMES] + [f"{r['tokens']:,}"] for r in by_section.to_dict("records")]
+    columns = ([header("document", lang), header("section", lang)] + [word(OUTCOME_NAMES, o, lang) for o in A.TOKEN_OUTCOMES]
+               + [header("total", lang)])
+    by_reason = [[html.escape(word(REASON_NAMES, r["reason"], lang) if r["reason"] in REASON_NAMES else r["reason"]),
+                  f"{r['tokens']:,}"] for r in reasons.to_dict("records")]
+    return (html_table(columns, rows, right=tuple(range(2, len(columns)))) + f"<p>{_coverage_sentence(audit, page)}</p>"
+            + html_table([header("reason", lang), header("tokens", lang)], by_reason, right=(1,)))
+
+
+# --- Figures --------------------------------------------------------------------------------------
+
+def sections_figure(audit: A.Audit, page: Page, *, figure_dir=None, figure_format: str = "png"):
+    """Curated numbers by report and section (bars coloured by report), saved as 00-numbers-by-section."""
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
+
+    lang = page.lang
+    table = A.numbers_by_section(audit.facts, audit.edition)
+    documents = list(audit.edition.documents)
+    width = 22 if lang == "zh" else 44
+    labels = [textwrap.shorten(n, width, placeholder="…") if lang == "en" else (n if len(n) <= width else n[:width - 1] + "…")
+              for n in (table["name_zh"] if lang == "zh" else table["name_en"])]
+    colors = [figures.PALETTE[documents.index(d) % len(figures.PALETTE)] for d in table["document"]]
+    fig, ax = plt.subplots(figsize=(8, 0.42 * len(table) + 1.5))
+    positions = list(range(len(table)))[::-1]
+    ax.barh(positions, table["numbers"], color=colors)
+    for y, n in zip(positions, table["numbers"], strict=True):
+        ax.text(n, y, f" {n}", va="center", fontsize=8)
+    ax.set_yticks(positions, labels)
+    ax.set_xlim(0, table["numbers"].max() * 1.15)
+    ax.set_xlabel(page.t("整理的数字个数", "curated numbers"))
+    ax.set_title(page.t("各报告各章节整理的数字个数", "Curated numbers by report and section"))
+    ax.grid(axis="y", visible=False)
+    handles = [Patch(color=figures.PALETTE[i % len(figures.PALETTE)], label=doc_name(d, lang))
+               for i, d in enumerate(documents) if d in set(table["document"])]
+    ax.legend(handles=handles, loc="lower right", fontsize=8)
+    return figures.savefig(fig, "00-numbers-by-section", figure_dir=figure_dir, figure_format=figure_format, lang=lang)
+
+
+STATUS_COLOURS = {"pass": "#2c8c6e", "accepted": "#f79646", "fail": "#c0504d"}
+
+
+def checks_figure(audit: A.Audit, page: Page, *, figure_dir=None, figure_format: str = "png"):
+    """Checks by kind, stacked by status and annotated with the counts, saved as 00-checks-by-kind."""
+    import matplotlib.pyplot as plt
+
+    lang = page.lang
+    summary = A.check_summary(audit.checks).iloc[::-1].reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(8, 0.5 * len(summary) + 1.5))
+    labels = [word(KIND_NAMES, k, lang) for k in summary["kind"]]
+    left = pd.Series(0, index=summary.index)
+    for status in A.STATUSES:
+        ax.barh(labels, summary[status], left=left, color=STATUS_COLOURS[status], label=word(STATUS_NAMES, status, lang))
+        left = left + summary[status]
+    for y, r in summary.iterrows():   # the counts, since provenance checks dwarf the others
+        parts = [f"{int(r[s])} {word(STATUS_NAMES, s, lang)}" for s in A.STATUSES if r[s]]
+        ax.text(left[y] + left.max() * 0.01, y, page.t("，", ", ").join(parts), va="center", fontsize=8)
+    ax.set_xlim(0, left.max() * 1.45)
+    ax.set_xlabel(page.t("检查项数", "checks"))
+    ax.set_title(page.t("各类检查及其结果", "Checks by kind and status"))
+    ax.grid(axis="y", visible=False)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, -0.5 if len(summary) < 6 else -0.4), ncol=3, frameon=False)
+    return figures.savefig(fig, "00-checks-by-kind", figure_dir=figure_dir, figure_format=figure_format, lang=lang)
