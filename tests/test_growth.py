@@ -1,4 +1,4 @@
-"""helpers.growth against values computed here, independently, from the curated CSV files."""
+"""helpers.analysis.growth against values computed here, independently, from the edition's CSV files."""
 
 from __future__ import annotations
 
@@ -9,23 +9,30 @@ import pandas as pd
 import pytest
 
 import helpers
-from helpers import growth, paths, provenance
+from helpers.analysis import growth
 from helpers.checks import Check
-from helpers.errors import DataError, HelpersError, ParameterError
+from helpers.data import provenance
+from helpers.errors import DataError, EditionError, HelpersError, ParameterError
+
+ED = helpers.edition()
+REVIEW, PLAN = ED.year("review"), ED.year("plan")
+SETTINGS = ED.load_yaml("growth")
 
 
 def _csv(name: str) -> list[dict]:
-    with open(paths.ROOT / "data" / "curated" / f"{name}.csv", encoding="utf-8", newline="") as fh:
+    with open(ED.table_path(name), encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
 
 
 RAW_INDICATORS = _csv("indicators")
 RAW_ECONOMY = _csv("economy")
+RENAMED = growth.read_renamed(ED.data_file("renamed_indicators"))
+VERDICT = growth.DocumentVerdict.from_settings(SETTINGS["document_verdict"], ED.fill)
 
 
-def _pairs(table_year: str = "2021") -> dict[str, tuple[dict, dict]]:
+def _pairs(table_year: int = REVIEW) -> dict[str, tuple[dict, dict]]:
     """metric -> (target row, result row) of one table, straight from the CSV."""
-    rows = [r for r in RAW_INDICATORS if r["table_year"] == table_year]
+    rows = [r for r in RAW_INDICATORS if r["table_year"] == str(table_year)]
     targets = {r["metric"]: r for r in rows if r["basis"] == "plan"}
     results = {r["metric"]: r for r in rows if r["basis"] == "actual"}
     return {m: (t, results[m]) for m, t in targets.items() if m in results}
@@ -37,30 +44,91 @@ def _numeric_pairs() -> dict[str, tuple[dict, dict]]:
 
 @pytest.fixture(scope="module")
 def indicators():
-    return helpers.load("indicators")
+    return growth.inherit_binding(helpers.load("indicators", ED))
 
 
 @pytest.fixture(scope="module")
 def economy():
-    return helpers.load("economy")
+    return helpers.load("economy", ED)
 
 
 @pytest.fixture(scope="module")
 def card(indicators):
-    return growth.scorecard(indicators)
+    return growth.scorecard(indicators, REVIEW)
 
 
-# --- the 2021 scorecard ----------------------------------------------------------------------------
+# --- edition settings --------------------------------------------------------------------------
 
-def test_years_come_from_the_data(indicators):
-    assert growth.years(indicators) == (2021, 2022)
+def test_the_edition_names_its_growth_files():
+    assert ED.data_file("growth").is_file() and ED.data_file("renamed_indicators").is_file()
+    assert RENAMED["digital_economy_growth"] == "digital_economy_core_growth"
+    with open(ED.data_file("renamed_indicators"), encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0]) == ["metric_review", "metric_plan", "note_zh", "note_en"]
+    assert all(r["note_zh"] and r["note_en"] for r in rows)
+    review_metrics = {r["metric"] for r in RAW_INDICATORS if r["table_year"] == str(REVIEW)}
+    plan_metrics = {r["metric"] for r in RAW_INDICATORS if r["table_year"] == str(PLAN)}
+    assert set(RENAMED) <= review_metrics and set(RENAMED.values()) <= plan_metrics
 
+
+def test_read_renamed_rejects_a_row_without_metrics(tmp_path):
+    bad = tmp_path / "renamed.csv"
+    bad.write_text("metric_review,metric_plan,note_zh,note_en\ngdp_growth,,x,y\n", encoding="utf-8")
+    with pytest.raises(DataError, match="line 2"):
+        growth.read_renamed(bad)
+    with pytest.raises(EditionError, match="missing"):
+        growth.read_renamed(tmp_path / "none.csv")
+
+
+def test_document_verdict_quotes_its_line():
+    lines = provenance.raw_lines(ED)
+    assert VERDICT.document == "plan_report"
+    assert VERDICT.quote in lines[VERDICT.line - 1]
+    second_sentence = VERDICT.quote.split("其余指标全部完成。")[1]
+    assert second_sentence in lines[SETTINGS["document_verdict"]["repeated_at"] - 1]
+    assert "民营经济增加值占地区生产总值的比重" in second_sentence
+    assert str(REVIEW) in VERDICT.quote            # {review} was filled from the edition
+
+
+def test_document_verdict_needs_every_field():
+    settings = dict(SETTINGS["document_verdict"])
+    del settings["expected_total"]
+    with pytest.raises(EditionError, match="expected_total"):
+        growth.DocumentVerdict.from_settings(settings)
+
+
+# --- binding sub-items ---------------------------------------------------------------------------
+
+def test_sub_items_inherit_the_binding_flag_of_their_indicator(indicators):
+    raw = {r["row_id"]: r for r in RAW_INDICATORS}
+    parents = {(r["table_year"], r["code"]): r["binding"] == "true" for r in RAW_INDICATORS if r["sub_item"] == "false"}
+    for row in indicators.to_dict("records"):
+        r = raw[row["row_id"]]
+        expected = r["binding"] == "true" or (r["sub_item"] == "true" and parents[(r["table_year"], r["code"])])
+        assert row["binding"] == expected, row["row_id"]
+        assert row["binding_marked"] == (r["binding"] == "true")
+    inherited = indicators[indicators["binding_inherited"] & (indicators["table_year"] == REVIEW)]
+    assert sorted(set(inherited["metric"])) == ["pollutant_reduction_ammonia", "pollutant_reduction_cod",
+                                                "pollutant_reduction_nox", "pollutant_reduction_voc"]
+    assert len(inherited) == 8                                   # their targets and results
+    assert set(inherited["code"]) == {"34"}
+    # the curated table itself is untouched: the sub-items print no "*"
+    assert all(raw[i]["binding"] == "false" for i in inherited["row_id"])
+
+
+def test_sub_items_of_expected_indicators_stay_expected(indicators):
+    i = indicators.set_index("row_id")
+    assert not i.loc[f"{REVIEW}.target.13a", "binding"]          # private investment, under no. 13
+    assert not i.loc[f"{REVIEW}.target.18a", "binding"]          # private economy share, under no. 18
+
+
+# --- the review-year scorecard ---------------------------------------------------------------------
 
 def test_targets_assessed_counts_numeric_target_and_result(card):
     expected = len(_numeric_pairs())
     assert expected == 34
     assert len(growth.assessed(card)) == expected
-    assert len(card) == sum(1 for r in RAW_INDICATORS if r["table_year"] == "2021" and r["basis"] == "plan")
+    assert len(card) == sum(1 for r in RAW_INDICATORS if r["table_year"] == str(REVIEW) and r["basis"] == "plan")
 
 
 def test_missed_targets_by_the_face_value_rule(card):
@@ -71,6 +139,7 @@ def test_missed_targets_by_the_face_value_rule(card):
         if not ok:
             missed.append(t["name_zh"])
     assert growth.missed_targets(card) == missed == ["高技术产业增加值占工业比重", "民营经济占比"]
+    assert growth.missed_targets(card, "name_en")[0] == "High-tech industry value added as share of industry"
 
 
 def test_margins_and_direction(card):
@@ -81,13 +150,13 @@ def test_margins_and_direction(card):
     assert c.loc["cpi_inflation", "margin"] == pytest.approx(100.3 - 103.2)
     assert c.loc["cpi_inflation", "favourable_margin"] == pytest.approx(103.2 - 100.3)
     assert c.loc["cpi_inflation", "verdict"] == "met"
+    assert c.loc["cpi_inflation", "margin_unit"] == growth.POINTS
     assert c.loc["work_safety_deaths_per_100m_gdp", "favourable_margin"] == pytest.approx(0.035 - 0.031)
     # a result equal to its "about" target counts as met, with a zero (not negative zero) margin
     assert c.loc["surveyed_unemployment_rate", "verdict"] == "met"
     assert math.copysign(1, c.loc["surveyed_unemployment_rate", "favourable_margin"]) == 1
     assert c.loc["gdp_growth", "margin"] == pytest.approx(8.3 - 6)
     assert c.loc["high_tech_enterprises", "margin_unit"] == "家"
-    assert c.loc["gdp_growth", "margin_unit"] == "百分点"
 
 
 def test_gdp_growth_result_and_target(card):
@@ -97,78 +166,78 @@ def test_gdp_growth_result_and_target(card):
     assert c["target"] == float(t["value"]) == 6
 
 
-def test_not_assessable_carry_the_legend_meaning(card):
-    na = card[card["verdict"] == "not_assessable"].set_index("metric")
+def test_not_assessable_are_the_non_numeric_pairs(card):
+    na = card[card["verdict"] == "not_assessable"]
     expected = {m for m, (t, r) in _pairs().items() if t["status"] != "number" or r["status"] != "number"}
-    assert set(na.index) == expected
-    assert "不再纳入统计体系的指标" in na.loc["non_public_economy_share", "reason_zh"]
-    assert "no longer included" in na.loc["non_public_economy_share", "reason_en"]
-    assert "空白" in na.loc["pollutant_reduction", "reason_zh"]
-    assert "由负转正" in na.loc["services_trade_growth", "reason_zh"]
+    assert set(na["metric"]) == expected
+    assert na["result_row_id"].notna().all()
 
 
 def test_verdict_counts_split_binding_and_expected(card):
     counts = growth.verdict_counts(card)
     pairs = _pairs()
-    binding = [m for m, (t, _) in pairs.items() if t["binding"] == "true"]
+    parents = {t["code"]: t["binding"] == "true" for t, _ in pairs.values() if t["sub_item"] == "false"}
+    binding = [m for m, (t, _) in pairs.items() if t["binding"] == "true" or (t["sub_item"] == "true" and parents[t["code"]])]
     binding_na = [m for m in binding if m not in _numeric_pairs()]
-    assert counts.loc["binding", "not_assessable"] == len(binding_na) == 4
+    assert counts.loc["binding", "not_assessable"] == len(binding_na) == 8     # 31, 32, 33, 34 and 34's four sub-items
     assert counts.loc["binding", "missed"] == 0
     assert counts.loc["total"].sum() == len(card)
     assert counts.loc["total", "met"] == 34 - 2
+    assert counts.loc["total", "not_assessable"] == 10
 
 
-@pytest.mark.parametrize(("target", "result", "direction", "met"), [
-    (19.5, 19.1, "higher", False), (15, 15, "higher", True), (5.5, 5.5, "lower", True),
-    (103.2, 100.3, "lower", True), (1.83, 1.85, "lower", False),
+@pytest.mark.parametrize(("target", "result", "direction", "tolerance", "met"), [
+    (19.5, 19.1, "higher", 0, False), (15, 15, "higher", 0, True), (5.5, 5.5, "lower", 0, True),
+    (103.2, 100.3, "lower", 0, True), (1.83, 1.85, "lower", 0, False), (19.5, 19.1, "higher", 0.4, True),
+    (19.5, 19.1, "higher", 0.3, False),
 ])
-def test_target_met_face_value(target, result, direction, met):
-    assert growth.target_met(target, result, direction) is met
+def test_target_met(target, result, direction, tolerance, met):
+    assert growth.target_met(target, result, direction, tolerance) is met
+
+
+def test_an_about_tolerance_applies_to_about_targets_only(indicators):
+    card = growth.scorecard(indicators, REVIEW, about_tolerance=0.5).set_index("metric")
+    assert card.loc["high_tech_industry_share_of_industry", "verdict"] == "met"      # 19.5左右 vs 19.1
+    assert card.loc["private_economy_share", "verdict"] == "missed"                  # 60以上 vs 59.6: no tolerance
+    assert SETTINGS["verdict"]["about_tolerance"] == 0
 
 
 def test_bad_direction_raises_a_clear_error():
     with pytest.raises(DataError, match="direction 'up' is not allowed"):
         growth.target_met(1, 2, "up")
+    with pytest.raises(DataError, match="must both be numbers"):
+        growth.target_met(1, float("nan"), "higher")
 
 
 def test_scorecard_rejects_wrong_inputs(indicators):
     with pytest.raises(DataError, match=r"missing columns \['direction'\]"):
-        growth.scorecard(indicators.drop(columns="direction"))
+        growth.scorecard(indicators.drop(columns="direction"), REVIEW)
     with pytest.raises(DataError, match="has no results"):
-        growth.scorecard(indicators, 2022)
+        growth.scorecard(indicators, PLAN)
     with pytest.raises(DataError, match="no indicator table for year 1999"):
         growth.scorecard(indicators, 1999)
     bad = indicators.copy()
-    bad.loc[bad["row_id"].isin(["2021.target.05", "2021.actual.05"]), "direction"] = "sideways"
+    bad.loc[bad["row_id"].isin([f"{REVIEW}.target.05", f"{REVIEW}.actual.05"]), "direction"] = "sideways"
     with pytest.raises(HelpersError, match="direction 'sideways' is not allowed"):
-        growth.scorecard(bad)
+        growth.scorecard(bad, REVIEW)
     bad = indicators.copy()
-    bad.loc[bad["row_id"] == "2021.actual.05", "direction"] = "lower"
+    bad.loc[bad["row_id"] == f"{REVIEW}.actual.05", "direction"] = "lower"
     with pytest.raises(DataError, match="high_tech_industry_share_of_industry disagree on direction"):
-        growth.scorecard(bad)
+        growth.scorecard(bad, REVIEW)
 
 
 # --- the document's own verdict --------------------------------------------------------------------
 
-def test_document_verdict_quotes_line_351():
-    lines = provenance.raw_lines()
-    v = growth.DOCUMENT_VERDICT
-    assert v.line == 351 and v.document == "plan_report"
-    assert v.quote in lines[350]
-    second_sentence = v.quote.split("其余指标全部完成。")[1]
-    assert second_sentence in lines[488]        # repeated in appendix 1, line 489
-    assert "民营经济增加值占地区生产总值的比重" in second_sentence
-
-
 def test_document_and_computed_verdicts(card):
-    cmp = growth.compare_with_document(card)
+    cmp = growth.compare_with_document(card, VERDICT)
     assert len(cmp) == 34
     assert cmp.loc[~cmp["agrees"], "metric"].tolist() == ["high_tech_industry_share_of_industry"]
     assert cmp.set_index("metric").loc["private_economy_share", "document"] == "missed"
+    assert growth.reconciling_tolerance(cmp) == pytest.approx(19.5 - 19.1)
 
 
 def test_document_counts(card):
-    d = growth.document_counts(card).set_index("item")
+    d = growth.document_counts(card, VERDICT).set_index("item")
     top = [t for t, _ in _pairs().values() if t["sub_item"] == "false"]
     assert len(top) == 36
     assert d.loc["binding_total", "computed"] == sum(t["binding"] == "true" for t in top) == 7
@@ -179,13 +248,13 @@ def test_document_counts(card):
 
 
 def test_document_verdict_naming_an_unknown_indicator_fails(card):
-    bad = growth.DocumentVerdict("plan_report", 351, "x", 7, 4, 29, ("no_such_metric",))
+    bad = growth.DocumentVerdict("plan_report", 1, "x", 7, 4, 29, ("no_such_metric",))
     with pytest.raises(DataError, match="no_such_metric"):
         growth.compare_with_document(card, bad)
 
 
 def test_stated_gaps_match_margins(card):
-    gaps = helpers.load("target_gaps")
+    gaps = helpers.load("target_gaps", ED)
     sg = growth.stated_gaps(card, gaps)
     pairs = _pairs()
     for row in sg.to_dict("records"):
@@ -193,24 +262,29 @@ def test_stated_gaps_match_margins(card):
         assert row["margin"] == pytest.approx(float(r["value"]) - float(t["value"]))
     assert sg["agrees"].all()
     assert len(sg) == len(_csv("target_gaps"))
+    assert set(sg["gap_row_id"]) == {r["row_id"] for r in _csv("target_gaps")}
 
 
-# --- 2022 against 2021 -----------------------------------------------------------------------------
+# --- plan year against review year -------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def comp(indicators):
-    return growth.targets_vs_results(indicators)
+    return growth.targets_vs_results(indicators, REVIEW, PLAN, RENAMED)
 
 
-def test_gdp_target_2022_against_2021(comp):
-    t22 = next(r for r in RAW_INDICATORS if r["row_id"] == "2022.target.01")
-    r21 = _pairs()["gdp_growth"][1]
+def _plan_target(code: str) -> dict:
+    return next(r for r in RAW_INDICATORS if r["row_id"] == f"{PLAN}.target.{code}")
+
+
+def test_gdp_target_against_the_review_year(comp):
+    t_plan = _plan_target("01")
+    t_review, r_review = _pairs()["gdp_growth"]
     g = comp.set_index("metric").loc["gdp_growth"]
-    assert g["target_next"] == float(t22["value"]) == 5.5
-    assert g["change_vs_result"] == pytest.approx(float(t22["value"]) - float(r21["value"]))
-    assert g["change_vs_result"] == pytest.approx(5.5 - 8.3)
-    assert g["change_vs_target"] == pytest.approx(5.5 - 6)
-    assert g["ambition"] == "lowered"
+    assert g["target_next"] == float(t_plan["value"]) == 5.5
+    assert g["change_vs_result"] == pytest.approx(float(t_plan["value"]) - float(r_review["value"])) == pytest.approx(5.5 - 8.3)
+    assert g["change_vs_target"] == pytest.approx(float(t_plan["value"]) - float(t_review["value"])) == pytest.approx(5.5 - 6)
+    assert g["ambition"] == "lowered" and g["target_kind"] == "goal"
+    assert g["target_next_row_id"] == t_plan["row_id"] and g["result_prev_row_id"] == r_review["row_id"]
 
 
 def test_renamed_indicators_are_matched(comp):
@@ -221,26 +295,46 @@ def test_renamed_indicators_are_matched(comp):
     assert c.loc["new_market_entities_growth", "change_vs_result"] == pytest.approx(12.5 - 19.4)
     assert c.loc["private_economy_share", "name_zh_prev"] == "民营经济占比"
     assert c.loc["digital_economy_core_growth", "renamed"] and not c.loc["gdp_growth", "renamed"]
-    # every numeric 2022 target finds its 2021 indicator
-    numeric_2022 = [r["metric"] for r in RAW_INDICATORS if r["table_year"] == "2022" and r["status"] == "number"]
-    assert c.loc[numeric_2022, "metric_prev"].notna().all()
+    numeric_plan = [r["metric"] for r in RAW_INDICATORS if r["table_year"] == str(PLAN) and r["status"] == "number"]
+    assert c.loc[numeric_plan, "metric_prev"].notna().all()
 
 
-def test_ambition_respects_direction(comp):
+def test_ambition_respects_direction_and_ceilings(comp):
     c = comp.set_index("metric")
-    assert c.loc["region_per_capita_gdp_ratio", "ambition"] == "raised"        # 1.83 -> 1.8, lower is better
-    assert c.loc["cpi_inflation", "ambition"] == "raised"                      # 103.2 -> 103
+    assert c.loc["region_per_capita_gdp_ratio", "ambition"] == "raised"        # 1.83 -> about 1.8, lower is better
+    assert c.loc["work_safety_deaths_per_100m_gdp", "ambition"] == "raised"    # about 0.035 -> about 0.032
     assert c.loc["private_investment_growth", "change_vs_target"] == pytest.approx(6 - 2)
     assert c.loc["trade_growth", "ambition"] == "unchanged"
     assert c.loc["services_trade_growth", "ambition"] == "n/a"
+    # The CPI ceiling 103.2 -> 103 (at most 3.2% -> 3% inflation) is a tighter limit: stricter, but a
+    # ceiling, not a goal, so it is not counted as raised ambition.
+    cpi = c.loc["cpi_inflation"]
+    assert (_plan_target("24")["qualifier"], cpi["direction"]) == ("at_most", "lower")
+    assert cpi["change_vs_target"] == pytest.approx(103 - 103.2)
+    assert cpi["stricter"] and cpi["target_kind"] == "ceiling" and cpi["ambition"] == "ceiling_lowered"
+    assert c.loc["surveyed_unemployment_rate", "ambition"] == "ceiling_unchanged"
 
 
-def test_growth_rate_targets_all_below_2021_results(comp):
+def test_ambition_counts_keep_ceilings_apart(comp):
+    counts = growth.ambition_counts(comp)
+    goals = comp[(comp["target_kind"] == "goal") & (comp["ambition"] != "n/a")]
+    assert counts["raised"] == int(goals["stricter"].astype(bool).sum()) == 14
+    assert counts["raised"] + counts["unchanged"] + counts["lowered"] == len(goals) == 32
+    assert counts["ceiling_lowered"] == 1 and counts["ceiling_unchanged"] == 1
+
+
+def test_target_kind():
+    assert growth.target_kind("lower", "at_most") == "ceiling"
+    assert growth.target_kind("lower", "about") == "goal"
+    assert growth.target_kind("higher", "at_most") == "goal"
+
+
+def test_growth_rate_targets_all_below_review_results(comp):
     rates = growth.growth_rate_targets(comp)
     pairs = _numeric_pairs()
     next_targets = {r["metric"]: float(r["value"]) for r in RAW_INDICATORS
-                    if r["table_year"] == "2022" and r["status"] == "number"}
-    inverse = {v: k for k, v in growth.RENAMED_INDICATORS.items()}
+                    if r["table_year"] == str(PLAN) and r["status"] == "number"}
+    inverse = {v: k for k, v in RENAMED.items()}
     expected = [m for m in next_targets if m.endswith("_growth") and inverse.get(m, m) in pairs
                 and pairs[inverse.get(m, m)][0]["unit"] == "%"]
     assert sorted(rates["metric"]) == sorted(expected)
@@ -249,25 +343,33 @@ def test_growth_rate_targets_all_below_2021_results(comp):
 
 
 def test_dropped_indicators(indicators):
-    assert set(growth.dropped_indicators(indicators)["metric"]) == {"non_public_economy_share", "energy_consumption_growth"}
+    dropped = growth.dropped_indicators(indicators, REVIEW, PLAN, RENAMED)
+    assert set(dropped["metric"]) == {"non_public_economy_share", "energy_consumption_growth"}
 
 
 def test_a_renaming_that_merges_two_indicators_is_refused(indicators):
-    bad = dict(growth.RENAMED_INDICATORS, gdp_growth="digital_economy_core_growth")
-    with pytest.raises(ParameterError, match="two 2021 indicators"):
-        growth.targets_vs_results(indicators, bad)
+    bad = dict(RENAMED, gdp_growth="digital_economy_core_growth")
+    with pytest.raises(ParameterError, match="two review-year indicators"):
+        growth.targets_vs_results(indicators, REVIEW, PLAN, bad)
+
+
+def test_no_plan_table_is_an_error(indicators):
+    with pytest.raises(DataError, match="no targets for the plan year"):
+        growth.targets_vs_results(indicators, REVIEW, 1999, RENAMED)
 
 
 # --- growth by sector ------------------------------------------------------------------------------
 
-def test_fastest_pillar_industry(economy):
-    pillars = [r for r in RAW_ECONOMY if r["sector_group"] == "pillar_industry" and r["period"] == "2021"]
+def test_fastest_and_slowest_pillar_industry(economy):
+    pillars = [r for r in RAW_ECONOMY if r["sector_group"] == "pillar_industry" and r["period"] == str(REVIEW)]
     best = max(pillars, key=lambda r: float(r["value"]))
-    sectors = growth.sector_growth(economy, 2021)
-    top = growth.fastest(sectors, "pillar_industry")
+    worst = min(pillars, key=lambda r: float(r["value"]))
+    sectors = growth.sector_growth(economy, REVIEW)
+    top, bottom = growth.fastest(sectors, "pillar_industry"), growth.slowest(sectors, "pillar_industry")
     assert top["sector_zh"] == best["name_zh"].removesuffix("增加值增长") == "电子产业"
     assert top["value"] == float(best["value"]) == 17.3
-    industry = next(float(r["value"]) for r in RAW_ECONOMY if r["metric"] == "industrial_value_added_growth" and r["period"] == "2021")
+    assert bottom["sector_zh"] == worst["name_zh"].removesuffix("增加值增长") == "材料产业"
+    industry = next(float(r["value"]) for r in RAW_ECONOMY if r["metric"] == "industrial_value_added_growth" and r["period"] == str(REVIEW))
     assert top["vs_reference"] == pytest.approx(17.3 - industry)
     above = {r["metric"] for r in pillars if float(r["value"]) > industry}
     assert set(sectors.loc[(sectors["sector_group"] == "pillar_industry") & (sectors["vs_reference"] > 0), "metric"]) == above
@@ -275,42 +377,52 @@ def test_fastest_pillar_industry(economy):
 
 
 def test_sector_growth_keeps_value_added_once(economy):
-    sectors = growth.sector_growth(economy, 2021)
+    sectors = growth.sector_growth(economy, REVIEW, SETTINGS["sector_reference"])
     assert sectors["metric"].is_unique
     assert "software_revenue_growth" not in set(sectors["metric"])            # revenue, not value added
     assert "agro_processing_output_growth" not in set(sectors["metric"])      # output, not value added
-    assert "high_tech_manufacturing_growth" in set(sectors["metric"])         # plan report says 增加值
+    assert "high_tech_manufacturing_growth" in set(sectors["metric"])         # the plan report says 增加值
     assert sectors["value"].is_monotonic_decreasing
     assert sectors.loc[sectors["is_reference"], "value"].item() == 10.7
+    assert sectors["row_id"].notna().all()
+
+
+def test_sector_names():
+    assert growth.sector_name("Value added of industry above designated size, growth", "en") == "Industry above designated size"
+    assert growth.sector_name("规上工业增加值增长", "zh") == "规上工业"
+    assert growth.sector_name("服务业", "zh") == "服务业"
 
 
 def test_sector_errors(economy):
-    sectors = growth.sector_growth(economy, 2021)
+    sectors = growth.sector_growth(economy, REVIEW)
     with pytest.raises(ParameterError, match="no sector of group 'mining'"):
         growth.fastest(sectors, "mining")
+    with pytest.raises(ParameterError, match="no sector of group 'mining'"):
+        growth.slowest(sectors, "mining")
     with pytest.raises(DataError, match="reference"):
-        growth.sector_growth(economy, 2022)
+        growth.sector_growth(economy, PLAN)
 
 
 # --- levels ----------------------------------------------------------------------------------------
 
 def _value(metric: str) -> float:
-    return next(float(r["value"]) for r in RAW_ECONOMY if r["metric"] == metric and r["period"] == "2021")
+    return next(float(r["value"]) for r in RAW_ECONOMY if r["metric"] == metric and r["period"] == str(REVIEW))
 
 
 def test_implied_previous_levels_only_for_nominal_rates(economy):
-    lv = growth.levels(economy, 2021).set_index("metric")
-    assert lv.loc["retail_sales", "previous"] == pytest.approx(13967.7 / 1.185)
-    assert lv.loc["retail_sales", "previous_low"] == pytest.approx(13967.7 / 1.1855)
-    assert lv.loc["retail_sales", "previous_high"] == pytest.approx(13967.7 / 1.1845)
+    lv = growth.levels(economy, REVIEW, SETTINGS["growth_basis"]).set_index("metric")
+    retail, g = _value("retail_sales"), _value("retail_sales_growth")
+    assert lv.loc["retail_sales", "previous"] == pytest.approx(retail / (1 + g / 100)) == pytest.approx(13967.7 / 1.185)
+    assert lv.loc["retail_sales", "previous_low"] == pytest.approx(retail / (1 + (g + 0.05) / 100))
+    assert lv.loc["retail_sales", "previous_high"] == pytest.approx(retail / (1 + (g - 0.05) / 100))
     assert lv.loc["disposable_income", "previous"] == pytest.approx(_value("disposable_income") / (1 + _value("disposable_income_growth") / 100))
     assert math.isnan(lv.loc["gdp", "previous"])
     assert lv.loc["gdp", "growth_basis"] == "real"
-    assert lv.loc["gdp", "level"] == 27894
+    assert lv.loc["gdp", "level"] == _value("gdp") == 27894
 
 
 def test_urban_rural_income_ratio(economy):
-    ratio = growth.income_ratio(growth.levels(economy, 2021))
+    ratio = growth.income_ratio(growth.levels(economy, REVIEW, SETTINGS["growth_basis"]))
     urban, rural = _value("urban_disposable_income"), _value("rural_disposable_income")
     assert ratio["ratio"] == pytest.approx(urban / rural) == pytest.approx(43502 / 18100)
     previous = (urban / (1 + _value("urban_disposable_income_growth") / 100)) / (rural / (1 + _value("rural_disposable_income_growth") / 100))
@@ -322,12 +434,14 @@ def test_level_errors(economy):
     with pytest.raises(ParameterError, match="above -100"):
         growth.implied_previous_level(100, -100)
     with pytest.raises(ParameterError, match="allowed: 'real', 'nominal'"):
-        growth.levels(economy, 2021, {"gdp": "chained"})
+        growth.levels(economy, REVIEW, {"gdp": "chained"})
     with pytest.raises(DataError, match="need both gdp and gdp_growth"):
-        growth.levels(economy, 2020)
+        growth.levels(economy, REVIEW - 1, {"gdp": "real"})
+    with pytest.raises(DataError, match="no level for 'urban'"):
+        growth.income_ratio(growth.levels(economy, REVIEW, {"gdp": "real"}), urban="urban")
 
 
-# --- checks and formatting -------------------------------------------------------------------------
+# --- checks ----------------------------------------------------------------------------------------
 
 def test_require_checks_counts_and_fails_loudly():
     ok = [Check("a", "schema", "", None, None, None, "pass"), Check("b", "identity", "", None, None, None, "pass")]
@@ -336,29 +450,11 @@ def test_require_checks_counts_and_fails_loudly():
     bad = ok + [Check("identity.x", "identity", "", None, None, None, "fail")]
     with pytest.raises(DataError, match="1 data checks failed: identity.x"):
         growth.require_checks(bad)
-
-
-def test_formatting():
-    assert growth.format_change(-0.4, "%", "zh") == "-0.4 百分点"
-    assert growth.format_change(-0.0) == "0"
-    assert growth.format_change(float("nan"), "%") == "—"
-    assert growth.format_change(608.0, "家", "en") == "+608 firms"
-    assert growth.cell_text("103.2以内", "index", "en") == "103.2 or less"
-    assert growth.cell_text("19.5左右", "%", "zh") == "19.5%左右"
-    assert growth.cell_text("○", "%", "en") == "○"
+    with pytest.raises(DataError, match="no checks were run"):
+        growth.require_checks([])
 
 
 def test_scorecard_is_a_plain_frame(card):
     assert isinstance(card, pd.DataFrame)
     assert set(card["verdict"]) <= set(growth.VERDICTS)
-
-
-def test_margin_html_carries_the_sources(card, indicators):
-    rows = {r["row_id"]: r for r in indicators.to_dict("records")}
-    r = card.set_index("metric").loc["high_tech_industry_share_of_industry"].to_dict()
-    html = growth.margin_html(r, rows[r["target_row_id"]], rows[r["result_row_id"]], "en")
-    assert html.startswith("High-tech industry value added as share of industry (target ")
-    assert "about 19.5%" in html and "19.1%" in html and "-0.4 pp" in html
-    assert 'title="plan report, line 509: 5\t高技术产业增加值占工业比重(%)\t19.5左右\t19.1"' in html
-    zh = growth.margin_html(r, rows[r["target_row_id"]], rows[r["result_row_id"]], "zh")
-    assert zh.startswith("高技术产业增加值占工业比重（目标 ") and "19.5%左右" in zh and "-0.4 百分点" in zh
+    assert growth.margin_unit("%") == growth.margin_unit("index") == growth.POINTS

@@ -22,8 +22,8 @@ from ..errors import EditionError, HelpersError
 
 #: Statuses of a check, in the order a reader meets them.
 STATUSES = ("pass", "accepted", "fail")
-#: Outcomes of a number token under the `coverage` check kind (see `number_coverage`).
-TOKEN_OUTCOMES = ("curated", "excluded", "skipped", "uncovered")
+#: How a number token of the gazette is accounted for (helpers.checks.coverage; see `number_coverage`).
+TOKEN_OUTCOMES = ("curated", "excluded", "unaccounted")
 
 
 # --- The audit's inputs, once -------------------------------------------------------------------
@@ -206,49 +206,44 @@ def coverage_available(checks: list[Check] | None = None) -> bool:
     return checks is None or any(c.kind == "coverage" for c in checks)
 
 
-def coverage_tokens(checks: list[Check], ed=None) -> pd.DataFrame:
-    """The number tokens the `coverage` checks account for: `line`, `document`, `outcome` (one of
-    TOKEN_OUTCOMES) and `reason` (an exclusion's reason code, else None).
+def coverage_tokens(audit: Audit) -> pd.DataFrame:
+    """Every number token of the reports with how it is accounted for: `document`, `line`,
+    `start`, `token`, `status` (one of TOKEN_OUTCOMES), `reason` (an exclusion's reason code) and
+    `row_id` (the curated row that states it), as `helpers.checks.coverage` classifies them for
+    the rows whose provenance check passed."""
+    from ..checks import coverage as checks_coverage
 
-    Contract with helpers.checks: a coverage Check either describes many tokens,
-    `extra["tokens"] = [{"line": n, "outcome": …, "reason": …}, …]`, or is itself one token with
-    `extra["line"]`, `extra["outcome"]` and `extra["reason"]`. Without an outcome, a failed check
-    is `uncovered`, a passed one with a reason `excluded`, else `curated`.
-    """
-    ed = edition(ed)
-    records = []
-    for c in checks:
-        if c.kind != "coverage":
-            continue
-        tokens = c.extra.get("tokens") or [c.extra]
-        for t in tokens:
-            if t.get("line") is None:
-                raise HelpersError(f"coverage check {c.id}: no line for its number token")
-            outcome = t.get("outcome") or ("uncovered" if c.status == "fail" else "excluded" if t.get("reason") else "curated")
-            if outcome not in TOKEN_OUTCOMES:
-                raise HelpersError(f"coverage check {c.id}: outcome {outcome!r}; expected one of {', '.join(TOKEN_OUTCOMES)}")
-            records.append({"line": int(t["line"]), "outcome": outcome, "reason": t.get("reason") or None})
-    frame = pd.DataFrame(records, columns=["line", "outcome", "reason"])
+    passed = {c.id for c in audit.checks if c.kind == "provenance" and c.status == "pass"}
+    verified = {(name, rid) for name, frame in audit.tables.items() for rid in frame["row_id"]
+                if f"provenance.{name}.{rid}" in passed}
+    _, tokens = checks_coverage.coverage_checks(audit.edition, provenance.raw_lines(audit.edition), audit.tables, verified)
+    if tokens is None:
+        raise HelpersError("the coverage check could not classify the number tokens (see the failed coverage check)")
+    unknown = sorted(set(tokens["status"]) - set(TOKEN_OUTCOMES))
+    if unknown:
+        raise HelpersError(f"coverage tokens with status {unknown}; expected one of {', '.join(TOKEN_OUTCOMES)}")
+    return tokens
+
+
+def number_coverage(audit: Audit) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Coverage by report and section (one row per section with number tokens: `document`,
+    `first_line`, `name_zh`, `name_en`, a count per status of TOKEN_OUTCOMES and `tokens`), and the
+    exclusions by reason (`reason`, `tokens`, `examples`: up to three (line, start, token) of
+    it; most frequent reason first)."""
+    ed = audit.edition
+    tokens = coverage_tokens(audit)
     table = sections(ed)
-    frame["document"] = [section_of(n, ed, table)["document"] for n in frame["line"]]
-    return frame
-
-
-def number_coverage(checks: list[Check], ed=None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Coverage by report and section (one row per section with tokens: `document`, `first_line`,
-    `name_zh`, `name_en`, a count per outcome of TOKEN_OUTCOMES and `tokens`), and exclusions by
-    reason (`reason`, `tokens`, most frequent first)."""
-    ed = edition(ed)
-    tokens = coverage_tokens(checks, ed)
-    table = sections(ed)
-    tokens["first_line"] = [section_of(n, ed, table)["first_line"] for n in tokens["line"]]
-    counts = tokens.groupby(["first_line", "outcome"]).size().unstack(fill_value=0)
+    tokens["first_line"] = [section_of(int(n), ed, table)["first_line"] for n in tokens["line"]]
+    counts = tokens.groupby(["first_line", "status"]).size().unstack(fill_value=0)
     counts = counts.reindex(columns=list(TOKEN_OUTCOMES), fill_value=0)
     by_section = table.merge(counts, left_on="first_line", right_index=True, how="inner")
     by_section["tokens"] = by_section[list(TOKEN_OUTCOMES)].sum(axis=1)
-    excluded = tokens[tokens["outcome"] == "excluded"]
-    reasons = (excluded.groupby("reason").size().rename("tokens").reset_index()
-               .sort_values(["tokens", "reason"], ascending=[False, True], kind="stable").reset_index(drop=True))
+    excluded = tokens[tokens["status"] == "excluded"]
+    reasons = [{"reason": reason, "tokens": len(part),
+                "examples": [(int(r.line), int(r.start), r.token) for r in part.head(3).itertuples()]}
+               for reason, part in excluded.groupby("reason", sort=True)]
+    reasons = pd.DataFrame(reasons, columns=["reason", "tokens", "examples"])
+    reasons = reasons.sort_values(["tokens", "reason"], ascending=[False, True], kind="stable").reset_index(drop=True)
     return by_section.reset_index(drop=True), reasons
 
 

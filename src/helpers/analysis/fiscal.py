@@ -1,19 +1,22 @@
-"""Fiscal balances: the four budgets' sources and uses, who pays for spending, fiscal ratios, debt,
-municipal spending by function, and execution against budget.
+"""Fiscal balances: the four budgets' sources and uses, who pays for spending, fiscal and credit
+measures, debt, municipal spending by function, and execution against budget.
 
-Every function is pure: it takes the verified curated numbers (`helpers.checks.verified_facts()`,
-a `Facts` object whose frame carries each printed number's rounding `half_unit`) and returns a
-number, a dict or a DataFrame. Amounts are in 亿元 as published; ratios are fractions (0.4726, not
-47.26 %). Formulas are stated in each docstring. Metric names follow the curated tables:
-`{level}_{budget}_{item}`, for example `city_general_revenue`.
+Every function is pure: it takes the verified curated numbers (`helpers.verified_facts(ed)`, a
+`Facts` object whose frame carries each printed number's rounding `half_unit`) and, where the
+edition's own knowledge is needed, the edition's `analysis/fiscal.yaml` as a mapping (`spec`). It
+returns a number, a dict or a DataFrame. Amounts are in 亿元 as published; ratios are fractions
+(0.4726, not 47.26 %). Formulas are stated in each docstring. Metric names follow the curated
+tables: `{level}_{budget}_{item}` (for example `city_general_revenue`) and `{level}_debt_{item}`.
 
-Rules of judgement that are not in the data are explicit constants here:
+What is generic (the same for every edition) is defined here:
 
 - `SOURCE_CATEGORY`, `USE_CATEGORY`: how each line of sources and uses is grouped;
-- `RATIOS`, `GAPS`: the fiscal ratios and gaps, as numerator and denominator terms;
-- `DEBT_RATIO_VARIANTS`: the denominators tried for the reported debt ratio (债务率);
+- `MEASURES`: the fiscal and credit-analyst measures, as numerator and denominator terms;
 - a computed figure "matches" a printed one when it lies within the printed number's rounding
   plus the rounding the inputs carry (`_within_rounding`).
+
+What is true of one edition (the debt-ratio denominators tried, including the one found post hoc
+and its note; judgement thresholds) lives in the edition's `analysis/fiscal.yaml`.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..data import vocab
-from ..errors import DataError, ParameterError
+from ..errors import DataError, EditionError, ParameterError
 
 # Lines of a budget's two sides, in the order the reports print them (the same in every edition).
 SOURCE_PARTS = ("revenue", "central_transfers", "debt_revenue", "carryover_in", "other_sources",
@@ -34,12 +37,6 @@ USE_PARTS = ("expenditure", "remittance_to_central", "transfers_to_districts", "
 LEVELS = ("city", "municipal")              # the levels that publish budgets
 BUDGETS = tuple(vocab.vocabulary("budgets"))
 
-BUDGET_NAMES = {
-    "general": ("一般公共预算", "general public budget"),
-    "fund": ("政府性基金预算", "government fund budget"),
-    "state_capital": ("国有资本经营预算", "state capital operation budget"),
-    "social_insurance": ("社会保险基金预算", "social insurance fund budget"),
-}
 # Short budget names used to compose formula terms ("政府性基金" + "收入").
 _BUDGET_SHORT = {
     "general": ("一般公共预算", "general budget"),
@@ -50,16 +47,36 @@ _BUDGET_SHORT = {
 ITEM_NAMES = {
     "revenue": ("收入", "revenue"),
     "tax_revenue": ("税收收入", "tax revenue"),
-    "land_sale_revenue": ("国有土地使用权出让收入", "land-sale revenue"),
+    "land_sale_revenue": ("国有土地使用权出让收入", "land-use right sale revenue"),
     "expenditure": ("支出", "expenditure"),
     "central_transfers": ("中央补助", "central transfers"),
     "debt_revenue": ("债务收入", "debt revenue"),
+    "debt_repayment": ("债务还本支出", "debt repayment"),
     "other_sources": ("调入资金、上年结转等", "transfers in, carry-over etc."),
     "total_sources": ("收入总量", "total sources"),
     "remittance_to_central": ("上解中央", "remittance to central government"),
     "transfer_out": ("调出资金", "transfers out"),
     "fiscal_subsidy": ("财政补助", "fiscal subsidy"),
     "accumulated_balance": ("历年滚存结余", "accumulated balance"),
+}
+# Debt items (`{level}_debt_{item}`), named for formulas.
+DEBT_ITEM_NAMES = {
+    "balance": ("政府债务余额", "government debt balance"),
+    "general_balance": ("一般债务余额", "general debt balance"),
+    "special_balance": ("专项债务余额", "special debt balance"),
+    "service": ("政府债务还本付息支出", "debt service"),
+    "refinancing_bonds": ("再融资债券", "refinancing bonds"),
+    "repayment": ("债务还本支出安排", "budgeted principal repayment"),
+    "interest": ("付息支出安排", "budgeted interest"),
+}
+
+# Formula terms whose name reads better than "budget + item" (metric suffixes without the level).
+TERM_NAMES = {
+    "general_tax_revenue": ("税收收入", "tax revenue"),
+    "general_central_transfers": ("一般公共预算中央补助", "central transfers to the general budget"),
+    "general_remittance_to_central": ("上解中央", "remittances to the central government"),
+    "fund_land_sale_revenue": ("国有土地使用权出让收入", "land-use right sale revenue"),
+    "fund_central_transfers": ("政府性基金中央补助", "central transfers to the fund budget"),
 }
 
 # How each line of sources and uses is grouped (for figures and the financing of expenditure).
@@ -104,11 +121,37 @@ def _half(row: dict) -> float:
     return 0.0 if half is None or half != half else float(half)
 
 
+def _years(facts) -> tuple[int, int]:
+    """(review year, plan year): from the facts' edition, else from the budget table."""
+    if getattr(facts, "edition", None) is not None:
+        return facts.year("review"), facts.year("plan")
+    return budget_years(facts)
+
+
+def budget_name(budget: str, lang: str) -> str:
+    """The budget's name in `lang`, from the shared vocabulary."""
+    _check_budget(budget)
+    return vocab.name("budgets", budget, lang)
+
+
 def term_name(budget: str, item: str, lang: str) -> str:
     """A formula term in words: ("fund", "revenue") -> 政府性基金收入 / fund budget revenue."""
     b_zh, b_en = _BUDGET_SHORT[budget]
     i_zh, i_en = ITEM_NAMES.get(item, (item, item.replace("_", " ")))
     return f"{b_zh}{i_zh}" if lang == "zh" else f"{b_en} {i_en}"
+
+
+def suffix_name(suffix: str, lang: str) -> str:
+    """A metric suffix (the metric without its level) in words: `fund_revenue`, `debt_balance` …"""
+    if suffix in TERM_NAMES:
+        return TERM_NAMES[suffix][0 if lang == "zh" else 1]
+    if suffix.startswith("debt_"):
+        zh, en = DEBT_ITEM_NAMES.get(suffix.removeprefix("debt_"), (suffix, suffix.replace("_", " ")))
+        return zh if lang == "zh" else en
+    budget = next((b for b in sorted(_BUDGET_SHORT, key=len, reverse=True) if suffix.startswith(b + "_")), None)
+    if budget is None:
+        return suffix.replace("_", " ")
+    return term_name(budget, suffix.removeprefix(budget + "_"), lang)
 
 
 # --- Years ----------------------------------------------------------------------------------------
@@ -200,12 +243,14 @@ def financing(facts, level: str, budget: str, period: int) -> pd.DataFrame:
                       + other, net (transfers in, carry-over, stabilisation fund drawn
                                     − transfers out, carry-over, stabilisation fund replenished)
 
-    Where the report gives only a combined figure on either side (the draft budget does), every
-    line beyond own revenue and expenditure goes into one "combined, net" component
+    "to_districts" holds the transfers to districts only: debt on-lent to districts is inside net
+    borrowing. Where the report gives only a combined figure on either side (the draft budget
+    does), every line beyond own revenue and expenditure goes into one "combined, net" component
     (sources beyond revenue − uses beyond expenditure, itemised uses included).
 
-    Returns rows: component, value (亿元, signed), share_of_expenditure; the last row is
-    "expenditure" itself, and the frame's attrs["gap"] is expenditure − Σ components.
+    Returns rows: component, value (亿元, signed), share_of_expenditure, terms (the signed curated
+    metrics the component adds up: a tuple of (metric, sign)); the last row is "expenditure"
+    itself, and the frame's attrs["gap"] is expenditure − Σ components.
     """
     if budget == "social_insurance":
         raise ParameterError("financing() covers the general, fund and state capital budgets; the social "
@@ -213,94 +258,229 @@ def financing(facts, level: str, budget: str, period: int) -> pd.DataFrame:
     table = sources_and_uses(facts, level, budget, period)
     lines = table[~table["is_total"]]
     value = dict(zip(lines["item"], lines["value"], strict=True))
+    metric = dict(zip(lines["item"], lines["metric"], strict=True))
     expenditure = value.pop("expenditure")
     revenue = value.pop("revenue")
     combined = "sources_beyond_revenue" in value or "uses_beyond_expenditure" in value
     sign = {i: (1 if i in SOURCE_CATEGORY else -1) for i in value}
-    parts = {"own_revenue": revenue}
+    parts: dict[str, tuple[str, ...]] = {"own_revenue": ("revenue",)}
     if combined:
-        parts["combined_net"] = sum(sign[i] * v for i, v in value.items())
+        parts["combined_net"] = tuple(value)
     else:
-        parts["central_transfers"] = value.get("central_transfers", 0.0)
-        parts["net_borrowing"] = (value.get("debt_revenue", 0.0) - value.get("debt_repayment", 0.0)
-                                  - value.get("debt_onlending", 0.0))
-        parts["to_districts"] = -value.get("transfers_to_districts", 0.0)
-        parts["remittance"] = -value.get("remittance_to_central", 0.0)
-        known = {"central_transfers", "debt_revenue", "debt_repayment", "debt_onlending",
-                 "transfers_to_districts", "remittance_to_central"}
-        parts["other_net"] = sum(sign[i] * v for i, v in value.items() if i not in known)
-    parts = {k: v for k, v in parts.items() if v != 0 or k == "own_revenue"}
-    out = pd.DataFrame({"component": list(parts) + ["expenditure"],
-                        "value": list(parts.values()) + [expenditure]})
-    out["share_of_expenditure"] = out["value"] / expenditure
-    out.attrs["gap"] = expenditure - sum(parts.values())
+        parts["central_transfers"] = ("central_transfers",)
+        parts["net_borrowing"] = ("debt_revenue", "debt_repayment", "debt_onlending")
+        parts["to_districts"] = ("transfers_to_districts",)
+        parts["remittance"] = ("remittance_to_central",)
+        known = {i for items in parts.values() for i in items}
+        parts["other_net"] = tuple(i for i in value if i not in known)
+    records = []
+    for component, items in parts.items():
+        if component == "own_revenue":
+            terms, total = ((metric["revenue"], 1),), revenue
+        else:
+            stated = [i for i in items if i in value]
+            terms = tuple((metric[i], sign[i]) for i in stated)
+            total = sum(sign[i] * value[i] for i in stated)
+        if terms and (total != 0 or component == "own_revenue"):
+            records.append({"component": component, "value": total, "terms": terms})
+    records.append({"component": "expenditure", "value": expenditure, "terms": ((metric["expenditure"], 1),)})
+    out = pd.DataFrame(records, columns=["component", "value", "terms"])
+    out.insert(2, "share_of_expenditure", out["value"] / expenditure)
+    out.attrs["gap"] = expenditure - float(out["value"].iloc[:-1].sum())
     return out
 
 
-# --- Ratios ---------------------------------------------------------------------------------------
+# --- Measures: fiscal ratios, land dependence, transfers, debt burden ----------------------------
+
+Terms = tuple[tuple[str, int], ...]
+
+
+def _t(*names: str) -> Terms:
+    """Signed metric suffixes: _t("general_expenditure", "-general_revenue")."""
+    return tuple((n[1:], -1) if n.startswith("-") else (n, 1) for n in names)
+
 
 @dataclass(frozen=True)
-class Ratio:
-    """value = Σ numerator terms ÷ Σ denominator terms; a term is (budget, item)."""
+class Measure:
+    """A measure at one level: Σ numerator ÷ Σ denominator (a ratio), or Σ numerator (an amount,
+    when there is no denominator). A term is a metric suffix and a sign; the metric is
+    `{level}_{suffix}`. `numerator` lists alternatives: the first the report states in full is
+    used (the review year states total debt service, the draft states principal and interest)."""
     key: str
     name: tuple[str, str]
-    numerator: tuple[tuple[str, str], ...]
-    denominator: tuple[tuple[str, str], ...]
+    numerator: tuple[Terms, ...]
+    denominator: Terms = ()
+    group: str = "revenue"
+
+    @property
+    def kind(self) -> str:
+        return "ratio" if self.denominator else "amount"
+
+
+_GF_REVENUE = _t("general_revenue", "fund_revenue")
+MEASURES = (
+    Measure("self_sufficiency", ("财政自给率", "fiscal self-sufficiency"),
+            (_t("general_revenue"),), _t("general_expenditure")),
+    Measure("broad_self_sufficiency", ("广义自给率（含政府性基金预算）", "broad self-sufficiency (with the fund budget)"),
+            (_GF_REVENUE,), _t("general_expenditure", "fund_expenditure")),
+    Measure("tax_share", ("税收收入占比", "tax share of revenue"), (_t("general_tax_revenue"),), _t("general_revenue")),
+    Measure("expenditure_gap", ("支出与本级收入之差", "gap between expenditure and own revenue"),
+            (_t("general_expenditure", "-general_revenue"),)),
+    Measure("broad_gap", ("广义缺口（含政府性基金预算）", "broad gap (with the fund budget)"),
+            (_t("general_expenditure", "fund_expenditure", "-general_revenue", "-fund_revenue"),)),
+    Measure("central_transfers_to_expenditure", ("中央补助 ÷ 支出", "central transfers to expenditure"),
+            (_t("general_central_transfers"),), _t("general_expenditure"), "transfers"),
+    Measure("central_transfers_to_resources", ("中央补助 ÷（收入 + 中央补助）", "central transfers to resources"),
+            (_t("general_central_transfers"),), _t("general_revenue", "general_central_transfers"), "transfers"),
+    Measure("central_transfers_to_revenue", ("中央补助 ÷ 收入", "central transfers to revenue"),
+            (_t("general_central_transfers"),), _t("general_revenue"), "transfers"),
+    Measure("land_dependence", ("土地财政依赖度", "land dependence"),
+            (_t("fund_land_sale_revenue"),), _GF_REVENUE, "land"),
+    Measure("land_to_general_revenue", ("土地出让收入 ÷ 一般公共预算收入", "land sales to general budget revenue"),
+            (_t("fund_land_sale_revenue"),), _t("general_revenue"), "land"),
+    Measure("land_sale_share_of_fund_revenue", ("土地出让收入占政府性基金收入比重（基金预算构成）",
+                                                "land-sale share of fund revenue (fund budget make-up)"),
+            (_t("fund_land_sale_revenue"),), _t("fund_revenue"), "land"),
+    Measure("debt_to_revenue", ("债务收入比（债务余额 ÷ 一般公共预算和政府性基金收入，媒体常称“债务率”）",
+                                "debt to revenue (the ratio the press often calls 债务率)"),
+            (_t("debt_balance"),), _GF_REVENUE, "debt"),
+    Measure("general_debt_ratio", ("一般债务率", "general debt ratio"), (_t("debt_general_balance"),),
+            _t("general_revenue", "general_central_transfers", "-general_remittance_to_central"), "debt"),
+    Measure("special_debt_ratio", ("专项债务率", "special debt ratio"), (_t("debt_special_balance"),),
+            _t("fund_revenue", "fund_central_transfers"), "debt"),
+    Measure("interest_to_revenue", ("付息 ÷ 收入", "interest to revenue"),
+            (_t("debt_service", "-general_debt_repayment", "-fund_debt_repayment"), _t("debt_interest")),
+            _GF_REVENUE, "debt"),
+    Measure("debt_service_net_of_refinancing_to_revenue",
+            ("扣除再融资债券后的还本付息 ÷ 收入", "debt service net of refinancing to revenue"),
+            (_t("debt_service", "-debt_refinancing_bonds"), _t("debt_repayment", "debt_interest", "-debt_refinancing_bonds")),
+            _GF_REVENUE, "debt"),
+)
+MEASURE_KEYS = tuple(m.key for m in MEASURES)
+# Older name of central_transfers_to_expenditure, kept in the results for existing consumers.
+ALIASES = {"central_transfer_dependence": "central_transfers_to_expenditure"}
+
+
+def measure_spec(key: str) -> Measure:
+    key = ALIASES.get(key, key)
+    for m in MEASURES:
+        if m.key == key:
+            return m
+    raise ParameterError(f"measure {key!r} is not defined; defined: {', '.join(MEASURE_KEYS)}")
 
 
 @dataclass(frozen=True)
-class Gap:
-    """value = Σ plus terms − Σ minus terms (亿元)."""
+class Evaluated:
+    """A measure at one level and period. `value` is None when a part is missing: `missing` then
+    names the metrics the report does not state (for the alternative that lacks the fewest)."""
     key: str
-    name: tuple[str, str]
-    plus: tuple[tuple[str, str], ...]
-    minus: tuple[tuple[str, str], ...]
+    level: str
+    period: int
+    value: float | None
+    numerator: tuple[tuple[dict, int], ...]
+    denominator: tuple[tuple[dict, int], ...]
+    numerator_terms: Terms
+    missing: tuple[str, ...]
+
+    def formula(self, lang: str) -> str:
+        """In words: 政府性基金国有土地使用权出让收入 ÷ (一般公共预算收入 + 政府性基金收入)."""
+        spec = measure_spec(self.key)
+        names = [(suffix_name(s, lang), g) for s, g in self.numerator_terms]
+        if not spec.denominator:
+            return _signed(names)
+        num = _signed_group(names)
+        return f"{num} ÷ {_signed_group([(suffix_name(s, lang), g) for s, g in spec.denominator])}"
+
+    def numbers(self) -> str:
+        """In numbers: 2044 ÷ (2285 + 2358); "—" when a part is missing."""
+        if self.value is None:
+            return "—"
+        numbers = [(_number(r), s) for r, s in self.numerator]
+        if not self.denominator:
+            return _signed(numbers)
+        num = _signed_group(numbers)
+        return f"{num} ÷ {_signed_group([(_number(r), s) for r, s in self.denominator])}"
 
 
-GEN_REV, GEN_EXP = ("general", "revenue"), ("general", "expenditure")
-FUND_REV, FUND_EXP = ("fund", "revenue"), ("fund", "expenditure")
-RATIOS = (
-    Ratio("self_sufficiency", ("财政自给率", "fiscal self-sufficiency"), (GEN_REV,), (GEN_EXP,)),
-    Ratio("tax_share", ("税收收入占比", "tax share of revenue"), (("general", "tax_revenue"),), (GEN_REV,)),
-    Ratio("central_transfer_dependence", ("中央补助依赖度", "central-transfer dependence"),
-          (("general", "central_transfers"),), (GEN_EXP,)),
-    Ratio("land_sale_share_of_fund_revenue", ("土地出让收入占基金收入比重", "land-sale share of fund revenue"),
-          (("fund", "land_sale_revenue"),), (FUND_REV,)),
-    Ratio("broad_self_sufficiency", ("广义自给率（含基金预算）", "broad self-sufficiency (with the fund budget)"),
-          (GEN_REV, FUND_REV), (GEN_EXP, FUND_EXP)),
-)
-GAPS = (
-    Gap("expenditure_gap", ("支出与本级收入之差", "gap between expenditure and own revenue"), (GEN_EXP,), (GEN_REV,)),
-    Gap("broad_gap", ("广义缺口（含基金预算）", "broad gap (with the fund budget)"), (GEN_EXP, FUND_EXP), (GEN_REV, FUND_REV)),
-)
+def _number(row: dict) -> str:
+    return f"{row['value']:g}"
 
 
-def _terms(facts, level: str, terms, period: int) -> list[dict] | None:
-    metrics = [f"{level}_{b}_{i}" for b, i in terms]
-    if not all(facts.has(m, period) for m in metrics):
-        return None
-    return [facts.get(m, period) for m in metrics]
+def _signed(terms: list[tuple[str, int]]) -> str:
+    """"a + b − c" from [(a, 1), (b, 1), (c, -1)]."""
+    text = " ".join(f"{'+' if s > 0 else '−'} {t}" for t, s in terms)
+    return text[2:] if text.startswith("+ ") else text
 
 
-def _formula(terms, lang: str) -> str:
-    names = [term_name(b, i, lang) for b, i in terms]
-    return f"({' + '.join(names)})" if len(names) > 1 else names[0]
+def _signed_group(terms: list[tuple[str, int]]) -> str:
+    text = _signed(terms)
+    return f"({text})" if len(terms) > 1 else text
 
 
-def _numbers(rows: list[dict]) -> str:
-    text = " + ".join(f"{r['value']:g}" for r in rows)
-    return f"({text})" if len(rows) > 1 else text
+def _stated(facts, level: str, terms: Terms, period: int) -> tuple[list[tuple[dict, int]], list[str]]:
+    rows, missing = [], []
+    for suffix, sign in terms:
+        metric = f"{level}_{suffix}"
+        if facts.has(metric, period):
+            rows.append((facts.get(metric, period), sign))
+        else:
+            missing.append(metric)
+    return rows, missing
+
+
+def evaluate(facts, level: str, key: str, period: int) -> Evaluated:
+    """One measure of `MEASURES` at `level` in `period` (value None where a part is missing)."""
+    _check_level(level)
+    spec = measure_spec(key)
+    options = [(terms, *_stated(facts, level, terms, period)) for terms in spec.numerator]
+    complete = [o for o in options if not o[2]]
+    terms, num_rows, num_missing = complete[0] if complete else min(options, key=lambda o: len(o[2]))
+    den_rows, den_missing = _stated(facts, level, spec.denominator, period)
+    missing = tuple(dict.fromkeys(num_missing + den_missing))
+    value = None
+    if not missing:
+        num = sum(s * float(r["value"]) for r, s in num_rows)
+        value = num / sum(s * float(r["value"]) for r, s in den_rows) if spec.denominator else num
+    return Evaluated(spec.key, level, period, value, tuple(num_rows), tuple(den_rows), terms, missing)
+
+
+def stated_at_some_level(facts, key: str, period: int) -> bool:
+    """True if the report gives every part of the measure for `period` at one level at least."""
+    return any(evaluate(facts, level, key, period).value is not None for level in LEVELS)
+
+
+def measure(facts, level: str, key: str, period: int) -> float:
+    """The value of one measure; DataError naming the missing figures if the report lacks one."""
+    e = evaluate(facts, level, key, period)
+    if e.value is None:
+        raise DataError("verified facts", f"{key} at level {level!r} in {period}: no verified figure for "
+                        + ", ".join(repr(m) for m in e.missing))
+    return e.value
+
+
+def measure_table(facts, level: str, keys, periods, lang: str = "en") -> pd.DataFrame:
+    """The measures `keys` for each period: key, kind, group, period, name, formula, numbers, value
+    (NaN where a part is missing), missing (the metrics not stated), evaluated (the Evaluated)."""
+    records = []
+    for key in keys:
+        spec = measure_spec(key)
+        for period in periods:
+            e = evaluate(facts, level, key, period)
+            records.append({"key": spec.key, "kind": spec.kind, "group": spec.group, "period": period,
+                            "name": spec.name[0] if lang == "zh" else spec.name[1], "formula": e.formula(lang),
+                            "numbers": e.numbers(), "value": float("nan") if e.value is None else e.value,
+                            "missing": e.missing, "evaluated": e})
+    return pd.DataFrame(records)
 
 
 def ratio(facts, level: str, key: str, period: int) -> float:
-    """One ratio of `RATIOS` (a fraction); DataError if the report does not state its inputs."""
+    """One ratio of `MEASURES` (a fraction); DataError if the report does not state its inputs."""
+    spec = measure_spec(key)
+    if spec.kind != "ratio":
+        raise ParameterError(f"{key!r} is an amount, not a ratio; ratios: "
+                             + ", ".join(m.key for m in MEASURES if m.kind == "ratio"))
     _check_level(level)
-    spec = {r.key: r for r in RATIOS}.get(key)
-    if spec is None:
-        raise ParameterError(f"ratio {key!r} is not defined; defined: {', '.join(r.key for r in RATIOS)}")
-    num = [_value(facts, f"{level}_{b}_{i}", period) for b, i in spec.numerator]
-    den = [_value(facts, f"{level}_{b}_{i}", period) for b, i in spec.denominator]
-    return sum(num) / sum(den)
+    return measure(facts, level, key, period)
 
 
 def self_sufficiency(facts, level: str, period: int) -> float:
@@ -314,49 +494,32 @@ def tax_share(facts, level: str, period: int) -> float:
 
 
 def central_transfer_dependence(facts, level: str, period: int) -> float:
-    """Central-transfer dependence = central transfers (general budget) ÷ general budget expenditure."""
-    return ratio(facts, level, "central_transfer_dependence", period)
+    """Central-transfer dependence = central transfers (general budget) ÷ general budget expenditure
+    (`central_transfers_to_expenditure`)."""
+    return ratio(facts, level, "central_transfers_to_expenditure", period)
 
 
 def land_sale_share(facts, level: str, period: int) -> float:
-    """Land-sale share = state land-use right sale revenue ÷ government fund budget revenue."""
+    """Land-sale share of fund revenue = land-use right sale revenue ÷ fund budget revenue (how the
+    fund budget is made up, not how dependent the government is on land)."""
     return ratio(facts, level, "land_sale_share_of_fund_revenue", period)
+
+
+def land_dependence(facts, level: str, period: int) -> float:
+    """Land dependence = land-use right sale revenue ÷ (general budget revenue + fund budget revenue)."""
+    return ratio(facts, level, "land_dependence", period)
 
 
 def expenditure_gap(facts, level: str, period: int) -> float:
     """Gap = general budget expenditure − general budget revenue (亿元)."""
-    return _value(facts, f"{level}_general_expenditure", period) - _value(facts, f"{level}_general_revenue", period)
+    _check_level(level)
+    return measure(facts, level, "expenditure_gap", period)
 
 
 def broad_gap(facts, level: str, period: int) -> float:
     """Broad gap = (general + fund expenditure) − (general + fund revenue) (亿元)."""
-    return expenditure_gap(facts, level, period) + (_value(facts, f"{level}_fund_expenditure", period)
-                                                   - _value(facts, f"{level}_fund_revenue", period))
-
-
-def ratio_table(facts, level: str, periods, lang: str = "en") -> pd.DataFrame:
-    """Every ratio of `RATIOS` and gap of `GAPS` for each period, with its formula in words and in
-    numbers. Columns: key, kind ("ratio"/"gap"), period, name, formula, numbers, value (fraction or
-    亿元; NaN where the report does not state an input, for example central transfers in the draft)."""
     _check_level(level)
-    records = []
-    for spec in RATIOS + GAPS:
-        is_ratio = isinstance(spec, Ratio)
-        first, second = (spec.numerator, spec.denominator) if is_ratio else (spec.plus, spec.minus)
-        op = "÷" if is_ratio else "−"
-        for period in periods:
-            a, b = _terms(facts, level, first, period), _terms(facts, level, second, period)
-            value = float("nan")
-            numbers = "—"
-            if a is not None and b is not None:
-                sa, sb = sum(r["value"] for r in a), sum(r["value"] for r in b)
-                value = sa / sb if is_ratio else sa - sb
-                numbers = f"{_numbers(a)} {op} {_numbers(b)}"
-            records.append({"key": spec.key, "kind": "ratio" if is_ratio else "gap", "period": period,
-                            "name": spec.name[0] if lang == "zh" else spec.name[1],
-                            "formula": f"{_formula(first, lang)} {op} {_formula(second, lang)}",
-                            "numbers": numbers, "value": value})
-    return pd.DataFrame(records)
+    return measure(facts, level, "broad_gap", period)
 
 
 CHANGE_LINES = (("general", "revenue"), ("general", "tax_revenue"), ("general", "expenditure"),
@@ -368,7 +531,7 @@ CHANGE_LINES = (("general", "revenue"), ("general", "tax_revenue"), ("general", 
 def year_on_year(facts, level: str, year: int, next_year: int) -> pd.DataFrame:
     """What the draft changes: each line of `CHANGE_LINES` stated in both years at `level`.
 
-        change = draft − outturn;  change_pct = draft ÷ outturn − 1  (a fraction)
+        change = draft − outturn (亿元);  change_pct = draft ÷ outturn − 1  (a fraction)
 
     `stated_growth` is the draft's own growth rate where the report gives one (%, else NaN); it
     may use another base than the outturn (see `growth_bases`). Columns: budget, item, metric,
@@ -469,28 +632,37 @@ def bonds(facts, periods) -> pd.DataFrame:
     return pd.DataFrame(records)
 
 
-def debt_service(facts, period: int) -> dict:
-    """City-wide debt service in one period, and how much of the principal is rolled over.
+def debt_service(facts, period: int, level: str = "city") -> dict:
+    """Debt service at `level` in one period, and how much of the principal is rolled over.
 
     Execution year (the report states total debt service): principal = debt repayment of the
     general + fund budgets; interest (implied) = debt service − principal.
     Draft year (the report states principal and interest): debt service = principal + interest.
-    Then: refinancing_to_principal = refinancing bonds ÷ principal;
-    service_to_own_revenue = debt service ÷ (general + fund budget revenue).
+    Then: refinancing_to_principal = refinancing bonds ÷ principal (None where the report states
+    no refinancing bonds for the level); service_to_own_revenue = debt service ÷ (general + fund
+    budget revenue). `metrics` names the curated figures each part comes from.
     """
-    if facts.has("city_debt_service", period):
-        service = _value(facts, "city_debt_service", period)
-        principal = _value(facts, "city_general_debt_repayment", period) + _value(facts, "city_fund_debt_repayment", period)
-        interest, implied = service - principal, True
+    _check_level(level)
+    if facts.has(f"{level}_debt_service", period):
+        service_m = f"{level}_debt_service"
+        principal_m = [f"{level}_general_debt_repayment", f"{level}_fund_debt_repayment"]
+        service = _value(facts, service_m, period)
+        principal = sum(_value(facts, m, period) for m in principal_m)
+        interest_m, interest, implied = None, service - principal, True
     else:
-        principal, interest = _value(facts, "city_debt_repayment", period), _value(facts, "city_debt_interest", period)
+        service_m, principal_m, interest_m = None, [f"{level}_debt_repayment"], f"{level}_debt_interest"
+        principal, interest = _value(facts, principal_m[0], period), _value(facts, interest_m, period)
         service, implied = principal + interest, False
-    own = _value(facts, "city_general_revenue", period) + _value(facts, "city_fund_revenue", period)
-    refinancing = _value(facts, "city_debt_refinancing_bonds", period)
-    return {"period": period, "service": service, "principal": principal, "interest": interest,
+    revenue_m = [f"{level}_general_revenue", f"{level}_fund_revenue"]
+    own = sum(_value(facts, m, period) for m in revenue_m)
+    refi_m = f"{level}_debt_refinancing_bonds"
+    refinancing = _value(facts, refi_m, period) if facts.has(refi_m, period) else None
+    return {"period": period, "level": level, "service": service, "principal": principal, "interest": interest,
             "interest_implied": implied, "refinancing": refinancing,
-            "refinancing_to_principal": refinancing / principal, "own_revenue": own,
-            "service_to_own_revenue": service / own}
+            "refinancing_to_principal": None if refinancing is None else refinancing / principal,
+            "own_revenue": own, "service_to_own_revenue": service / own,
+            "metrics": {"service": service_m, "principal": principal_m, "interest": interest_m,
+                        "refinancing": refi_m if refinancing is not None else None, "revenue": revenue_m}}
 
 
 @dataclass(frozen=True)
@@ -506,46 +678,44 @@ class DenominatorVariant:
     note: tuple[str, str] = ("", "")
 
 
-_GR, _GCT = ("general", "revenue", 1), ("general", "central_transfers", 1)
-_FR, _FCT = ("fund", "revenue", 1), ("fund", "central_transfers", 1)
-_SR, _SCT = ("state_capital", "revenue", 1), ("state_capital", "central_transfers", 1)
-_REMIT = ("general", "remittance_to_central", -1)
-_GTS, _FTS = ("general", "total_sources", 1), ("fund", "total_sources", 1)
-_GDEBT, _FDEBT = ("general", "debt_revenue", -1), ("fund", "debt_revenue", -1)
-_STS, _SOUT = ("state_capital", "total_sources", 1), ("state_capital", "transfer_out", -1)
+FAMILIES = ("capacity", "totals")
 
-DEBT_RATIO_VARIANTS = (
-    DenominatorVariant("general_revenue_transfers", "capacity", (_GR, _GCT)),
-    DenominatorVariant("plus_fund_revenue", "capacity", (_GR, _GCT, _FR)),
-    DenominatorVariant("plus_fund_transfers", "capacity", (_GR, _GCT, _FR, _FCT)),
-    DenominatorVariant("plus_state_capital", "capacity", (_GR, _GCT, _FR, _FCT, _SR, _SCT)),
-    DenominatorVariant("plus_state_capital_minus_remittance", "capacity", (_GR, _GCT, _FR, _FCT, _SR, _SCT, _REMIT)),
-    DenominatorVariant("plus_fund_transfers_minus_remittance", "capacity", (_GR, _GCT, _FR, _FCT, _REMIT)),
-    DenominatorVariant("total_sources", "totals", (_GTS, _FTS)),
-    DenominatorVariant("total_sources_less_debt", "totals", (_GTS, _FTS, _GDEBT, _FDEBT)),
-    DenominatorVariant("total_sources_less_debt_remittance", "totals", (_GTS, _FTS, _GDEBT, _FDEBT, _REMIT)),
-    DenominatorVariant("all_three_total_sources_less_debt_remittance_transfers_out", "totals",
-                       (_GTS, _FTS, _STS, _GDEBT, _FDEBT, _REMIT, _SOUT)),
-    # Found after V1-V10 had all missed, by searching for a combination near balance ÷ 109%.
-    DenominatorVariant("general_total_less_debt_remittance_plus_fund_revenue_transfers", "totals",
-                       (_GTS, _GDEBT, _REMIT, _FR, _FCT), post_hoc=True,
-                       note=("这一口径计入一般公共预算的调入资金、上年结转和动用预算稳定调节基金，却不计政府性基金预算的同类来源；"
-                             "而一般公共预算的调入资金通常包括政府性基金和国有资本经营预算调出的资金，与全额计入的基金收入部分重复。",
-                             "It counts the general budget's transfers in, carry-over and stabilisation-fund drawing but not the fund "
-                             "budget's; and the general budget's transfers in usually include money moved out of the fund and state "
-                             "capital budgets, so it partly double-counts the fund revenue it also includes in full.")),
-)
+
+def _variant_term(text: str, where: str) -> tuple[str, str, int]:
+    sign = -1 if text.startswith("-") else 1
+    budget, _, item = text.lstrip("-").partition(".")
+    if budget not in BUDGETS or not item:
+        raise EditionError(f"{where}: term {text!r} must be '[-]budget.item' with a budget of {', '.join(BUDGETS)}")
+    return budget, item, sign
+
+
+def debt_ratio_variants(spec: dict) -> tuple[DenominatorVariant, ...]:
+    """The denominators to try, from the edition's fiscal.yaml (`debt_ratio.variants`)."""
+    try:
+        items = spec["debt_ratio"]["variants"]
+    except (KeyError, TypeError):
+        raise EditionError("analysis/fiscal.yaml: needs debt_ratio.variants, a list of denominators") from None
+    out = []
+    for k, item in enumerate(items, start=1):
+        where = f"analysis/fiscal.yaml, debt_ratio.variants entry {k}"
+        try:
+            note = item.get("note") or {}
+            variant = DenominatorVariant(str(item["key"]), str(item["family"]),
+                                         tuple(_variant_term(t, where) for t in item["terms"]),
+                                         bool(item.get("post_hoc", False)), (note.get("zh", ""), note.get("en", "")))
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise EditionError(f"{where}: needs key, family and terms ({exc})") from None
+        if variant.family not in FAMILIES:
+            raise EditionError(f"{where}: family must be one of {', '.join(FAMILIES)}")
+        if variant.post_hoc and not (variant.note[0] and variant.note[1]):
+            raise EditionError(f"{where}: a post hoc variant needs a note in zh and en saying why it is not credible")
+        out.append(variant)
+    return tuple(out)
 
 
 def variant_formula(variant: DenominatorVariant, lang: str) -> str:
     """The denominator in words: 一般公共预算收入 + 一般公共预算中央补助 − …"""
-    return _signed([(term_name(b, i, lang), s) for b, i, s in variant.terms])
-
-
-def _signed(terms: list[tuple[str, int]]) -> str:
-    """"a + b − c" from [(a, 1), (b, 1), (c, -1)]."""
-    text = " ".join(f"{'+' if s > 0 else '−'} {t}" for t, s in terms)
-    return text[2:] if text.startswith("+ ") else text
+    return _signed([(suffix_name(f"{b}_{i}", lang), s) for b, i, s in variant.terms])
 
 
 def _within_rounding(computed: float, printed: dict, inputs: list[tuple[dict, int]], numerator: dict) -> tuple[float, bool]:
@@ -557,28 +727,29 @@ def _within_rounding(computed: float, printed: dict, inputs: list[tuple[dict, in
     return tol, abs(computed - float(printed["value"])) <= tol + 1e-9
 
 
-def debt_ratio_attempts(facts, period: int, lang: str = "en") -> pd.DataFrame:
-    """The reported debt ratio (债务率, %) against balance ÷ denominator for each variant of
-    `DEBT_RATIO_VARIANTS`.
+def debt_ratio_attempts(facts, period: int, variants, lang: str = "en") -> pd.DataFrame:
+    """The reported debt ratio (债务率, %) against balance ÷ denominator for each variant
+    (`debt_ratio_variants(spec)`).
 
         debt ratio (%) = 100 × city-wide debt balance ÷ denominator
 
-    Columns: code (V1, V2, …), key, family, post_hoc, note, formula, numbers, denominator, ratio_pct, reported_pct, miss_pp
-    (computed − reported, percentage points), tolerance_pp, matches (|miss| ≤ tolerance).
+    Columns: code (V1, V2, …), key, family, post_hoc, note, formula, numbers, rows (the signed
+    curated rows of the denominator), denominator, ratio_pct, reported_pct, miss_pp (computed −
+    reported, percentage points), tolerance_pp, matches (|miss| ≤ tolerance).
     attrs: implied_denominator = balance ÷ (reported ÷ 100), and its range from the rounding
     of the printed percentage (implied_low, implied_high)."""
     balance = _row(facts, "city_debt_balance", period)
     reported = _row(facts, "city_debt_ratio", period)
     records = []
-    for number, variant in enumerate(DEBT_RATIO_VARIANTS, start=1):
+    for number, variant in enumerate(variants, start=1):
         inputs = [(_row(facts, f"city_{b}_{i}", period), s) for b, i, s in variant.terms]
         den = sum(s * float(r["value"]) for r, s in inputs)
         pct = 100 * float(balance["value"]) / den
         tol, ok = _within_rounding(pct, reported, inputs, balance)
-        numbers = _signed([(f"{r['value']:g}", s) for r, s in inputs])
         records.append({"code": f"V{number}", "key": variant.key, "family": variant.family,
-                        "post_hoc": variant.post_hoc, "note": variant.note[0] if lang == "zh" else variant.note[1], "formula": variant_formula(variant, lang),
-                        "numbers": numbers, "denominator": den, "ratio_pct": pct,
+                        "post_hoc": variant.post_hoc, "note": variant.note[0] if lang == "zh" else variant.note[1],
+                        "formula": variant_formula(variant, lang), "numbers": _signed([(_number(r), s) for r, s in inputs]),
+                        "rows": tuple(inputs), "denominator": den, "ratio_pct": pct,
                         "reported_pct": float(reported["value"]), "miss_pp": pct - float(reported["value"]),
                         "tolerance_pp": tol, "matches": ok})
     out = pd.DataFrame(records)
@@ -632,7 +803,7 @@ def growth_bases(facts, year: int, next_year: int) -> pd.DataFrame:
     `base_matches_spending` / `base_matches_budget` are True when the intervals the printed
     roundings allow overlap (amounts ±0.5 亿元, rates ± half their last digit).
 
-    Columns: function, name_zh, name_en, spending, growth, completion_rate, budget_implied,
+    Columns: function, metric, name_zh, name_en, spending, growth, completion_rate, budget_implied,
     next_budget, next_growth, base_implied, base_low, base_high, base_to_spending, base_to_budget,
     base_matches_spending, base_matches_budget. The total row has function "total".
     """
@@ -652,7 +823,7 @@ def growth_bases(facts, year: int, next_year: int) -> pd.DataFrame:
         bud_lo, bud_hi = s_lo / (c_hi / 100), s_hi / (c_lo / 100)
         name_en = spend["name_en"].removeprefix("Municipal spending: ")
         records.append({
-            "function": function, "name_zh": spend["name_zh"], "name_en": name_en,
+            "function": function, "metric": m, "name_zh": spend["name_zh"], "name_en": name_en,
             "spending": float(spend["value"]), "growth": float(growth["value"]), "completion_rate": float(comp["value"]),
             "budget_implied": budget, "next_budget": float(nxt["value"]), "next_growth": float(g["value"]),
             "base_implied": base, "base_low": base_lo, "base_high": base_hi,
@@ -670,7 +841,7 @@ def execution(facts, level: str, period: int) -> pd.DataFrame:
 
         implied budget = outturn ÷ (completion rate ÷ 100);  difference = outturn − implied budget
 
-    Columns: budget, side ("revenue"/"expenditure"), outturn, completion_rate (%), budget_implied,
+    Columns: budget, side ("revenue"/"expenditure"), metric, outturn, completion_rate (%), budget_implied,
     difference."""
     records = []
     for budget in budgets_at(facts, level, period):
@@ -680,23 +851,27 @@ def execution(facts, level: str, period: int) -> pd.DataFrame:
                 continue
             out, rate = _value(facts, m, period), _value(facts, m + "_completion_rate", period)
             implied = out / (rate / 100)
-            records.append({"budget": budget, "side": side, "outturn": out, "completion_rate": rate,
+            records.append({"budget": budget, "side": side, "metric": m, "outturn": out, "completion_rate": rate,
                             "budget_implied": implied, "difference": out - implied})
     return pd.DataFrame(records)
 
 
-def reserve_and_stabilisation(facts) -> dict:
+RESERVE_ITEMS = ("reserve_fund_budgeted", "reserve_fund_used", "reserve_fund_to_stabilisation_fund",
+                 "stabilisation_fund_opening", "stabilisation_fund_replenished", "stabilisation_fund_drawn",
+                 "stabilisation_fund_closing")
+
+
+def reserve_and_stabilisation(facts, uses=()) -> dict:
     """The municipal reserve fund (预备费) and budget stabilisation fund (预算稳定调节基金) flows, as
-    verified rows keyed by item, plus two derived checks:
+    verified rows keyed by item (`RESERVE_ITEMS`, plus `uses`: the items the reserve fund was drawn
+    for, which the edition's fiscal.yaml lists), and two derived checks:
 
         reserve: budgeted − used − to stabilisation fund (should be 0)
         stabilisation: opening + replenished − drawn − closing (should be 0)
+        uses_residual: used − Σ uses (0 when the uses listed are all of it)
     """
     pre = "municipal_general_"
-    items = ("reserve_fund_budgeted", "reserve_fund_used", "reserve_fund_used_power_coal_subsidy",
-             "reserve_fund_used_disaster_relief", "reserve_fund_to_stabilisation_fund",
-             "stabilisation_fund_opening", "stabilisation_fund_replenished", "stabilisation_fund_drawn",
-             "stabilisation_fund_closing")
+    items = RESERVE_ITEMS + tuple(uses)
     rows = {}
     for item in items:
         found = facts.rows(pre + item)
@@ -708,16 +883,109 @@ def reserve_and_stabilisation(facts) -> dict:
             "reserve_residual": v["reserve_fund_budgeted"] - v["reserve_fund_used"] - v["reserve_fund_to_stabilisation_fund"],
             "stabilisation_residual": (v["stabilisation_fund_opening"] + v["stabilisation_fund_replenished"]
                                        - v["stabilisation_fund_drawn"] - v["stabilisation_fund_closing"]),
+            "uses_residual": v["reserve_fund_used"] - sum(v[u] for u in uses),
             "reserve_used_share": v["reserve_fund_used"] / v["reserve_fund_budgeted"]}
+
+
+def growth_base_summary(bases: pd.DataFrame, thresholds: dict) -> dict:
+    """What a `growth_bases` frame says about the base of the next-year growth rates.
+
+    n: lines listed; match_spending / match_budget: lines whose implied base matches outturn /
+    the implied budget; below_spending / below_budget: lines whose base (upper end of its rounding
+    range) lies below them; far_above / far_below: functions whose base is more than
+    `far_from_outturn` × outturn, or less than outturn ÷ `far_from_outturn` (a reclassification
+    between lines, or one-off spending in the outturn year that the comparable base leaves out);
+    neither: at most a `base_matches_minority` share of lines match either base and the total
+    matches neither, so the growth rates use another base (the budget convention of a comparable
+    base or the prior year's budget); total: the total row as a dict; growth_on_outturn = next
+    budget ÷ outturn − 1 for the total."""
+    far, minority = float(thresholds["far_from_outturn"]), float(thresholds["base_matches_minority"])
+    lines = bases[bases["function"] != "total"]
+    total = bases[bases["function"] == "total"].iloc[0].to_dict()
+    n = len(lines)
+    match_spending, match_budget = int(lines["base_matches_spending"].sum()), int(lines["base_matches_budget"].sum())
+    return {
+        "n": n, "match_spending": match_spending, "match_budget": match_budget,
+        "below_spending": int((lines["base_high"] < lines["spending"] - 0.5).sum()),
+        "below_budget": int((lines["base_high"] < lines["budget_implied"]).sum()),
+        "far_above": list(lines.loc[lines["base_to_spending"] > far, "function"]),
+        "far_below": list(lines.loc[lines["base_to_spending"] < 1 / far, "function"]),
+        "far_from_outturn": far,
+        "neither": (match_spending <= minority * n and match_budget <= minority * n
+                    and not total["base_matches_spending"] and not total["base_matches_budget"]),
+        "total": total, "growth_on_outturn": total["next_budget"] / total["spending"] - 1,
+    }
 
 
 # --- The register ---------------------------------------------------------------------------------
 
-FISCAL_DISCREPANCY_TOPICS = ("debt", "functional_lines", "growth_base")
+def fiscal_discrepancies(checks, spec: dict) -> list:
+    """The known_discrepancy checks that concern the budget report: those whose topic is one of
+    the edition's `register_topics` (debt, functional lines, growth bases), from `run_checks()`."""
+    topics = set(spec.get("register_topics", ()))
+    return [c for c in checks if c.kind == "known_discrepancy" and c.extra.get("topic") in topics]
 
 
-def fiscal_discrepancies(checks) -> list:
-    """The known_discrepancy checks that concern the budget report (debt, functional lines,
-    growth bases), from `helpers.run_checks()`."""
-    return [c for c in checks if c.kind == "known_discrepancy"
-            and any(t in c.id for t in FISCAL_DISCREPANCY_TOPICS)]
+def convention(checks, topic: str):
+    """The known discrepancy of `topic` that the register classes as a budgeting convention
+    (`extra["nature"] == "convention"`), or None."""
+    return next((c for c in checks if c.kind == "known_discrepancy" and c.extra.get("topic") == topic
+                 and c.extra.get("nature") == "convention"), None)
+
+
+# --- Results ----------------------------------------------------------------------------------------
+
+# Measures in the results, by key (the year suffix is added); the plan year is included where the
+# draft gives the parts at one level at least (null at a level that lacks one).
+RESULT_MEASURES = ("self_sufficiency", "tax_share", "land_sale_share_of_fund_revenue", "land_dependence",
+                   "land_to_general_revenue", "central_transfers_to_expenditure", "central_transfers_to_resources",
+                   "central_transfers_to_revenue", "expenditure_gap", "broad_gap", "debt_to_revenue",
+                   "general_debt_ratio", "special_debt_ratio", "interest_to_revenue",
+                   "debt_service_net_of_refinancing_to_revenue")
+
+
+def _r4(x):
+    return None if x is None or x != x else round(float(x), 4)
+
+
+def _r1(x):
+    return None if x is None or x != x else round(float(x), 1)
+
+
+def results(facts, level: str, spec: dict) -> dict:
+    """The notebook's headline results as one JSON-ready dict (ratios as fractions rounded to 4
+    places, amounts in 亿元 to 1 place; None where the report lacks a part at this level)."""
+    _check_level(level)
+    y0, y1 = _years(facts)
+    out: dict = {"level": level}
+    for key in RESULT_MEASURES:
+        kind = measure_spec(key).kind
+        for period in (y0, y1):
+            if period == y0 or stated_at_some_level(facts, key, period):
+                value = evaluate(facts, level, key, period).value
+                out[f"{key}_{period}"] = _r4(value) if kind == "ratio" else _r1(value)
+    for old, new in ALIASES.items():
+        for period in (y0, y1):
+            if f"{new}_{period}" in out:
+                out[f"{old}_{period}"] = out[f"{new}_{period}"]
+    general = financing(facts, level, "general", y0).set_index("component")
+    net = general["value"].get("net_borrowing", 0.0)
+    out[f"net_borrowing_share_of_expenditure_{y0}"] = _r4(net / general.loc["expenditure", "value"])
+    out[f"debt_to_gdp_{y0}"] = _r4(debt_to_gdp(facts, y0))
+    out[f"debt_headroom_{y0}"] = _r1(debt_headroom(facts, y0))
+    attempts = debt_ratio_attempts(facts, y0, debt_ratio_variants(spec))
+    out[f"debt_ratio_reported_{y0}"] = _r4(_value(facts, "city_debt_ratio", y0) / 100)
+    out["debt_ratio_reproduced"] = debt_ratio_reproduced(attempts)
+    matched = attempts[attempts["matches"]]
+    out["debt_ratio_matching_variants"] = list(matched.loc[~matched["post_hoc"], "key"])
+    out["debt_ratio_post_hoc_matches"] = list(matched.loc[matched["post_hoc"], "key"])
+    out["debt_ratio_implied_denominator"] = _r1(attempts.attrs["implied_denominator"])
+    out[f"refinancing_to_principal_{y0}"] = _r4(debt_service(facts, y0)["refinancing_to_principal"])
+    si = social_insurance(facts, y0) if level == "city" and facts.has("city_social_insurance_revenue", y0) else None
+    out[f"social_insurance_reserve_months_{y0}"] = None if si is None else round(si["reserve_months"], 2)
+    out[f"social_insurance_fiscal_subsidy_share_{y0}"] = None if si is None else _r4(si["fiscal_subsidy_share"])
+    for period in (y0, y1):
+        out[f"municipal_spending_unlisted_share_{period}"] = _r4(unlisted_spending(facts, period)["share"])
+    bases = growth_bases(facts, y0, y1)
+    out[f"municipal_expenditure_growth_base_{y1}"] = _r1(bases.loc[bases["function"] == "total", "base_implied"].item())
+    return out

@@ -195,11 +195,12 @@ class DocumentVerdict:
     expected_missed: tuple[str, ...]   # metrics of the expected indicators the report calls not met
 
     @classmethod
-    def from_settings(cls, settings: Mapping, fill=str.format) -> DocumentVerdict:
+    def from_settings(cls, settings: Mapping, fill=None) -> DocumentVerdict:
         """From the `document_verdict` mapping of the edition's growth.yaml; `fill` fills the
-        {review} / {plan} placeholders of the quote (pass `ed.fill`)."""
+        {review} / {plan} placeholders of the quote (pass `ed.fill`; None keeps them)."""
         try:
-            return cls(settings["document"], int(settings["line"]), fill(settings["quote"]),
+            quote = settings["quote"] if fill is None else fill(settings["quote"])
+            return cls(settings["document"], int(settings["line"]), quote,
                        int(settings["binding_total"]), int(settings["binding_without_data"]),
                        int(settings["expected_total"]), tuple(settings["expected_missed"]))
         except KeyError as exc:

@@ -1,15 +1,18 @@
 """Municipal major-project investment: by sector, by source of finance, and the portfolio's scale.
 
-Every function takes the curated `major_projects` table (as `helpers.load` returns it) and returns
-a DataFrame or a number; nothing here reads a file except `read_crosswalk`, which reads the
-sector crosswalk kept as data in `data/crosswalks/project_sectors.csv`.
+Every function takes the curated `major_projects` table (as `helpers.load` returns it, with the
+`half_unit` column `verified` adds) and returns a DataFrame or a number. The edition's knowledge
+is data: the sector crosswalk (`crosswalks/project_sectors.csv`, with both years' sector names in
+both languages and a note on every correspondence) and `analysis/investment.yaml` (the sources of
+finance and portfolios with their names, and the headline sector and source). `prepare(ed)` reads
+them once into an `Investment`.
 
 Amounts are returned in 亿元 (10^8 yuan). The curated table keeps each number in the unit the
 report prints it in (亿元 for a year's investment, 万亿元 for a portfolio's total investment); the
 conversion happens here, in `to_yi`, never in the CSV.
 
-The two years' sector lists differ (2021 has seven sectors, 2022 six, some renamed). They are
-compared only through the crosswalk, row by row, never by their position in the report's lists.
+The two years' sector lists differ (sectors renamed, added or dropped). They are compared only
+through the crosswalk, row by row, never by their position in the report's lists.
 """
 
 from __future__ import annotations
@@ -18,42 +21,19 @@ import csv
 import io
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from ..data.edition import edition
-from ..errors import DataError, HelpersError
-from ..report import nb
+from ..data.edition import Edition, edition
+from ..errors import DataError, EditionError, HelpersError
 
 #: Factor that turns an amount in the unit as printed into 亿元.
 UNIT_TO_YI = {"亿元": 1.0, "万亿元": 10_000.0}
 
-#: The sources of finance the report distinguishes, in the report's order.
-SOURCES = ("government", "enterprise")
-
-
-#: Short English names of the sectors (the Chinese names come from the crosswalk).
-SECTOR_NAMES_EN = {
-    "science_innovation": "Science & innovation",
-    "chengdu_chongqing": "Chengdu-Chongqing circle",
-    "industry": "Industrial upgrading",
-    "industrial_transformation": "Industrial transformation",
-    "rural_revitalisation": "Rural revitalisation",
-    "urban": "Urban improvement",
-    "ecology_energy": "Ecology & energy",
-    "ecology_environment": "Ecology & environment",
-    "social_livelihood": "Social livelihood",
-}
-SOURCE_NAMES = {
-    "government": ("政府投资项目", "Government-financed"),
-    "enterprise": ("企业投资项目", "Enterprise-financed"),
-    "total": ("合计", "Total"),
-}
-
 _SECTOR_COLUMN = re.compile(r"sector_(\d{4})")
-_CODE = re.compile(r"[a-z][a-z0-9_]*")
+_LANGS = ("zh", "en")
 
 
 # --- The sector crosswalk ---------------------------------------------------------------------
@@ -63,7 +43,8 @@ class SectorCrosswalk:
     """Which sector of the earlier year corresponds to which sector of the later year.
 
     `frame` has one row per crosswalk line: `line` (line of the CSV file), `sector_from`,
-    `name_zh_from`, `sector_to`, `name_zh_to` (None where the sector has no counterpart) and `note`.
+    `name_zh_from`, `name_en_from`, `sector_to`, `name_zh_to`, `name_en_to` (None where the sector
+    has no counterpart), `note_zh` and `note_en`.
     """
 
     path: Path
@@ -75,14 +56,19 @@ class SectorCrosswalk:
         column = self._side(year)
         return [s for s in self.frame[f"sector_{column}"] if s is not None]
 
-    def names_zh(self) -> dict[str, str]:
-        """Chinese name of every sector code of either year."""
+    def names(self, lang: str) -> dict[str, str]:
+        """The name in `lang` ("zh" or "en") of every sector code of either year."""
+        if lang not in _LANGS:
+            raise HelpersError(f"lang={lang!r} is not allowed; allowed values: 'zh', 'en'")
         out = {}
         for side in ("from", "to"):
-            for code, name in zip(self.frame[f"sector_{side}"], self.frame[f"name_zh_{side}"], strict=True):
+            for code, name in zip(self.frame[f"sector_{side}"], self.frame[f"name_{lang}_{side}"], strict=True):
                 if code is not None:
                     out[code] = name
         return out
+
+    def names_zh(self) -> dict[str, str]:
+        return self.names("zh")
 
     def _side(self, year: int) -> str:
         if year not in self.years:
@@ -97,7 +83,7 @@ def crosswalk_path(ed=None) -> Path:
 
 def load_crosswalk(ed=None, projects: pd.DataFrame | None = None,
                    years: tuple[int, int] | None = None) -> SectorCrosswalk:
-    """Read and validate the sector crosswalk of the data folder (see `read_crosswalk`).
+    """Read and validate the edition's sector crosswalk (see `read_crosswalk`).
 
     With `years`, the crosswalk must cover exactly those two years (earlier, later).
     """
@@ -108,18 +94,26 @@ def load_crosswalk(ed=None, projects: pd.DataFrame | None = None,
     crosswalk = read_crosswalk(crosswalk_path(ed), projects)
     if years is not None and crosswalk.years != tuple(years):
         raise DataError(crosswalk.path, f"the crosswalk covers {crosswalk.years[0]} and {crosswalk.years[1]}, "
-                        f"but the data's years are {years[0]} and {years[1]}", line=1)
+                        f"but the edition's years are {years[0]} and {years[1]}", line=1)
     return crosswalk
+
+
+def crosswalk_columns(y1: int, y2: int) -> list[str]:
+    """The crosswalk's header for the years y1 < y2."""
+    return [f"sector_{y1}", f"name_zh_{y1}", f"name_en_{y1}", f"sector_{y2}", f"name_zh_{y2}", f"name_en_{y2}",
+            "note_zh", "note_en"]
 
 
 def read_crosswalk(path, projects: pd.DataFrame) -> SectorCrosswalk:
     """Read the crosswalk CSV and check it against the sectors of the curated table.
 
-    Expected: UTF-8 without BOM; header `sector_<Y1>, name_zh_<Y1>, sector_<Y2>, name_zh_<Y2>, note`
-    with Y1 < Y2; one row per sector of either year, each sector exactly once; a code that the
+    Expected: UTF-8 without BOM; header `sector_<Y1>, name_zh_<Y1>, name_en_<Y1>, sector_<Y2>,
+    name_zh_<Y2>, name_en_<Y2>, note_zh, note_en` with Y1 < Y2 (the years are read from the header,
+    never assumed); one row per sector of either year, each sector exactly once; a code that the
     curated table has for that year (breakdown `sector` of the annual portfolio) with a Chinese
-    name that the curated row's own name contains; at least one side filled; a note on every row.
-    Any departure raises `DataError` naming the file, the line and the column.
+    name that the curated row's own name contains and an English name; at least one side filled;
+    a note in both languages on every row. Any departure raises `DataError` naming the file, the
+    line and the column.
     """
     path = Path(path)
     try:
@@ -141,7 +135,7 @@ def read_crosswalk(path, projects: pd.DataFrame) -> SectorCrosswalk:
         if len(years) != 2:
             raise DataError(path, f"expected two columns sector_<year>, found {len(years)} in header {header}", line=1)
         (y1, y2) = years
-        expected = [f"sector_{y1}", f"name_zh_{y1}", f"sector_{y2}", f"name_zh_{y2}", "note"]
+        expected = crosswalk_columns(y1, y2)
         for column in expected:
             if column not in header:
                 raise DataError(path, f"missing column; expected the columns {expected}", line=1, column=column)
@@ -162,11 +156,12 @@ def read_crosswalk(path, projects: pd.DataFrame) -> SectorCrosswalk:
             cell = dict(zip(header, (c.strip() for c in cells), strict=True))
             row = {"line": line}
             for y, side in ((y1, "from"), (y2, "to")):
-                code, name = cell[f"sector_{y}"], cell[f"name_zh_{y}"]
+                code, name, name_en = cell[f"sector_{y}"], cell[f"name_zh_{y}"], cell[f"name_en_{y}"]
                 if not code:
-                    if name:
-                        raise DataError(path, f"name {name!r} given without a sector code", line=line, column=f"sector_{y}")
-                    row[f"sector_{side}"] = row[f"name_zh_{side}"] = None
+                    for column, value in ((f"name_zh_{y}", name), (f"name_en_{y}", name_en)):
+                        if value:
+                            raise DataError(path, f"name {value!r} given without a sector code", line=line, column=column)
+                    row[f"sector_{side}"] = row[f"name_zh_{side}"] = row[f"name_en_{side}"] = None
                     continue
                 if code not in known[y]:
                     raise DataError(path, f"unknown sector code {code!r} for {y}; the curated table has: {', '.join(known[y])}",
@@ -178,12 +173,16 @@ def read_crosswalk(path, projects: pd.DataFrame) -> SectorCrosswalk:
                 if not name or name not in known[y][code]:
                     raise DataError(path, f"name {name!r} does not match sector {code!r} ({known[y][code]})",
                                     line=line, column=f"name_zh_{y}")
-                row[f"sector_{side}"], row[f"name_zh_{side}"] = code, name
+                if not name_en:
+                    raise DataError(path, f"missing English name of sector {code!r}", line=line, column=f"name_en_{y}")
+                row[f"sector_{side}"], row[f"name_zh_{side}"], row[f"name_en_{side}"] = code, name, name_en
             if row["sector_from"] is None and row["sector_to"] is None:
                 raise DataError(path, "row names no sector of either year", line=line)
-            if not cell["note"]:
-                raise DataError(path, "missing note; every row explains its correspondence", line=line, column="note")
-            row["note"] = cell["note"]
+            for lang in _LANGS:
+                if not cell[f"note_{lang}"]:
+                    raise DataError(path, "missing note; every row explains its correspondence in both languages",
+                                    line=line, column=f"note_{lang}")
+                row[f"note_{lang}"] = cell[f"note_{lang}"]
             rows.append(row)
     except csv.Error as exc:
         raise DataError(path, f"malformed CSV: {exc}", line=reader.line_num) from None
@@ -191,7 +190,9 @@ def read_crosswalk(path, projects: pd.DataFrame) -> SectorCrosswalk:
         missing = [c for c in known[y] if (y, c) not in seen]
         if missing:
             raise DataError(path, f"sectors of {y} missing from the crosswalk: {', '.join(missing)}", column=f"sector_{y}")
-    frame = pd.DataFrame(rows, columns=["line", "sector_from", "name_zh_from", "sector_to", "name_zh_to", "note"])
+    columns = ["line", "sector_from", "name_zh_from", "name_en_from", "sector_to", "name_zh_to", "name_en_to",
+               "note_zh", "note_en"]
+    frame = pd.DataFrame(rows, columns=columns)
     frame = frame.astype(object).where(frame.notna(), None)
     return SectorCrosswalk(path, (y1, y2), frame)
 
@@ -204,19 +205,79 @@ def _sector_names(projects: pd.DataFrame, year: int) -> dict[str, str]:
     return out
 
 
-def sector_labels(crosswalk: SectorCrosswalk, lang: str) -> dict[str, str]:
-    """Display name of every sector code: Chinese from the crosswalk, English from SECTOR_NAMES_EN
-    (the code itself, underscores as spaces, where no English name is known)."""
-    nb.validate(lang=lang)
-    names = crosswalk.names_zh()
-    if lang == "zh":
-        return names
-    return {code: SECTOR_NAMES_EN.get(code, code.replace("_", " ")) for code in names}
+# --- The edition's investment knowledge ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class Config:
+    """analysis/investment.yaml: `sources` and `portfolios` (code -> {zh, en}, in order) and the
+    `headline` sector and source of the results."""
+
+    sources: dict
+    portfolios: dict
+    headline: dict
+
+    def source_codes(self) -> tuple[str, ...]:
+        return tuple(self.sources)
 
 
-def source_label(category: str, lang: str) -> str:
-    zh, en = SOURCE_NAMES[category]
-    return zh if lang == "zh" else en
+def read_config(ed=None) -> Config:
+    """The edition's analysis/investment.yaml, checked for its keys."""
+    ed = edition(ed)
+    spec = ed.load_yaml("investment") or {}
+    where = ed.data_file("investment")
+    for key in ("sources", "portfolios", "headline"):
+        if not isinstance(spec.get(key), dict) or not spec[key]:
+            raise EditionError(f"{where}: expected a non-empty mapping {key!r}")
+    for key in ("sources", "portfolios"):
+        for code, names in spec[key].items():
+            if not isinstance(names, dict) or set(names) != set(_LANGS):
+                raise EditionError(f"{where}: {key}.{code} needs exactly the names zh and en")
+    for key in ("sector", "source"):
+        if key not in spec["headline"]:
+            raise EditionError(f"{where}: headline.{key} missing")
+    return Config(spec["sources"], spec["portfolios"], spec["headline"])
+
+
+@dataclass
+class Investment:
+    """Everything notebook 03 analyses, read once: the verified `projects` table, the `crosswalk`,
+    the `config`, the `checks` that concern the major-project numbers, and the edition's years
+    (`review`: completed investment; `plan`: planned investment)."""
+
+    edition: Edition
+    projects: pd.DataFrame
+    crosswalk: SectorCrosswalk
+    config: Config
+    checks: list = field(repr=False)
+
+    @property
+    def review(self) -> int:
+        return self.edition.year("review")
+
+    @property
+    def plan(self) -> int:
+        return self.edition.year("plan")
+
+
+def prepare(ed=None) -> Investment:
+    """Load, verify and check the major-project numbers of an edition, with its crosswalk and config.
+
+    The years come from the edition; the data must have completed investment for the review year
+    and planned investment for the plan year, and the crosswalk must cover exactly those two years.
+    """
+    from ..checks.engine import run_checks, verified_facts
+    from ..data.load import load
+
+    ed = edition(ed)
+    checks = run_checks(ed)
+    projects = verified(load("major_projects", ed), verified_facts(ed))
+    years_of_data = years(projects)
+    if years_of_data != (ed.year("review"), ed.year("plan")):
+        raise HelpersError(f"major_projects: completed and planned investment are for {years_of_data[0]} and "
+                           f"{years_of_data[1]}, but the edition's review and plan years are {ed.year('review')} "
+                           f"and {ed.year('plan')}")
+    crosswalk = load_crosswalk(ed, projects, years=years_of_data)
+    return Investment(ed, projects, crosswalk, read_config(ed), project_checks(checks, projects))
 
 
 # --- Provenance and checks ---------------------------------------------------------------------
@@ -236,20 +297,30 @@ def verified(projects: pd.DataFrame, facts) -> pd.DataFrame:
     return projects.assign(half_unit=projects["row_id"].map(ours).astype(float))
 
 
-CHECK_PREFIXES = ("schema.major_projects", "provenance.major_projects.", "identity.projects_",
-                  "cross_document.projects_", "known.project_")
+TABLE = "major_projects"
 
 
-def project_checks(checks) -> pd.DataFrame:
-    """The checks that concern the major-project numbers, as a frame; HelpersError if any failed."""
-    rows = [c.as_dict() for c in checks if c.id.startswith(CHECK_PREFIXES)]
-    frame = pd.DataFrame(rows, columns=["id", "kind", "description", "expected", "actual", "tolerance", "status", "reason"])
-    if frame.empty:
+def concerns_projects(check, metrics: set[str]) -> bool:
+    """Whether a check is about the major-project numbers: it names the table (schema,
+    provenance), one of the table's metrics (cross-document), or uses one of its rows."""
+    if check.id in (f"schema.{TABLE}",) or check.id.startswith(f"provenance.{TABLE}."):
+        return True
+    if check.kind == "cross_document":
+        return check.id.split(".")[1] in metrics
+    return any(r.get("table") == TABLE for r in check.extra.get("rows", []))
+
+
+def project_checks(checks, projects: pd.DataFrame) -> list:
+    """The checks that concern the major-project numbers (see `concerns_projects`); HelpersError
+    if none ran or any failed."""
+    metrics = set(projects["metric"])
+    ours = [c for c in checks if concerns_projects(c, metrics)]
+    if not ours:
         raise HelpersError("no checks of the major-project numbers were run")
-    failed = frame[frame["status"] == "fail"]
-    if not failed.empty:
-        raise HelpersError("major-project checks failed: " + "; ".join(f"{i}: {a}" for i, a in zip(failed["id"], failed["actual"], strict=True)))
-    return frame
+    failed = [c for c in ours if c.status == "fail"]
+    if failed:
+        raise HelpersError("major-project checks failed: " + "; ".join(f"{c.id}: {c.actual}" for c in failed))
+    return ours
 
 
 # --- Single numbers ---------------------------------------------------------------------------
@@ -328,7 +399,8 @@ def compare_sectors(projects: pd.DataFrame, crosswalk: SectorCrosswalk) -> pd.Da
     One row per crosswalk row: `sector_from`, `sector_to` (None without counterpart), `completed`
     (亿元, earlier year), `planned` (亿元, later year), their shares of each year's total,
     `change` = planned − completed (亿元), `change_rate` = planned ÷ completed − 1 and
-    `share_change` = share_planned − share_completed (both NaN where a side is missing), and the note.
+    `share_change` = share_planned − share_completed (both NaN where a side is missing), and the
+    notes (`note_zh`, `note_en`).
     """
     y1, y2 = crosswalk.years
     first = sector_table(projects, y1).set_index("category")
@@ -343,17 +415,17 @@ def compare_sectors(projects: pd.DataFrame, crosswalk: SectorCrosswalk) -> pd.Da
         out.append({"sector_from": a, "sector_to": b, "completed": done, "planned": plan,
                     "share_completed": s1, "share_planned": s2, "change": plan - done,
                     "change_rate": plan / done - 1 if a is not None and b is not None else math.nan,
-                    "share_change": s2 - s1, "note": r["note"]})
+                    "share_change": s2 - s1, "note_zh": r["note_zh"], "note_en": r["note_en"]})
     frame = pd.DataFrame(out)
     for column in ("sector_from", "sector_to"):
         frame[column] = pd.Series([v if isinstance(v, str) else None for v in frame[column]], dtype=object)
     return frame
 
 
-def source_table(projects: pd.DataFrame, period: int) -> pd.DataFrame:
+def source_table(projects: pd.DataFrame, period: int, sources: tuple[str, ...]) -> pd.DataFrame:
     """Government- against enterprise-financed projects for one year, plus the total.
 
-    Columns: `category` (government, enterprise, total); `count`; `investment` (亿元);
+    Columns: `category` (each of `sources`, in order, then `total`); `count`; `investment` (亿元);
     `share_count` and `share_investment` of the stated totals; `avg_per_project` = investment ÷
     count; `completion_rate` (% of the year's plan, where the report gives it); `implied_plan` =
     investment ÷ (completion_rate / 100); `implied_plan_share` = a source's implied plan ÷ the sum
@@ -364,7 +436,7 @@ def source_table(projects: pd.DataFrame, period: int) -> pd.DataFrame:
     total_count = row(projects, period, "total", "count")["value"]
     total_inv = amount(projects, period, "total")
     out = []
-    for category in (*SOURCES, "total"):
+    for category in (*sources, "total"):
         count = row(projects, period, category, "count")["value"]
         inv = amount(projects, period, category)
         has_rate = not projects[(projects["portfolio"] == "annual") & (projects["period"] == period)
@@ -375,25 +447,28 @@ def source_table(projects: pd.DataFrame, period: int) -> pd.DataFrame:
                     "avg_per_project": inv / count, "completion_rate": rate,
                     "implied_plan": implied_plan(inv, rate) if has_rate else math.nan})
     frame = pd.DataFrame(out)
-    sources_plan = frame.loc[frame["category"].isin(SOURCES), "implied_plan"].sum(min_count=len(SOURCES))
+    sources_plan = frame.loc[frame["category"].isin(sources), "implied_plan"].sum(min_count=len(sources))
     frame["implied_plan_share"] = frame["implied_plan"] / sources_plan
     frame.loc[frame["category"] == "total", "implied_plan_share"] = sources_plan / frame.loc[frame["category"] == "total", "implied_plan"]
     return frame
 
 
-def completion_rate_gap(sources: pd.DataFrame) -> float:
-    """Plan implied by the overall rate − Σ plans implied by the sources' rates (亿元).
+def completion_rate_gap(table: pd.DataFrame, sources: tuple[str, ...]) -> float:
+    """Plan implied by the overall rate − Σ plans implied by the sources' rates (亿元), from a
+    `source_table`.
 
-    Zero if the three rates were consistent; the register lists the 2021 gap as a known discrepancy.
+    Zero if the rates were consistent; the edition's checks register a non-zero gap as a known
+    discrepancy.
     """
-    plans = sources.set_index("category")["implied_plan"]
-    return float(plans["total"] - sum(plans[s] for s in SOURCES))
+    plans = table.set_index("category")["implied_plan"]
+    return float(plans["total"] - sum(plans[s] for s in sources))
 
 
-def portfolio_scale(projects: pd.DataFrame) -> pd.DataFrame:
+def portfolio_scale(projects: pd.DataFrame, portfolios: tuple[str, ...] = ("annual", "preliminary")) -> pd.DataFrame:
     """How many years of work each portfolio holds at the year's pace.
 
-    One row per (portfolio, period) with a total investment, annual portfolios first. Columns:
+    One row per (portfolio, period) with a total investment, in the order of `portfolios` (the
+    first is the annual portfolio whose year's investment sets the pace). Columns:
     `portfolio`, `period`, `basis`, `count`, `total_investment` (亿元, converted from 万亿元),
     `pace` = the annual portfolio's investment of that year (亿元), `years_of_work` =
     total_investment ÷ pace, and, when the table has `half_unit` (see `verified`), the bounds the
@@ -401,16 +476,16 @@ def portfolio_scale(projects: pd.DataFrame) -> pd.DataFrame:
     (total + h_total) ÷ (pace − h_pace), each h converted to 亿元 like its value.
     """
     totals = projects[projects["measure"] == "total_investment"]
-    totals = totals[totals["portfolio"].isin(["annual", "preliminary"])]
+    totals = totals[totals["portfolio"].isin(portfolios)]
     if totals.empty:
-        raise HelpersError("major_projects: no total investment of any annual or preliminary portfolio")
+        raise HelpersError(f"major_projects: no total investment of any portfolio of {', '.join(portfolios)}")
     has_half = "half_unit" in projects.columns
     out = []
-    for portfolio in ("annual", "preliminary"):
+    for portfolio in portfolios:
         for r in totals[totals["portfolio"] == portfolio].sort_values("period").to_dict("records"):
             period = int(r["period"])
             total = to_yi(r["value"], r["unit"])
-            pace_row = row(projects, period, "total", "investment")
+            pace_row = row(projects, period, "total", "investment", portfolios[0])
             pace = to_yi(pace_row["value"], pace_row["unit"])
             count = row(projects, period, "total", "count", portfolio)["value"]
             item = {"portfolio": portfolio, "period": period, "basis": r["basis"], "count": float(count),
@@ -424,82 +499,40 @@ def portfolio_scale(projects: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-QUALIFIER_WORDS = {"exact": ("", ""), "about": ("约", "about "), "at_least": ("超过", "over "), "at_most": ("不超过", "at most ")}
+# --- Results ------------------------------------------------------------------------------------
 
-
-def qualified(r: dict, lang: str) -> str:
-    """The word the report puts before a number (约, 超过 …), in `lang`; empty for an exact number."""
-    zh, en = QUALIFIER_WORDS[r["qualifier"]]
-    return zh if lang == "zh" else en
-
-
-def sector_bars(labels, values, texts, *, title: str, xlabel: str, color: str | None = None):
-    """A horizontal bar chart, bars top to bottom in the order given, each annotated with its text.
-
-    Returns the figure; the caller saves it with `plot.savefig` and shows it.
-    """
-    import matplotlib.pyplot as plt
-
-    labels, values, texts = list(labels), [float(v) for v in values], list(texts)
-    if not (len(labels) == len(values) == len(texts)) or not labels:
-        raise HelpersError(f"sector_bars needs as many labels, values and texts (got {len(labels)}, {len(values)}, {len(texts)})")
-    fig, ax = plt.subplots(figsize=(8, 0.5 * len(labels) + 1.5))
-    positions = list(range(len(labels)))[::-1]
-    ax.barh(positions, values, color=color or plt.rcParams["axes.prop_cycle"].by_key()["color"][0])
-    ax.set_yticks(positions, labels)
-    for y, v, t in zip(positions, values, texts, strict=True):
-        ax.text(v, y, f" {t}", va="center", fontsize=9)
-    ax.set_xlim(0, max(values) * 1.3)
-    ax.set_xlabel(xlabel)
-    ax.set_title(title)
-    ax.grid(axis="y", visible=False)
-    return fig
-
-
-# --- The summary paragraph ----------------------------------------------------------------------
-
-def summary_html(projects: pd.DataFrame, crosswalk: SectorCrosswalk, lang: str) -> str:
-    """A paragraph in `lang` ("zh" or "en") stating the headline numbers; each curated number
-    carries its source (report, line, quote) as a hover title."""
-    nb.validate(lang=lang)
-    y1, y2 = crosswalk.years
-    names = sector_labels(crosswalk, lang)
-    first, second = sector_table(projects, y1), sector_table(projects, y2)
-    lead1 = first.sort_values("investment", ascending=False).iloc[0]
-    lead2 = second.sort_values("investment", ascending=False).iloc[0]
-    src1, src2 = source_table(projects, y1).set_index("category"), source_table(projects, y2).set_index("category")
-    scale = portfolio_scale(projects)
-    annual = scale[scale["portfolio"] == "annual"].set_index("period")
-
-    def s(period, category, measure="investment", digits=None):
-        r = row(projects, period, category, measure)
-        return qualified(r, lang) + nb.sourced(r, f"{nb.fmt(r['value'], digits)}{'%' if r['unit'] == '%' else ''}", lang)
-
-    done, plan = amount(projects, y1, "total"), amount(projects, y2, "total")
-    plan_implied = src1.at["total", "implied_plan"]
-    pct = lambda x: f"{x:.1%}"  # noqa: E731
-    years1, years2 = annual.at[y1, "years_of_work"], annual.at[y2, "years_of_work"]
-    if lang == "zh":
-        return (
-            f"{y1}年市级重大建设项目完成投资{s(y1, 'total')}亿元，占年度计划的{s(y1, 'total', 'completion_rate')}，"
-            f"据此推算年度计划约为{nb.fmt(plan_implied, 1)}亿元。"
-            f"最大的板块是{names[lead1['category']]}（{s(y1, lead1['category'])}亿元，占{pct(lead1['share'])}）。"
-            f"企业投资项目完成{s(y1, 'enterprise')}亿元，占{pct(src1.at['enterprise', 'share_investment'])}。"
-            f"{y2}年计划投资{s(y2, 'total')}亿元，比{y1}年完成额{'低' if plan < done else '高'}{pct(abs(plan / done - 1))}，"
-            f"但比{y1}年推算的计划{'高' if plan > plan_implied else '低'}{pct(abs(plan / plan_implied - 1))}；"
-            f"{names[lead2['category']]}占{pct(lead2['share'])}，政府投资项目占{pct(src2.at['government', 'share_investment'])}"
-            f"（{y1}年完成额中为{pct(src1.at['government', 'share_investment'])}）。"
-            f"按当年投资进度，{y1}年项目总投资可支撑约{nb.fmt(years1, 1)}年，{y2}年约{nb.fmt(years2, 1)}年。"
-        )
-    return (
-        f"In {y1} the municipal major projects completed {s(y1, 'total')} 亿元 of investment, "
-        f"{s(y1, 'total', 'completion_rate')} of the year's plan, which implies a plan of about {nb.fmt(plan_implied, 1)} 亿元. "
-        f"The largest sector was {names[lead1['category']]} ({s(y1, lead1['category'])} 亿元, {pct(lead1['share'])}). "
-        f"Enterprise-financed projects completed {s(y1, 'enterprise')} 亿元, {pct(src1.at['enterprise', 'share_investment'])} of the total. "
-        f"The {y2} plan of {s(y2, 'total')} 亿元 is {pct(abs(plan / done - 1))} {'below' if plan < done else 'above'} what was completed in {y1} "
-        f"but {pct(abs(plan / plan_implied - 1))} {'above' if plan > plan_implied else 'below'} the {y1} plan implied by the completion rate; "
-        f"{names[lead2['category']]} takes {pct(lead2['share'])} of it, and government-financed projects "
-        f"{pct(src2.at['government', 'share_investment'])} (against {pct(src1.at['government', 'share_investment'])} of the {y1} completed amount). "
-        f"At the year's pace, the portfolio's total investment holds about {nb.fmt(years1, 1)} years of work in {y1} "
-        f"and {nb.fmt(years2, 1)} in {y2}."
-    )
+def results(d: Investment) -> dict:
+    """The notebook's headline results; keys take their years from the edition and the headline
+    sector and source from the config (`urban_share_completed_<review>` …)."""
+    r, p = d.review, d.plan
+    sources = d.config.source_codes()
+    sector, source = d.config.headline["sector"], d.config.headline["source"]
+    done_sec = sector_table(d.projects, r).set_index("category")
+    plan_sec = sector_table(d.projects, p).set_index("category")
+    done_src = source_table(d.projects, r, sources).set_index("category")
+    plan_src = source_table(d.projects, p, sources).set_index("category")
+    done_total, plan_total = amount(d.projects, r, "total"), amount(d.projects, p, "total")
+    implied_total = done_src.at["total", "implied_plan"]
+    annual, *others = d.config.portfolios
+    scale = portfolio_scale(d.projects, tuple(d.config.portfolios)).set_index(["portfolio", "period"])
+    compared = compare_sectors(d.projects, d.crosswalk)
+    return {
+        f"completed_{r}_total": round(done_total, 2),
+        f"planned_{p}_total": round(plan_total, 2),
+        f"planned_{p}_vs_completed_{r}": round(plan_total / done_total - 1, 4),
+        f"{sector}_share_completed_{r}": round(done_sec.at[sector, "share"], 4) if sector in done_sec.index else None,
+        f"{sector}_share_planned_{p}": round(plan_sec.at[sector, "share"], 4) if sector in plan_sec.index else None,
+        f"{source}_share_completed_{r}": round(done_src.at[source, "share_investment"], 4),
+        f"{source}_share_planned_{p}": round(plan_src.at[source, "share_investment"], 4),
+        f"implied_plan_{r}_total": round(implied_total, 2),
+        f"implied_plan_{r}_by_source": round(sum(done_src.at[s, "implied_plan"] for s in sources), 2),
+        f"completion_rate_gap_{r}": round(completion_rate_gap(done_src.reset_index(), sources), 2),
+        f"planned_{p}_vs_implied_plan_{r}": round(plan_total / implied_total - 1, 4),
+        f"avg_completed_investment_per_project_{r}": round(done_src.at["total", "avg_per_project"], 2),
+        f"avg_planned_investment_per_project_{p}": round(plan_src.at["total", "avg_per_project"], 2),
+        f"portfolio_years_of_work_{r}": round(scale.at[(annual, r), "years_of_work"], 2),
+        f"portfolio_years_of_work_{p}": round(scale.at[(annual, p), "years_of_work"], 2),
+        **{f"{o}_total_investment_{y}": round(v, 2) for o in others if o in scale.index.get_level_values(0)
+           for y, v in scale.loc[o, "total_investment"].items()},
+        "sectors_without_counterpart": [c for c in compared.loc[compared["sector_to"].isna(), "sector_from"]],
+    }

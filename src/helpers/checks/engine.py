@@ -19,7 +19,7 @@ from ..data import provenance
 from ..data.edition import Edition, edition
 from ..data.facts import Facts
 from ..errors import HelpersError
-from . import coverage, discrepancies, identities
+from . import coverage, discrepancies, identities, meaning
 
 KINDS = ("schema", "provenance", "coverage", "identity", "cross_document", "known_discrepancy")
 
@@ -86,6 +86,7 @@ def provenance_checks(tables: dict[str, pd.DataFrame], ed: Edition) -> tuple[lis
     except HelpersError as exc:
         lines, error = None, str(exc)
     checks, half_units = [], {}
+    sections = meaning.section_map(ed)
     for name, frame in tables.items():
         for row in frame.to_dict("records"):
             cid = f"provenance.{name}.{row['row_id']}"
@@ -98,6 +99,12 @@ def provenance_checks(tables: dict[str, pd.DataFrame], ed: Edition) -> tuple[lis
                 number = provenance.verify_row(name, row, lines, ed)
             except HelpersError as exc:
                 checks.append(Check(cid, "provenance", desc, "found", str(exc), None, "fail", description_zh=desc_zh))
+                continue
+            wrong = meaning.mismatches(row, sections, ed) if name != "indicators" else []
+            if wrong:
+                said = "; ".join(f"{col} {mine!r} but the text says {theirs!r}" for col, mine, theirs in wrong)
+                checks.append(Check(cid, "provenance", desc, "found", f"curated/{name}.csv, row_id {row['row_id']}: {said}",
+                                    None, "fail", description_zh=desc_zh))
                 continue
             if number is not None:
                 half_units[(name, row["row_id"])] = number.half_unit

@@ -20,8 +20,10 @@ from ..errors import SchemaError
 from .edition import Edition, edition
 
 _edition = edition
-_INTEGER = re.compile(r"-?\d+")
-_NUMBER = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
+# ASCII digits only: `\d` (and int()/float()) also accept full-width digits such as ２２８５.
+_INTEGER = re.compile(r"-?[0-9]+")
+_NUMBER = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+_INT64 = (-(2**63), 2**63 - 1)      # the range of the Int64 columns the loader returns
 _BOOLEAN = {"true": True, "false": False}
 _DTYPES = {"integer": "Int64", "number": "float64", "boolean": "boolean", "string": "object"}
 
@@ -51,28 +53,48 @@ def _convert(path: Path, line: int, field: dict, text: str):
         return None
     if kind == "integer":
         if not _INTEGER.fullmatch(text):
-            raise SchemaError(path, f"expected an integer, got {text!r}", line=line, column=name)
-        value = int(text)
+            raise SchemaError(path, f"expected an integer, got {_shown(text)}{_non_ascii(text)}", line=line, column=name)
+        digits = len(text.lstrip("-"))
+        # int() refuses more than 4,300 digits (ValueError) and Int64 more than 19 (OverflowError).
+        value = int(text) if digits <= 19 else None
+        if value is None or not _INT64[0] <= value <= _INT64[1]:
+            raise SchemaError(path, f"integer {_shown(text)} ({digits:,} digits) is out of range; expected a 64-bit "
+                                    f"integer (at most {len(str(_INT64[1]))} digits)", line=line, column=name)
     elif kind == "number":
-        if not _NUMBER.fullmatch(text) or not math.isfinite(float(text)):
-            raise SchemaError(path, f"expected a number, got {text!r}", line=line, column=name)
+        if not _NUMBER.fullmatch(text):
+            raise SchemaError(path, f"expected a number, got {_shown(text)}{_non_ascii(text)}", line=line, column=name)
         value = float(text)
+        if not math.isfinite(value):
+            raise SchemaError(path, f"number {_shown(text)} is too large (not a finite number)", line=line, column=name)
     elif kind == "boolean":
         if text not in _BOOLEAN:
             raise SchemaError(path, f"expected true or false, got {text!r}", line=line, column=name)
         value = _BOOLEAN[text]
     else:
         value = text
-    if "enum" in c and value not in c["enum"]:
-        allowed = ", ".join(str(v) for v in c["enum"])
-        raise SchemaError(path, f"unknown value {text!r}; expected one of: {allowed}", line=line, column=name)
-    if "pattern" in c and not re.fullmatch(c["pattern"], text):
-        raise SchemaError(path, f"{text!r} does not match the pattern {c['pattern']}", line=line, column=name)
-    if "minimum" in c and value < c["minimum"] or "maximum" in c and value > c["maximum"]:
-        raise SchemaError(path, f"{text!r} is outside [{c.get('minimum')}, {c.get('maximum')}]", line=line, column=name)
-    if "minLength" in c and len(text) < c["minLength"]:
-        raise SchemaError(path, f"expected at least {c['minLength']} characters", line=line, column=name)
+    try:
+        if "enum" in c and value not in c["enum"]:
+            allowed = ", ".join(str(v) for v in c["enum"])
+            raise SchemaError(path, f"unknown value {_shown(text)}; expected one of: {allowed}", line=line, column=name)
+        if "pattern" in c and not re.fullmatch(c["pattern"], text):
+            raise SchemaError(path, f"{_shown(text)} does not match the pattern {c['pattern']}", line=line, column=name)
+        if "minimum" in c and value < c["minimum"] or "maximum" in c and value > c["maximum"]:
+            raise SchemaError(path, f"{_shown(text)} is outside [{c.get('minimum')}, {c.get('maximum')}]", line=line, column=name)
+        if "minLength" in c and len(text) < c["minLength"]:
+            raise SchemaError(path, f"expected at least {c['minLength']} characters", line=line, column=name)
+    except (TypeError, re.error) as exc:     # a constraint of the descriptor that cannot be applied
+        raise SchemaError(path, f"the descriptor's constraints {c} cannot be applied: {exc}", line=line, column=name) from None
     return value
+
+
+def _non_ascii(text: str) -> str:
+    return " (digits must be ASCII 0-9, not full-width or other Unicode digits)" if any(
+        ch.isdigit() and not "0" <= ch <= "9" for ch in text) else ""
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    """A cell as quoted in a message: a 4,300-digit cell is shown by its start and length."""
+    return repr(text) if len(text) <= limit else f"{text[:limit]!r}… ({len(text):,} characters)"
 
 
 def read_table(path: Path, schema: dict) -> pd.DataFrame:
@@ -111,7 +133,10 @@ def read_table(path: Path, schema: dict) -> pd.DataFrame:
     if not rows:
         raise SchemaError(path, "no data rows; expected at least one")
     frame = pd.DataFrame(rows, columns=names)
-    return frame.astype({f["name"]: _DTYPES.get(f.get("type", "string"), "object") for f in fields})
+    try:
+        return frame.astype({f["name"]: _DTYPES.get(f.get("type", "string"), "object") for f in fields})
+    except (ValueError, OverflowError, TypeError) as exc:   # every cell was checked above; kept as a net
+        raise SchemaError(path, f"cannot give the columns their descriptor types: {exc}") from None
 
 
 def load(name: str, edition: str | Edition | None = None) -> pd.DataFrame:

@@ -10,8 +10,10 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-# A ratio written `1.80：1` or `1.8左右:1` is one number (1.80) in this document.
-_NUMBER = re.compile(r"(\d+(?:\.\d+)?)(?:\s*(?:左右|以下|以上)?\s*[:：]\s*1(?![\d.]))?")
+# A ratio written `1.80：1` or `1.8左右:1` is one number (1.80) in this document. Digits are ASCII
+# [0-9] only: Python's `\d` also matches full-width (２２８５) and other Unicode digits, which the
+# gazette does not use for numbers and which must not pass for them.
+_NUMBER = re.compile(r"([0-9]+(?:\.[0-9]+)?)(?:\s*(?:左右|以下|以上)?\s*[:：]\s*1(?![0-9.]))?")
 DECLINE_WORDS = ("下降", "压减", "减少")
 
 # Qualifier words of table cells, and the qualifier each one means.
@@ -86,7 +88,9 @@ def implied_qualifier(quote: str) -> tuple[str, str] | None:
     for word, qualifier in _WORDS_BEFORE:
         if before.endswith(word):
             return qualifier, word
-    if "预计" in quote[:number.start]:
+    before_number = quote[:number.start]
+    # 预计 reaches to the end of its sentence: 为预计数。7项… does not make 7 a projection.
+    if "预计" in before_number and "。" not in before_number[before_number.rindex("预计"):]:
         return "about", "预计"
     return None
 
@@ -116,7 +120,7 @@ def parse_cell(cell: str) -> Cell:
         return Cell("symbol", None, "exact")
     if text in TABLE_TEXTS:
         return Cell("text", None, "exact")
-    m = re.fullmatch(r"(\d+(?:\.\d+)?)(以上|左右|以内|以下)?(?:\s*[:：]\s*1)?(以上|左右|以内|以下)?", text)
+    m = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)(以上|左右|以内|以下)?(?:\s*[:：]\s*1)?(以上|左右|以内|以下)?", text)
     if not m or (m.group(2) and m.group(3)):
         raise ValueError(f"not a known indicator-table cell: {cell!r}")
     word = m.group(2) or m.group(3)

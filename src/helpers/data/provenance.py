@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import numbers
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -36,6 +37,44 @@ def _read_raw(path: Path) -> bytes:
         raise ProvenanceError(path, "is a folder; expected the raw gazette text file") from None
     except PermissionError:
         raise ProvenanceError(path, "cannot be read (permission denied); expected a readable text file") from None
+    except OSError as exc:          # any other reason the file cannot be read (a broken link, an I/O error)
+        raise ProvenanceError(path, f"cannot be read ({exc.strerror or exc}); expected the raw gazette text file") from None
+
+
+def known_units(ed: Edition) -> frozenset:
+    """Every unit a curated row of the edition uses, plus the shared vocabulary's."""
+    from . import vocab
+
+    curated = sorted((ed.root / "curated").glob("*.csv"))
+    return frozenset(vocab.vocabulary("units")) | _edition_units(str(ed.root), tuple(_stamp(p) for p in curated))
+
+
+@lru_cache(maxsize=4)
+def _edition_units(root: str, stamps: tuple) -> frozenset:
+    import csv
+
+    units = set()
+    for path in sorted((Path(root) / "curated").glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as fh:
+            units |= {r.get("unit", "") for r in csv.DictReader(fh)}
+    return frozenset(u for u in units if u and u not in ("index", "ratio"))
+
+
+def implied_units(root: str) -> dict:
+    path = Path(root) / "checks" / "units.yaml"
+    return _implied_units(str(path), _stamp(path))
+
+
+@lru_cache(maxsize=4)
+def _implied_units(path: str, stamp: tuple) -> dict:
+    """Row ids whose unit the sentence implies instead of printing (checks/units.yaml, each with a reason)."""
+    import yaml
+
+    path = Path(path)
+    if not path.is_file():
+        return {}
+    spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {item["row_id"]: item["unit"] for item in spec.get("implied", [])}
 
 
 def _stamp(path: Path) -> tuple:
@@ -74,8 +113,23 @@ def printed_number(table: str, row: dict, lines: tuple[str, ...]) -> Number | No
 
 def verify_row(table: str, row: dict, lines: tuple[str, ...], ed: Edition) -> Number | None:
     """Raise ProvenanceError unless the row's quote and value are on its line; return the printed number."""
+    try:
+        return _verify_row(table, row, lines, ed)
+    except (ValueError, OverflowError, TypeError, KeyError, IndexError) as exc:
+        # Rows come from the validating loader, so this is a net: whatever a row holds, the answer is
+        # a ProvenanceError that names the row, never a stray traceback.
+        where = f"curated/{table}.csv, row_id {row.get('row_id')}" if isinstance(row, dict) else f"curated/{table}.csv"
+        raise ProvenanceError(where, f"cannot be checked against the gazette: {type(exc).__name__}: "
+                                                  f"{str(exc)[:200]}") from None
+
+
+def _verify_row(table: str, row: dict, lines: tuple[str, ...], ed: Edition) -> Number | None:
     path = _where(table, row)
     n, quote = row["line"], row["quote"]
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise ProvenanceError(path, f"line {str(n)[:40]!r} is not a line number", column="line")
+    if not isinstance(quote, str) or not quote:
+        raise ProvenanceError(path, "missing quote", column="quote")
     if not 1 <= n <= len(lines):
         raise ProvenanceError(path, f"line {n} is outside the gazette (1-{len(lines)})", column="line")
     first, last = ed.documents[row["document"]]
@@ -107,12 +161,12 @@ def verify_row(table: str, row: dict, lines: tuple[str, ...], ed: Edition) -> Nu
             raise ProvenanceError(path, "the quote says 预计 before the number; expected projected true", column="projected")
     elif implied and implied[0] != row["qualifier"]:
         raise ProvenanceError(path, f"qualifier {row['qualifier']!r} but the quote says {implied[1]!r} ({implied[0]})", column="qualifier")
-    _verify_unit(path, row, _continued(lines, n), text.find(quote) + number.end)
+    _verify_unit(path, row, _continued(lines, n), text.find(quote) + number.end, known_units(ed), str(ed.root))
     return number
 
 
-# Units a number is stated in without printing them right after it (a ratio a:1, an index, a bare count).
-_UNPRINTED_UNITS = {"index", "ratio"}
+# A ratio `a:1` prints no unit after a; the index unit is that of the indicator tables only.
+_RATIO = re.compile(r"^\s*(?:左右|以下|以上)?\s*[:：]\s*1(?![0-9.])")
 _FULL_WIDTH_DIGITS = re.compile(r"[０-９]")
 
 
@@ -126,19 +180,38 @@ def _continued(lines: tuple[str, ...], n: int) -> str:
     return text
 
 
-def _verify_unit(path: str, row: dict, text: str, end: int) -> None:
+def printed_unit(after: str, units) -> str | None:
+    """The longest known unit the text right after a number starts with (亿元 before 亿, 万人 before 万)."""
+    found = [u for u in units if after.startswith(u)]
+    return max(found, key=len) if found else None
+
+
+def _verify_unit(path: str, row: dict, text: str, end: int, units, ed_root: str) -> None:
     """The unit printed right after the number (spaces, 个, 余 or a qualifier word may come between;
-    a range `4—6个` takes the unit of its second number) must be the row's unit."""
+    a range `4—6个` takes the unit of its second number) must be the row's unit, and the longest
+    unit printed there: 亿 where the text says 亿元 is wrong. A ratio `a:1` has unit ratio."""
     unit = row["unit"]
-    if unit in _UNPRINTED_UNITS:
+    rest = text[end:]
+    if _RATIO.match(rest) or unit == "ratio":
+        if not (_RATIO.match(rest) and unit == "ratio"):
+            raise ProvenanceError(path, f"unit {unit!r} but the number is {'a ratio a:1' if _RATIO.match(rest) else 'not a ratio a:1'}",
+                                  column="unit")
         return
-    after = text[end:].lstrip()
-    if after.startswith("+"):      # the document's "850+" notation prints no unit
+    after = rest.lstrip()
+    implied = implied_units(ed_root)
+    if row["row_id"] in implied:    # the edition lists this row's unit as implied by its sentence
+        if implied[row["row_id"]] != unit:
+            raise ProvenanceError(path, f"unit {unit!r} but checks/units.yaml gives {implied[row['row_id']]!r}", column="unit")
         return
-    after = re.sub(r"^[—\-－~～至]\s*\d+(?:\.\d+)?\s*", "", after)
+    after = re.sub(r"^[—\-－~～至]\s*[0-9]+(?:\.[0-9]+)?\s*", "", after)
     for word in ("余", "左右", "以上", "以内", "以下", "多"):
         after = after.removeprefix(word).lstrip()
-    if after.startswith(unit) or after.startswith("个" + unit) or (unit == "%" and after.startswith("％")):
+    if unit == "%" and after.startswith("％"):
+        after = "%" + after[1:]
+    printed = printed_unit(after, units | {unit})
+    if after.startswith("个百分点"):      # 2.3个百分点: 个 is a measure word of 百分点
+        printed = "百分点"
+    if printed == unit:
         return
     raise ProvenanceError(path, f"unit {unit!r} but the text after the number reads {after[:8]!r}", column="unit")
 

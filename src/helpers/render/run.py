@@ -1,45 +1,73 @@
-"""`python -m helpers render`: papermill jobs (notebook × parameters), in parallel, published atomically.
+"""`python -m helpers render`: papermill jobs (notebook × parameters), in parallel, verified, published atomically.
 
-A run renders into `reports/runs/<run-id>/<job-id>/` (executed notebook with volatile metadata
-stripped, offline HTML page, figures), writes `index.html` and `manifest.json`, and only when every
-job succeeded points `reports/latest` at it (an atomic symlink swap). A job whose inputs are
-unchanged since the last published run is copied from it instead of executed (`--force` disables
-that). One run at a time: a second one refuses, or waits with `--wait`, on `reports/.render.lock`.
+A render is two steps that the command line, the Python API and the Airflow DAG share:
+
+1. **one job into a run folder** (`execute_job`, `python -m helpers render --job ID --run-dir D`):
+   the executed notebook (volatile metadata stripped), the offline HTML page and the figures in
+   `D/<job-id>/`, and the job's record in `D/.jobs/<job-id>.json` (status, the key of its inputs, the
+   sha256 of every file, the headline results). A job whose key matches the published run's record
+   and whose files there still have their recorded hashes is copied instead (`--force` disables it).
+2. **assemble and publish the run** (`assemble`, `python -m helpers render --assemble D`): every job's
+   record and files are verified, `manifest.json` and `index.html` written, and only a complete run
+   (every job of the request verified) is published as `reports/latest` (an atomic symlink swap);
+   old runs are pruned, never the published one nor the last complete one.
+
+`render()` does both in one process: jobs run in a pool of worker processes whose kernels are forked
+from a server that imported the analysis stack once (kernels.py). One run at a time (lock.py): a
+second refuses (exit 3) or waits with `--wait`; a lock whose owner died is taken over. `--only TEXT`
+renders the matching jobs and carries every other job over from the published run, verified by hash,
+so `latest` always holds a complete run; a job that cannot be carried leaves the run unpublished.
+
+Exit status: 0 published (or, for `--job`, the job succeeded), 1 a job failed or the run could not be
+written or completed (nothing published), 2 a bad request (refused before any kernel starts),
+3 another render is running.
 """
 
 from __future__ import annotations
 
+import ast
 import copy
-import fcntl
 import hashlib
 import html
 import json
 import os
+import platform
 import re
 import shutil
 import subprocess
 import sys
 import time
+import warnings
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
 from ..data import paths
 from ..data.edition import edition
-from ..errors import DataError, EditionError, ParameterError, RenderError
+from ..errors import HelpersError, ParameterError, RenderError
 from ..report.nb import ALLOWED
+from . import runs
+from .lock import LockError, RenderLock
+from .runs import RunWriteError
 
 JOBS_FILE = paths.ROOT / "render.yaml"
 TEMPLATES = Path(__file__).parent / "templates"
 RESERVED = {"figure_dir"}          # set by the renderer for every job
 VOLATILE_CELL_KEYS = ("papermill", "execution")
 PACKAGES = ("pandas", "matplotlib", "seaborn", "papermill", "nbconvert", "nbformat", "ipykernel", "numpy", "mplfonts")
-EXIT_BAD_REQUEST, EXIT_LOCKED = 2, 3
+EXIT_OK, EXIT_FAILED, EXIT_BAD_REQUEST, EXIT_LOCKED = 0, 1, 2, 3
+CONFIG_KEYS = ("default_parameter_sets", "notebooks", "editions", "keep_runs")
+ENTRY_KEYS = ("path", "parameter_sets")
+KEY_ENV_PREFIX = "CQ_GAZETTE_"    # environment variables a notebook may read: part of every job key
+KEY_ENV_IGNORED = {paths.FIGURE_ENV_VAR, "CQ_GAZETTE_KERNEL_SERVER"}   # set per job by the renderer
+OK_STATUSES = ("ok", "cached")
 
+_write_atomic = runs.write_atomic
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_MAX_ID = 120
 LANG_TAGS = {"zh": "lang-zh", "en": "lang-en"}    # markdown cells written for one language
 
 
@@ -50,51 +78,124 @@ class Job:
     id: str = ""
     key: str = ""                   # sha256 of everything the output depends on
     links: list = field(default_factory=list, compare=False)   # (label, href) of the page's navigation bar
+    edition_state: tuple | None = field(default=None, compare=False, repr=False)  # (folder, state) read
 
     def __post_init__(self):
         stem = Path(self.notebook).stem
         # Path-safe: a value such as an edition folder (/srv/x/2023-02) must not make a sub-folder.
         suffix = "--".join(f"{k}-{_SAFE.sub('_', str(v))}" for k, v in sorted(self.parameters.items()))
-        self.id = f"{stem}--{suffix}" if suffix else stem
-
-
-@dataclass
-class Outcome:
-    job: str
-    status: str                     # ok | cached | failed
-    seconds: float
-    results: dict | None = None
-    error: str = ""
-    outputs: list[str] = field(default_factory=list)
+        job_id = f"{stem}--{suffix}" if suffix else stem
+        job_id = _SAFE.sub("_", job_id)
+        if job_id.startswith("."):            # a hidden folder would be skipped as a temporary file
+            job_id = "_" + job_id
+        if len(job_id) > _MAX_ID:             # a folder name has at most 255 bytes
+            digest = hashlib.sha256(job_id.encode()).hexdigest()[:12]
+            job_id = f"{job_id[:_MAX_ID - 14]}--{digest}"
+        self.id = job_id
 
 
 # --- Jobs -----------------------------------------------------------------------------------------
 
-def load_jobs(jobs_file: Path = JOBS_FILE, root: Path = paths.ROOT) -> tuple[list[Job], dict]:
-    """Read the jobs file; every notebook in notebooks/ not listed gets the default parameter sets."""
+def _kind(value) -> str:
+    return {str: "a string", int: "a number", float: "a number", bool: "true/false", list: "a list",
+            dict: "a mapping", type(None): "nothing"}.get(type(value), type(value).__name__)
+
+
+def _parameter_sets(value, where: str) -> list[dict] | None:
+    """A list of parameter mappings ({name: scalar}), or None when not given."""
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise ParameterError(f"{where}: expected a list of parameter sets (mappings such as {{lang: zh}}), got {_kind(value)}")
+    for k, params in enumerate(value):
+        if not isinstance(params, dict):
+            raise ParameterError(f"{where}[{k}]: expected a mapping of parameter names to values, got {_kind(params)} {params!r}")
+        for name, v in params.items():
+            if not isinstance(name, str) or not name.isidentifier():
+                raise ParameterError(f"{where}[{k}]: parameter name {name!r} is not a valid name")
+            if not isinstance(v, str | int | float | bool | type(None)):
+                raise ParameterError(f"{where}[{k}]: parameter {name!r}: expected a string, number, true/false or null, "
+                                     f"got {_kind(v)}")
+    return [dict(p) for p in value]
+
+
+def read_config(jobs_file: Path) -> dict:
+    """The jobs file, checked: every mistake is a ParameterError naming the file and the entry."""
     import yaml
 
+    jobs_file = Path(jobs_file)
     try:
-        config = yaml.safe_load(Path(jobs_file).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ParameterError(f"{jobs_file}: cannot read the jobs file: {exc}") from None
-    defaults = config.get("default_parameter_sets") or [{}]
-    listed = config.get("notebooks") or []
+        text = jobs_file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ParameterError(f"{jobs_file}: cannot read the jobs file: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ParameterError(f"{jobs_file}: not UTF-8 text (byte {exc.start})") from None
+    try:
+        config = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"{jobs_file}: not valid YAML: {exc}") from None
+    config = {} if config is None else config
+    if not isinstance(config, dict):
+        raise ParameterError(f"{jobs_file}: expected a mapping with the keys {', '.join(CONFIG_KEYS)}; got {_kind(config)}")
+    unknown = [k for k in config if k not in CONFIG_KEYS]
+    if unknown:
+        raise ParameterError(f"{jobs_file}: unknown key {unknown[0]!r}; known keys: {', '.join(CONFIG_KEYS)}")
+    defaults = _parameter_sets(config.get("default_parameter_sets"), f"{jobs_file}: default_parameter_sets")
+    listed = config.get("notebooks")
+    if listed is None:
+        listed = []
+    if not isinstance(listed, list):
+        raise ParameterError(f"{jobs_file}: notebooks: expected a list of entries (- path: notebooks/NN-x.ipynb), got {_kind(listed)}")
+    entries = []
+    for k, entry in enumerate(listed):
+        where = f"{jobs_file}: notebooks[{k}]"
+        if isinstance(entry, str):
+            raise ParameterError(f"{where}: expected a mapping with a 'path', got the string {entry!r} "
+                                 f"(write it as `- path: {entry}`)")
+        if not isinstance(entry, dict):
+            raise ParameterError(f"{where}: expected a mapping with a 'path', got {_kind(entry)}")
+        if "path" not in entry:
+            raise ParameterError(f"{where}: no 'path' (the notebook, relative to the project folder); got the keys "
+                                 f"{', '.join(map(str, entry)) or 'none'}")
+        if not isinstance(entry["path"], str) or not entry["path"].strip():
+            raise ParameterError(f"{where}: path: expected the notebook's path as a string, got {_kind(entry['path'])}")
+        extra = [key for key in entry if key not in ENTRY_KEYS]
+        if extra:
+            raise ParameterError(f"{where}: unknown key {extra[0]!r}; an entry has {', '.join(ENTRY_KEYS)}")
+        entries.append({"path": entry["path"], "parameter_sets": _parameter_sets(entry.get("parameter_sets"),
+                                                                                 f"{where}: parameter_sets")})
+    editions = config.get("editions")
+    if editions is not None:
+        if not isinstance(editions, list) or not all(isinstance(e, str) and e.strip() for e in editions):
+            raise ParameterError(f"{jobs_file}: editions: expected a list of edition ids or folders, got {editions!r}")
+    keep = config.get("keep_runs", 5)
+    if isinstance(keep, bool) or not isinstance(keep, int) or keep < 1:
+        raise ParameterError(f"{jobs_file}: keep_runs: expected a whole number of completed runs to keep (1 or more), "
+                             f"got {keep!r}")
+    return {"default_parameter_sets": defaults, "notebooks": entries, "editions": editions, "keep_runs": keep}
+
+
+def load_jobs(jobs_file: Path = JOBS_FILE, root: Path = paths.ROOT) -> tuple[list[Job], dict]:
+    """Read the jobs file; every notebook in notebooks/ not listed gets the default parameter sets."""
+    config = read_config(jobs_file)
+    defaults = config["default_parameter_sets"] or [{}]
     # editions: the edition ids (or folders) to render; with one (the default: the latest), jobs carry
     # no edition parameter and keep their ids; with several, every job names its edition.
-    editions = config.get("editions") or [None]
+    editions = config["editions"] or [None]
     jobs, seen = [], set()
-    for entry in listed:
+    for entry in config["notebooks"]:
         rel = entry["path"]
         seen.add(rel)
-        for params in entry.get("parameter_sets") or defaults:
+        for params in entry["parameter_sets"] or defaults:
             jobs.append(Job(rel, dict(params)))
-    for nb_path in sorted((root / "notebooks").glob("[0-9][0-9]-*.ipynb")):
+    for nb_path in sorted((Path(root) / "notebooks").glob("[0-9][0-9]-*.ipynb")):
         rel = nb_path.relative_to(root).as_posix()
         if rel not in seen:
             jobs.extend(Job(rel, dict(p)) for p in defaults)
     if len(editions) > 1:
         jobs = [Job(j.notebook, {**j.parameters, "edition": e}) for e in editions for j in jobs]
+    elif editions[0] is not None:
+        jobs = with_edition(jobs, editions[0])
     return jobs, config
 
 
@@ -126,17 +227,63 @@ def with_edition(jobs: list[Job], which: str) -> list[Job]:
     return [Job(j.notebook, {**j.parameters, "edition": which}) for j in jobs]
 
 
+def check_unique(jobs: list[Job]) -> None:
+    """Two jobs with one id would write one folder: a bad request."""
+    first: dict[str, Job] = {}
+    for job in jobs:
+        other = first.setdefault(job.id, job)
+        if other is not job:
+            same = other.notebook == job.notebook and other.parameters == job.parameters
+            raise ParameterError(
+                f"duplicate job id {job.id!r}: {other.notebook} {json.dumps(other.parameters, ensure_ascii=False)} and "
+                f"{job.notebook} {json.dumps(job.parameters, ensure_ascii=False)} would write the same folder"
+                + ("; the job is listed twice" if same else "; make their parameter values differ in letters, digits, '.', '_' or '-'"))
+
+
+def _literal(text):
+    try:
+        return ast.literal_eval(text) if isinstance(text, str) else text
+    except (ValueError, SyntaxError):
+        return None
+
+
+def resolve_edition(job: Job, declared: dict):
+    """The edition a job's kernel will read: its `edition` parameter, else the notebook's default,
+    else $CQ_GAZETTE_EDITION, else the latest. A bad value is a bad request naming where it came from."""
+    from ..errors import EditionError
+
+    if "edition" in job.parameters:
+        value, source = job.parameters["edition"], f"{job.id}: parameter edition={job.parameters['edition']!r}"
+    else:
+        value = _literal(declared.get("edition", {}).get("default")) if "edition" in declared else None
+        source = f"{job.notebook}: default edition={value!r}"
+    if value in (None, ""):
+        env = os.environ.get(paths.EDITION_ENV_VAR)
+        value, source = (env, f"environment variable {paths.EDITION_ENV_VAR}={env!r}") if env else (None, "the latest edition")
+    try:
+        return edition(value)
+    except HelpersError as exc:
+        if isinstance(exc, EditionError):
+            raise EditionError(f"{source}: {exc}") from None
+        raise
+
+
 def validate_jobs(jobs: list[Job], root: Path = paths.ROOT) -> None:
-    """Refuse bad requests before any kernel starts: unknown notebook, parameter or value."""
+    """Refuse bad requests before any kernel starts: a duplicate id, an unknown notebook, parameter or
+    value, an edition that cannot be read."""
     import papermill
 
+    check_unique(jobs)
     declared_cache = {}
     for job in jobs:
-        path = root / job.notebook
+        path = Path(root) / job.notebook
         if not path.is_file():
             raise ParameterError(f"unknown notebook {job.notebook!r} (no such file)")
         if job.notebook not in declared_cache:
-            declared_cache[job.notebook] = papermill.inspect_notebook(str(path))
+            try:
+                declared_cache[job.notebook] = papermill.inspect_notebook(str(path))
+            except Exception as exc:  # noqa: BLE001  (nbformat and papermill raise many types)
+                raise ParameterError(f"{job.notebook}: cannot read the notebook's parameters: {type(exc).__name__}: {exc}") from None
         declared = declared_cache[job.notebook]
         for name, value in job.parameters.items():
             if name in RESERVED:
@@ -147,26 +294,57 @@ def validate_jobs(jobs: list[Job], root: Path = paths.ROOT) -> None:
             if name in ALLOWED and value not in ALLOWED[name]:
                 raise ParameterError(f"{job.id}: {name}={value!r} is not allowed; allowed values: "
                                      f"{', '.join(map(repr, ALLOWED[name]))}")
+        ed = resolve_edition(job, declared)
+        job.edition_state = (str(ed.root), ed.state())
 
+
+# --- Keys: everything an output depends on ---------------------------------------------------------
 
 def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return runs.sha256_file(path)
+
+
+def _package_files() -> list[tuple[str, Path]]:
+    import helpers
+
+    pkg = Path(helpers.__file__).parent
+    return [(f"helpers/{p.relative_to(pkg).as_posix()}", p) for p in sorted(pkg.rglob("*"))
+            if p.is_file() and "__pycache__" not in p.parts and not p.name.endswith((".pyc", ".tmp"))]
 
 
 def input_hashes(root: Path = paths.ROOT) -> dict[str, str]:
-    """sha256 of every input a render depends on except the notebooks themselves."""
-    files = [root / "uv.lock", root / "render.yaml"] + sorted((root / "data").rglob("*"))
-    files += sorted(p for p in (root / "src" / "helpers").rglob("*") if "__pycache__" not in p.parts)
-    return {p.relative_to(root).as_posix(): _sha256(p) for p in files if p.is_file()}
+    """sha256 of every input a render depends on except the notebooks and the edition (keyed per job):
+    the lock file, the project's data folder and the helpers package that the kernels import."""
+    root = Path(root)
+    files = [(p.relative_to(root).as_posix(), p) for p in sorted((root / "data").rglob("*"))] if (root / "data").is_dir() else []
+    lock = root / "uv.lock" if (root / "uv.lock").is_file() else paths.ROOT / "uv.lock"
+    files.append(("uv.lock", lock))
+    files += _package_files()
+    return {name: _sha256(p) for name, p in files if p.is_file()}
 
 
-def job_key(job: Job, shared: dict[str, str], root: Path, show_code: bool) -> str:
-    from ..data.edition import edition
+def environment() -> dict:
+    """The interpreter, the platform and every installed distribution (name and version)."""
+    dists = set()
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        dists.update(n[: -len(".dist-info")] for n in names if n.endswith(".dist-info"))
+    env = {k: v for k, v in sorted(os.environ.items()) if k.startswith(KEY_ENV_PREFIX) and k not in KEY_ENV_IGNORED}
+    return {"python": sys.version, "executable": sys.executable, "platform": platform.platform(),
+            "distributions": hashlib.sha256("\n".join(sorted(dists)).encode()).hexdigest(), "variables": env}
 
-    # The edition actually read, wherever it lives (a folder outside the project included).
-    ed = edition(job.parameters.get("edition"))
-    payload = json.dumps({"notebook": _sha256(root / job.notebook), "parameters": job.parameters,
-                          "inputs": shared, "edition": [str(ed.root), ed.state()], "show_code": show_code}, sort_keys=True)
+
+def job_key(job: Job, shared: dict[str, str], root: Path, show_code: bool, env: dict | None = None) -> str:
+    if job.edition_state is None:
+        ed = resolve_edition(job, {})
+        job.edition_state = (str(ed.root), ed.state())
+    payload = json.dumps({"notebook": _sha256(Path(root) / job.notebook), "parameters": job.parameters,
+                          "inputs": shared, "environment": env if env is not None else environment(),
+                          "edition": list(job.edition_state), "show_code": show_code,
+                          "links": job.links}, sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -224,26 +402,38 @@ def page_header(nb, lang: str, links: list[tuple[str, str]]) -> str:
             + (f'<details class="toc" open><summary>{contents}</summary><ol>{toc}</ol></details>' if toc else ""))
 
 
-def export_html(nb, target: Path, show_code: bool, lang: str = "zh", links: list | None = None) -> None:
-    from nbconvert import HTMLExporter
+_EXPORTERS: dict = {}
 
+
+def _exporter(show_code: bool):
+    """One HTML exporter per process and setting (building one, with its templates, costs ~0.3 s)."""
+    if show_code not in _EXPORTERS:
+        from nbconvert import HTMLExporter
+
+        _EXPORTERS[show_code] = HTMLExporter(template_name="offline", extra_template_basedirs=[str(TEMPLATES)],
+                                             exclude_input=not show_code, exclude_input_prompt=True,
+                                             exclude_output_prompt=True)
+    return _EXPORTERS[show_code]
+
+
+def warm_exporter(show_code: bool) -> None:
+    """Build the exporter and compile its templates (before workers fork, so that they inherit them)."""
+    import nbformat
+
+    _exporter(show_code).from_notebook_node(nbformat.v4.new_notebook())
+
+
+def export_html(nb, target: Path, show_code: bool, lang: str = "zh", links: list | None = None) -> None:
     nb = copy.deepcopy(nb)
     page_language(nb, lang)
     headings = _headings(nb)
     if headings:
         nb.metadata["title"] = re.sub(r"[*`]", "", headings[0][1])
     nb.metadata["cq_header"] = page_header(nb, lang, links or [])
-    exporter = HTMLExporter(template_name="offline", extra_template_basedirs=[str(TEMPLATES)],
-                            exclude_input=not show_code, exclude_input_prompt=True, exclude_output_prompt=True)
+    exporter = _exporter(show_code)
     exporter.language_code = lang
     body, _ = exporter.from_notebook_node(nb)
     _write_atomic(target, body.encode("utf-8"))
-
-
-def _write_atomic(target: Path, data: bytes) -> None:
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, target)
 
 
 def _failure_message(nb, exc) -> str:
@@ -254,78 +444,219 @@ def _failure_message(nb, exc) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def run_job(job: Job, job_dir: str, root: str, show_code: bool, events=None) -> Outcome:
-    """Execute one job with papermill in the notebook's folder; write notebook, HTML and figures."""
-    import nbformat
-    import papermill
+def _engine_name() -> str:
+    """A papermill engine that keeps the executing notebook (so nothing is written until the end)."""
+    from papermill.engines import NBClientEngine, papermill_engines
 
-    if events is not None:
-        events.put(job.id)            # tells the parent the job has started (a worker picked it up)
-    start = time.perf_counter()
-    out = Path(job_dir)
-    figures = out / "figures"
-    figures.mkdir(parents=True, exist_ok=True)
-    source = Path(root) / job.notebook
-    executed = out / f"{job.id}.ipynb"
-    params = dict(job.parameters, figure_dir=str(figures))
-    error = ""
-    # The kernel's own stderr (start-up notices) goes to the run's logs/, not to the console.
-    logs = out.parent / "logs"
-    logs.mkdir(exist_ok=True)
-    saved_stderr = os.dup(2)
-    try:
-        with open(logs / f"{job.id}.log", "w") as log_file:
-            os.dup2(log_file.fileno(), 2)
-            papermill.execute_notebook(str(source), str(executed), parameters=params, cwd=str(source.parent),
-                                       kernel_name="python3", progress_bar=False, log_output=False)
-    except Exception as exc:  # noqa: BLE001  (papermill raises many types; the message is kept)
-        error = str(exc)
-        failed = exc
-    finally:
-        os.dup2(saved_stderr, 2)
-        os.close(saved_stderr)
-    nb = nbformat.read(executed, as_version=4) if executed.exists() else None
-    if nb is None:
-        return Outcome(job.id, "failed", time.perf_counter() - start, error=error or "no output notebook")
-    strip_volatile(nb)
-    _write_atomic(executed, nbformat.writes(nb).encode("utf-8"))
-    if error:
-        return Outcome(job.id, "failed", time.perf_counter() - start, error=_failure_message(nb, failed))
-    export_html(nb, out / f"{job.id}.html", show_code, job.parameters.get("lang", "zh"), job.links)
-    outputs = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
-    return Outcome(job.id, "ok", time.perf_counter() - start, results=results_of(nb), outputs=outputs)
+    if "cq-render" not in papermill_engines._engines:
+
+        class KeepingEngine(NBClientEngine):
+            last = None
+
+            @classmethod
+            def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
+                cls.last = nb_man
+                return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+
+        papermill_engines.register("cq-render", KeepingEngine)
+    return "cq-render"
 
 
-# --- A run ----------------------------------------------------------------------------------------
+class _StderrTo:
+    """Send this process's stderr (fd 2: the kernel's start-up notices) to a log file for a while."""
 
-class RenderLock:
-    """An exclusive lock on reports/.render.lock: a second run refuses (or waits with wait=True)."""
-
-    def __init__(self, reports: Path, wait: bool):
-        self.path, self.wait, self.handle = reports / ".render.lock", wait, None
+    def __init__(self, path: Path):
+        self.path, self.saved = path, None
 
     def __enter__(self):
-        self.handle = open(self.path, "a+")  # noqa: SIM115
-        try:
-            fcntl.flock(self.handle, fcntl.LOCK_EX | (0 if self.wait else fcntl.LOCK_NB))
-        except BlockingIOError:
-            self.handle.seek(0)
-            holder = self.handle.read().strip() or "another process"
-            self.handle.close()
-            raise RenderError(f"another render is running ({holder}) and holds {self.path}; "
-                              "wait for it to finish or pass --wait") from None
-        self.handle.seek(0)
-        self.handle.truncate()
-        self.handle.write(f"pid {os.getpid()} since {datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}\n")
-        self.handle.flush()
+        self.handle = open(self.path, "w")  # noqa: SIM115
+        self.saved = os.dup(2)
+        os.dup2(self.handle.fileno(), 2)
         return self
 
     def __exit__(self, *exc):
-        self.handle.seek(0)
-        self.handle.truncate()
-        fcntl.flock(self.handle, fcntl.LOCK_UN)
+        os.dup2(self.saved, 2)
+        os.close(self.saved)
         self.handle.close()
 
+
+def _record(job: Job, status: str, start: float, **extra) -> dict:
+    return {"id": job.id, "notebook": job.notebook, "parameters": job.parameters, "key": job.key,
+            "status": status, "seconds": round(time.perf_counter() - start, 2), "results": extra.get("results"),
+            "error": extra.get("error", ""), "outputs": extra.get("outputs", {}), "current": True}
+
+
+def execute_job(job: Job, run_dir: Path, root: Path, show_code: bool) -> dict:
+    """Execute one job with papermill in the notebook's folder; write notebook, HTML and figures into
+    `run_dir/<job-id>/`; return its record (the caller stores it with `runs.write_record`)."""
+    import nbformat
+    import papermill
+
+    from . import kernels
+
+    start = time.perf_counter()
+    run_dir = Path(run_dir).resolve()      # the kernel runs in the notebook's folder: absolute paths only
+    out = run_dir / job.id
+    source = Path(root).resolve() / job.notebook
+    executed = out / f"{job.id}.ipynb"
+    try:
+        if out.exists():                 # a retried job (an orchestrator's retry) starts clean
+            shutil.rmtree(out)
+        figures = out / "figures"
+        figures.mkdir(parents=True)
+        # The kernel's own stderr (start-up notices) goes to the run's logs/, not to the console.
+        logs = run_dir / "logs"
+        logs.mkdir(exist_ok=True)
+        log_path = logs / f"{job.id}.log"
+        open(log_path, "w").close()
+    except OSError as exc:
+        return _record(job, "failed", start, error=str(runs.write_error(out, exc)))
+    params = dict(job.parameters, figure_dir=str(figures))
+    engine = _engine_name()
+    from papermill.engines import papermill_engines
+
+    papermill_engines.get_engine(engine).last = None
+    failed = None
+    nb = None
+    try:
+        with _StderrTo(log_path):
+            nb = papermill.execute_notebook(str(source), None, parameters=params, cwd=str(source.parent),
+                                            kernel_name="python3", progress_bar=False, log_output=False,
+                                            engine_name=engine, request_save_on_cell_execute=False,
+                                            kernel_manager_class=kernels.kernel_manager_class())
+    except Exception as exc:  # noqa: BLE001  (papermill raises many types; the message is kept)
+        failed = exc
+        manager = papermill_engines.get_engine(engine).last
+        nb = manager.nb if manager is not None else None
+    if nb is None:
+        return _record(job, "failed", start, error=f"{type(failed).__name__}: {failed}" if failed else "no output notebook")
+    strip_volatile(nb)
+    try:
+        _write_atomic(executed, nbformat.writes(nb).encode("utf-8"))
+        if failed is None:
+            with warnings.catch_warnings():
+                # nbconvert notes that it shows no application/json output (the results): expected.
+                warnings.filterwarnings("ignore", message="Your element with mimetype", category=UserWarning)
+                export_html(nb, out / f"{job.id}.html", show_code, job.parameters.get("lang", "zh"), job.links)
+    except OSError as exc:
+        return _record(job, "failed", start, error=str(runs.write_error(out, exc)), outputs=runs.hash_outputs(out))
+    except Exception as exc:  # noqa: BLE001  (nbconvert raises many types: the page could not be made)
+        return _record(job, "failed", start, error=f"HTML export failed: {type(exc).__name__}: {exc}",
+                       outputs=runs.hash_outputs(out))
+    outputs = runs.hash_outputs(out)
+    if failed is not None:
+        return _record(job, "failed", start, error=_failure_message(nb, failed), outputs=outputs)
+    return _record(job, "ok", start, results=results_of(nb), outputs=outputs)
+
+
+def reuse(job: Job, source_run: Path, old: dict, run_dir: Path) -> dict | str:
+    """Copy a job's files from an earlier run, verified against its record; the new record, or why not."""
+    problem = runs.verify_outputs(source_run / job.id, old["outputs"])
+    if problem:
+        return problem
+    target = run_dir / job.id
+    try:
+        for rel in old["outputs"]:
+            dest = target / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source_run / job.id / rel, dest)
+    except OSError as exc:
+        raise runs.write_error(target, exc) from None
+    problem = runs.verify_outputs(target, old["outputs"])       # it may have changed while being copied
+    if problem:
+        shutil.rmtree(target, ignore_errors=True)
+        return problem
+    return {**{k: old.get(k) for k in ("results", "error")}, "id": job.id, "notebook": job.notebook,
+            "parameters": job.parameters, "key": old["key"], "status": "cached", "seconds": 0.0,
+            "outputs": dict(old["outputs"]), "from_run": old.get("from_run") or source_run.name,
+            "current": old["key"] == job.key}
+
+
+def _store(run_dir: Path, record: dict) -> None:
+    try:
+        runs.write_record(run_dir, record)
+    except OSError as exc:
+        raise runs.write_error(run_dir / runs.RECORDS, exc) from None
+
+
+def _missing(job: Job, error: str) -> dict:
+    return {"id": job.id, "notebook": job.notebook, "parameters": job.parameters, "key": job.key, "status": "missing",
+            "seconds": 0.0, "results": None, "error": error, "outputs": {}, "current": False}
+
+
+# --- Worker processes -----------------------------------------------------------------------------
+
+_EVENTS = None
+
+
+def _worker_init(parent: int, lock_fd: int | None, events) -> None:
+    """In each worker: die with the renderer, drop its copy of the lock, keep the events queue."""
+    from . import kernels
+
+    kernels.die_with_parent(expected_parent=parent)
+    if lock_fd is not None:
+        try:
+            os.close(lock_fd)
+        except OSError:
+            pass
+    global _EVENTS
+    _EVENTS = events
+
+
+def _pool_job(job: Job, run_dir: str, root: str, show_code: bool) -> dict:
+    if _EVENTS is not None:
+        _EVENTS.put(job.id)            # tells the parent the job has started (a worker picked it up)
+    return execute_job(job, Path(run_dir), Path(root), show_code)
+
+
+def _execute(jobs: list[Job], run_dir: Path, root: Path, show_code: bool, workers: int | None, say, log,
+             lock_fd: int | None = None, fork_kernels: bool = True) -> dict[str, dict]:
+    """Run jobs in worker processes; store each record as it ends; report each as it starts and ends."""
+    import multiprocessing
+
+    import jupyter_client.manager  # noqa: F401  (imported once here: the forked workers inherit them)
+    import nbformat  # noqa: F401
+    import papermill  # noqa: F401
+
+    from . import kernels
+
+    ctx = multiprocessing.get_context("fork")
+    records: dict[str, dict] = {}
+    with kernels.KernelServer(enabled=fork_kernels) as server:
+        warm_exporter(show_code)
+        _engine_name()
+        if fork_kernels and not server.wait_ready():
+            log("warning: the kernel server did not start; kernels start as fresh processes")
+        events = ctx.SimpleQueue()
+        size = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+        with ProcessPoolExecutor(max_workers=size, mp_context=ctx, initializer=_worker_init,
+                                 initargs=(os.getpid(), lock_fd, events)) as pool:
+            pending = {pool.submit(_pool_job, job, str(run_dir), str(root), show_code): job for job in jobs}
+
+            def drain():
+                while not events.empty():
+                    say(f"[start ] {events.get()}")
+
+            while pending:
+                done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                drain()
+                for future in done:
+                    job = pending.pop(future)
+                    try:
+                        record = future.result()
+                    except Exception as exc:  # noqa: BLE001  (a crashed worker is a failed job, not a crashed run)
+                        record = _record(job, "failed", time.perf_counter(), error=f"the worker died: {type(exc).__name__}: {exc}")
+                    records[job.id] = record
+                    _store(run_dir, record)
+                    if record["status"] == "ok":
+                        say(f"[done  ] {job.id} {record['seconds']:.1f} s")
+                    else:
+                        log(f"[FAILED] {job.id} ({job.notebook}) {record['seconds']:.1f} s: {record['error']}")
+            drain()
+    return records
+
+
+# --- A run ----------------------------------------------------------------------------------------
 
 def _git_commit(root: Path) -> str | None:
     try:
@@ -345,31 +676,11 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def _previous_manifest(reports: Path) -> tuple[Path | None, dict]:
-    latest = reports / "latest"
-    manifest = latest / "manifest.json"
-    if manifest.is_file():
-        return latest.resolve(), json.loads(manifest.read_text(encoding="utf-8"))
-    return None, {}
-
-
-def _publish(reports: Path, run_dir: Path) -> None:
-    tmp = reports / ".latest.tmp"
-    if tmp.is_symlink() or tmp.exists():
-        tmp.unlink()
-    tmp.symlink_to(Path("runs") / run_dir.name)
-    os.replace(tmp, reports / "latest")     # atomic: readers see the old run or the new one
-
-
-def _prune(reports: Path, keep: int) -> list[str]:
-    published = (reports / "latest").resolve() if (reports / "latest").exists() else None
-    runs = sorted((p for p in (reports / "runs").iterdir() if p.is_dir()), key=lambda p: p.name)
-    removed = []
-    for old in runs[:-keep] if keep > 0 else []:
-        if old.resolve() != published:
-            shutil.rmtree(old)
-            removed.append(old.name)
-    return removed
+def _started(run_dir: Path) -> datetime:
+    try:
+        return datetime.strptime(run_dir.name, "%Y%m%dT%H%M%S.%fZ").replace(tzinfo=UTC)
+    except ValueError:
+        return datetime.fromtimestamp(run_dir.stat().st_mtime, UTC)
 
 
 def write_index(run_dir: Path, manifest: dict) -> None:
@@ -396,49 +707,66 @@ status <b>{html.escape(manifest['status'])}</b>.</p>
     _write_atomic(run_dir / "index.html", page.encode("utf-8"))
 
 
-def _execute(jobs: list[Job], run_dir: Path, root: Path, show_code: bool, workers: int | None, say, log) -> dict[str, Outcome]:
-    """Run jobs in worker processes; report each as it starts and as it ends."""
-    import multiprocessing
+def assemble(run_dir: Path, jobs: list[Job], *, reports: Path, root: Path = paths.ROOT, keep: int = 5,
+             publish: bool = True, shared: dict | None = None, say=print, log=print) -> dict:
+    """Verify every job's record and files, write manifest.json and index.html, and publish the run
+    when it is complete (every job ok or cached, every file as recorded). The caller holds the lock."""
+    run_dir = Path(run_dir)
+    started = _started(run_dir)
+    entries = []
+    for job in jobs:
+        record = runs.read_record(run_dir, job.id)
+        if record is None:
+            record = _missing(job, "no record: the job did not run, or did not finish")
+        elif record["notebook"] != job.notebook or record["parameters"] != job.parameters:
+            record = _missing(job, f"the record is of another job ({record['notebook']} {record['parameters']})")
+        elif record["status"] in OK_STATUSES:
+            problem = runs.verify_outputs(run_dir / job.id, record["outputs"])
+            if problem:
+                record = {**record, "status": "failed", "error": f"its files do not match its record: {problem}"}
+                log(f"[FAILED] {job.id}: {record['error']}")
+        entries.append(record)
+    complete = bool(entries) and all(e["status"] in OK_STATUSES for e in entries)
+    manifest = {
+        "format": runs.MANIFEST_FORMAT,
+        "run_id": run_dir.name,
+        "status": "ok" if complete else "failed",
+        "complete": complete,
+        "published": False,
+        "started": started.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "seconds": round((datetime.now(UTC) - started).total_seconds(), 2),
+        "git_commit": _git_commit(Path(root)),
+        "inputs": {**(shared if shared is not None else input_hashes(root)),
+                   **{j.notebook: _sha256(Path(root) / j.notebook) for j in jobs if (Path(root) / j.notebook).is_file()}},
+        "environment": environment(),
+        "versions": _versions(),
+        "jobs": entries,
+    }
+    manifest["published"] = complete and publish
+    try:
+        _write_atomic(run_dir / runs.MANIFEST,
+                      json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))
+        write_index(run_dir, manifest)
+        if complete and publish:
+            runs.publish(reports, run_dir)
+    except OSError as exc:
+        raise runs.write_error(run_dir, exc) from None
+    if complete and publish:
+        removed = runs.prune(reports, keep, current=run_dir)
+        stale = [e["id"] for e in entries if not e.get("current", True)]
+        if stale:
+            log(f"note: {len(stale)} job(s) carried over from the last good run were rendered from older inputs "
+                f"({', '.join(stale)}); render without --only to bring them up to date")
+        say(f"published {run_dir} as {reports / 'latest'}" + (f"; pruned {len(removed)} old run(s)" if removed else ""))
+    elif complete:
+        say(f"rendered {run_dir} (not published: an ad-hoc run)")
+    else:
+        bad = [f"{e['id']} ({e['status']})" for e in entries if e["status"] not in OK_STATUSES]
+        log(f"run {run_dir.name} is not complete ({', '.join(bad)}); {reports / 'latest'} still points to the last good run")
+    return manifest
 
-    import nbconvert  # noqa: F401  (imported once here: the forked workers inherit it)
-    import papermill  # noqa: F401
 
-    outcomes = {}
-    with multiprocessing.Manager() as manager, ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
-        events = manager.Queue()
-        pending = {pool.submit(run_job, job, str(run_dir / job.id), str(root), show_code, events): job for job in jobs}
-
-        def drain():
-            while not events.empty():
-                say(f"[start ] {events.get()}")
-
-        while pending:
-            done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-            drain()
-            for future in done:
-                job = pending.pop(future)
-                try:
-                    outcome = future.result()
-                except Exception as exc:  # noqa: BLE001  (a crashed worker is a failed job, not a crashed run)
-                    outcome = Outcome(job.id, "failed", 0.0, error=f"{type(exc).__name__}: {exc}")
-                outcomes[job.id] = outcome
-                if outcome.status == "ok":
-                    say(f"[done  ] {job.id} {outcome.seconds:.1f} s")
-                else:
-                    log(f"[FAILED] {job.id} ({job.notebook}) {outcome.seconds:.1f} s: {outcome.error}")
-    return outcomes
-
-
-def render(jobs: list[Job], *, reports: Path = paths.REPORTS_DIR, root: Path = paths.ROOT, workers: int | None = None,
-           force: bool = False, quiet: bool = False, keep: int = 5, show_code: bool = False, wait: bool = False,
-           log=print) -> tuple[dict, Path]:
-    """Render `jobs` into a new run folder; publish it as reports/latest when every job succeeded."""
-    validate_jobs(jobs, root)
-    ids = [j.id for j in jobs]
-    clashes = sorted({i for i in ids if ids.count(i) > 1})
-    if clashes:
-        raise ParameterError(f"duplicate job ids {clashes}: two jobs would write the same folder")
-    link_jobs(jobs)
+def _check_writable(reports: Path) -> None:
     try:
         (reports / "runs").mkdir(parents=True, exist_ok=True)
         probe = reports / ".write-test"
@@ -446,52 +774,127 @@ def render(jobs: list[Job], *, reports: Path = paths.REPORTS_DIR, root: Path = p
         probe.unlink()
     except OSError as exc:
         raise ParameterError(f"output folder {reports} is not writable: {exc}") from None
+
+
+def _previous(reports: Path, log) -> tuple[Path | None, dict]:
+    """The published run and its jobs' records (id -> record), verified to be well-formed."""
+    source = runs.published(reports)
+    if source is None:
+        return None, {}
+    manifest = runs.read_manifest(source)
+    if manifest is None:
+        log(f"warning: {source / runs.MANIFEST} is missing, unreadable or not in the current format; "
+            "nothing is reused from that run")
+        return None, {}
+    return source, {j["id"]: j for j in manifest["jobs"] if j["status"] in OK_STATUSES}
+
+
+def render(jobs: list[Job], *, reports: Path = paths.REPORTS_DIR, root: Path = paths.ROOT, workers: int | None = None,
+           force: bool = False, quiet: bool = False, keep: int = 5, show_code: bool = False, wait: bool = False,
+           log=print, only: list[str] | None = None, publish: bool = True, fork_kernels: bool = True) -> tuple[dict, Path]:
+    """Render `jobs` (the whole request) into a new run folder; publish it as reports/latest when complete.
+
+    only: ids of the jobs to render; every other job is carried over from the published run, verified
+    by hash (a job that cannot be carried leaves the run unpublished). publish=False: never publish.
+    """
+    reports, root = Path(reports), Path(root)
+    validate_jobs(jobs, root)
+    link_jobs(jobs)
+    selected = set(only) if only is not None else {j.id for j in jobs}
+    unknown = selected - {j.id for j in jobs}
+    if unknown:
+        raise ParameterError(f"--only: unknown job id(s) {sorted(unknown)}")
+    if keep < 1:
+        raise ParameterError(f"keep={keep}: keep at least the published run (1 or more)")
+    _check_writable(reports)
     say = (lambda *_: None) if quiet else log
-    with RenderLock(reports, wait):
-        started = datetime.now(UTC)
-        run_id = f"{started:%Y%m%dT%H%M%S.%f}Z"   # sortable; unique because runs hold the lock
-        run_dir = reports / "runs" / run_id
-        run_dir.mkdir(parents=True)
-        shared = input_hashes(root)
+    with RenderLock(reports, wait, log=log) as lock:
+        runs.clean_leftovers(reports)
+        try:
+            run_dir = runs.new_run_dir(reports)
+        except OSError as exc:
+            raise runs.write_error(reports / "runs", exc) from None
+        shared, env = input_hashes(root), environment()
         for job in jobs:
-            job.key = job_key(job, shared, root, show_code)
-        previous_dir, previous = _previous_manifest(reports)
-        previous_keys = {j["id"]: j for j in previous.get("jobs", []) if j["status"] in ("ok", "cached")}
-        outcomes: dict[str, Outcome] = {}
+            job.key = job_key(job, shared, root, show_code, env)
+        source, previous = _previous(reports, log)
         to_run = []
         for job in jobs:
-            old = previous_keys.get(job.id)
-            if not force and old and old["key"] == job.key and (previous_dir / job.id).is_dir():
-                shutil.copytree(previous_dir / job.id, run_dir / job.id)
-                outcomes[job.id] = Outcome(job.id, "cached", 0.0, results=old.get("results"), outputs=old.get("outputs", []))
-                say(f"[cached] {job.id}")
-            else:
+            old = previous.get(job.id)
+            if job.id in selected:
+                if not force and old is not None and old["key"] == job.key:
+                    got = reuse(job, source, old, run_dir)
+                    if isinstance(got, dict):
+                        _store(run_dir, got)
+                        say(f"[cached] {job.id}")
+                        continue
+                    log(f"[stale ] {job.id}: in {source}, {got}; rendering it again")
                 to_run.append(job)
+                continue
+            # --only: carried over from the published run
+            got = reuse(job, source, old, run_dir) if old is not None else "it is not in the published run"
+            if isinstance(got, dict):
+                _store(run_dir, got)
+                say(f"[kept  ] {job.id} (from run {got['from_run']})")
+            else:
+                log(f"[MISSING] {job.id}: cannot be carried over from the published run: {got}")
+                _store(run_dir, _missing(job, f"not rendered (--only) and not carried over: {got}"))
         if to_run:
-            outcomes.update(_execute(to_run, run_dir, root, show_code, workers, say, log))
-        ok = all(o.status in ("ok", "cached") for o in outcomes.values())
-        manifest = {
-            "run_id": run_id,
-            "status": "ok" if ok else "failed",
-            "started": started.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "seconds": round((datetime.now(UTC) - started).total_seconds(), 2),
-            "git_commit": _git_commit(root),
-            "inputs": {**shared, **{j.notebook: _sha256(root / j.notebook) for j in jobs}},
-            "versions": _versions(),
-            "jobs": [{"id": j.id, "notebook": j.notebook, "parameters": j.parameters, "key": j.key,
-                      **{k: v for k, v in asdict(outcomes[j.id]).items() if k != "job"}} for j in jobs],
-        }
-        for job in manifest["jobs"]:
-            job["seconds"] = round(job["seconds"], 2)
-        _write_atomic(run_dir / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))
-        write_index(run_dir, manifest)
-        if ok:
-            _publish(reports, run_dir)
-            removed = _prune(reports, keep)
-            say(f"published {run_dir} as {reports / 'latest'}" + (f"; pruned {len(removed)} old run(s)" if removed else ""))
-        else:
-            log(f"run {run_id} failed; {reports / 'latest'} still points to the last good run")
+            _execute(to_run, run_dir, root, show_code, workers, say, log, lock_fd=lock.fd, fork_kernels=fork_kernels)
+        manifest = assemble(run_dir, jobs, reports=reports, root=root, keep=keep, publish=publish,
+                            shared=shared, say=say, log=log)
     return manifest, run_dir
+
+
+def render_one(job_id: str, run_dir: Path, jobs: list[Job], *, reports: Path = paths.REPORTS_DIR,
+               root: Path = paths.ROOT, force: bool = False, show_code: bool = False, say=print, log=print) -> dict:
+    """Render (or reuse, verified) one job of the request into an existing run folder: one Airflow task."""
+    reports, root, run_dir = Path(reports), Path(root), Path(run_dir)
+    _check_run_dir(run_dir, reports)
+    validate_jobs(jobs, root)
+    link_jobs(jobs)
+    job = next((j for j in jobs if j.id == job_id), None)
+    if job is None:
+        raise ParameterError(f"unknown job {job_id!r}; the jobs are: {', '.join(j.id for j in jobs)}")
+    job.key = job_key(job, input_hashes(root), root, show_code)
+    source, previous = _previous(reports, log)
+    old = previous.get(job.id)
+    record = None
+    if not force and old is not None and old["key"] == job.key:
+        got = reuse(job, source, old, run_dir)
+        if isinstance(got, dict):
+            record = got
+            say(f"[cached] {job.id}")
+        else:
+            log(f"[stale ] {job.id}: in {source}, {got}; rendering it again")
+    if record is None:
+        say(f"[start ] {job.id}")
+        record = execute_job(job, run_dir, root, show_code)
+        if record["status"] == "ok":
+            say(f"[done  ] {job.id} {record['seconds']:.1f} s")
+        else:
+            log(f"[FAILED] {job.id} ({job.notebook}) {record['seconds']:.1f} s: {record['error']}")
+    _store(run_dir, record)
+    return record
+
+
+def _check_run_dir(run_dir: Path, reports: Path) -> None:
+    if not run_dir.is_dir():
+        raise ParameterError(f"run folder {run_dir} does not exist (make one with --new-run)")
+    if run_dir.resolve().parent != (reports / "runs").resolve():
+        raise ParameterError(f"run folder {run_dir} is not in {reports / 'runs'} (pass the same --output)")
+
+
+def assemble_run(run_dir: Path, jobs: list[Job], *, reports: Path = paths.REPORTS_DIR, root: Path = paths.ROOT,
+                 keep: int = 5, wait: bool = True, publish: bool = True, say=print, log=print) -> dict:
+    """Assemble and publish a run folder whose jobs were rendered by `render_one` (the last Airflow task)."""
+    reports, root, run_dir = Path(reports), Path(root), Path(run_dir)
+    _check_run_dir(run_dir, reports)
+    check_unique(jobs)
+    link_jobs(jobs)
+    with RenderLock(reports, wait, log=log):
+        runs.clean_leftovers(reports)
+        return assemble(run_dir, jobs, reports=reports, root=root, keep=keep, publish=publish, say=say, log=log)
 
 
 def refresh_notebooks(root: Path = paths.ROOT, only: list[str] | None = None, log=print) -> None:
@@ -523,53 +926,106 @@ def add_parser(sub, parents=()) -> None:
     p.add_argument("--jobs", type=int, default=None, metavar="N", help="parallel workers (default: one per CPU core)")
     p.add_argument("--force", action="store_true", help="re-render every job even if its inputs are unchanged")
     p.add_argument("--quiet", action="store_true", help="print only failures (for cron)")
-    p.add_argument("--only", action="append", default=[], metavar="TEXT", help="only jobs whose id contains TEXT (repeatable)")
-    p.add_argument("--notebook", action="append", default=[], help="render this notebook (path) instead of the jobs file")
+    p.add_argument("--only", action="append", default=[], metavar="TEXT",
+                   help="render only jobs whose id contains TEXT (repeatable); the others are carried over from the published run")
+    p.add_argument("--notebook", action="append", default=[],
+                   help="render this notebook (path) instead of the jobs file: an ad-hoc run, never published")
     p.add_argument("-p", "--parameter", action="append", default=[], nargs=2, metavar=("NAME", "VALUE"),
                    help="with --notebook: a parameter (repeatable)")
-    p.add_argument("--jobs-file", default=str(JOBS_FILE), help="the YAML list of jobs (default: render.yaml)")
+    p.add_argument("--root", default=None, help="the project folder holding the notebooks (default: this project)")
+    p.add_argument("--jobs-file", default=None, help="the YAML list of jobs (default: render.yaml of the project folder)")
     p.add_argument("--output", default=str(paths.REPORTS_DIR), help="reports folder (default: reports/)")
     p.add_argument("--keep", type=int, default=None, help="completed runs to keep (default: keep_runs of the jobs file)")
     p.add_argument("--show-code", action="store_true", help="include the code cells in the HTML pages")
     p.add_argument("--wait", action="store_true", help="wait for a running render instead of refusing")
+    p.add_argument("--fresh-kernels", action="store_true",
+                   help="start every kernel as a new Python process instead of forking it from the pre-imported kernel server")
     p.add_argument("--list-jobs", action="store_true", help="print the jobs and exit")
     p.add_argument("--json", action="store_true", help="with --list-jobs: as JSON")
+    p.add_argument("--new-run", action="store_true", help="make an empty run folder in OUTPUT/runs and print its path (for an orchestrator)")
+    p.add_argument("--job", metavar="ID", help="render one job (an id from --list-jobs) into --run-dir (one orchestrator task)")
+    p.add_argument("--run-dir", metavar="DIR", help="with --job: the run folder (from --new-run)")
+    p.add_argument("--assemble", metavar="DIR", help="verify, assemble and publish a run folder whose jobs were rendered with --job")
     p.add_argument("--refresh-notebooks", action="store_true",
                    help="re-execute the committed notebooks in place (regenerates nbval references and figures/)")
     p.set_defaults(func=main)
 
 
+def _request(args) -> tuple[list[Job], dict, Path, bool]:
+    """The jobs of a command line request, its jobs-file settings, the project folder, and whether it is ad hoc."""
+    root = Path(args.root).resolve() if args.root else paths.ROOT
+    if not root.is_dir():
+        raise ParameterError(f"--root {args.root}: no such folder")
+    jobs_file = Path(args.jobs_file) if args.jobs_file else root / "render.yaml"
+    jobs, config = load_jobs(jobs_file, root)
+    adhoc = bool(args.notebook)
+    if adhoc:
+        jobs = [Job(n, {k: v for k, v in args.parameter}) for n in args.notebook]
+    elif args.parameter:
+        raise ParameterError("-p/--parameter needs --notebook (the jobs file sets the parameters of its jobs)")
+    if getattr(args, "edition", None):
+        edition(args.edition)            # an unknown edition is a bad request, before any kernel starts
+        jobs = with_edition(jobs, args.edition)
+    return jobs, config, root, adhoc
+
+
 def main(args) -> int:
+    def err(message):
+        print(message, file=sys.stderr)
+
     try:
         if args.refresh_notebooks:
             refresh_notebooks(only=args.only)
-            return 0
-        jobs, config = load_jobs(Path(args.jobs_file))
-        if args.notebook:
-            jobs = [Job(n, {k: v for k, v in args.parameter}) for n in args.notebook]
-        if getattr(args, "edition", None):
-            edition(args.edition)            # an unknown edition is a bad request, before any kernel starts
-            jobs = with_edition(jobs, args.edition)
+            return EXIT_OK
+        jobs, config, root, adhoc = _request(args)
+        reports = Path(args.output)
+        keep = args.keep if args.keep is not None else config["keep_runs"]
+        if keep < 1:
+            raise ParameterError(f"--keep {keep}: keep at least the published run (1 or more)")
+        selected = None
         if args.only:
-            jobs = [j for j in jobs if any(t in j.id for t in args.only)]
-            if not jobs:
+            selected = [j.id for j in jobs if any(t in j.id for t in args.only)]
+            if not selected:
                 raise ParameterError(f"no job matches --only {args.only}")
+        say = (lambda *_: None) if args.quiet else print
         if args.list_jobs:
-            validate_jobs(jobs)
-            listing = [{"id": j.id, "notebook": j.notebook, "parameters": j.parameters} for j in jobs]
+            validate_jobs(jobs, root)
+            listing = [{"id": j.id, "notebook": j.notebook, "parameters": j.parameters}
+                       for j in jobs if selected is None or j.id in selected]
             if args.json:
                 print(json.dumps(listing, ensure_ascii=False, indent=1))
             else:
                 for item in listing:
                     print(f"{item['id']}\t{item['notebook']}\t{json.dumps(item['parameters'], ensure_ascii=False)}")
-            return 0
-        keep = args.keep if args.keep is not None else int(config.get("keep_runs", 5))
-        manifest, _ = render(jobs, reports=Path(args.output), workers=args.jobs, force=args.force, quiet=args.quiet,
-                             keep=keep, show_code=args.show_code, wait=args.wait)
-        return 0 if manifest["status"] == "ok" else 1
-    except (ParameterError, EditionError, DataError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_BAD_REQUEST
-    except RenderError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+            return EXIT_OK
+        if args.new_run:
+            validate_jobs(jobs, root)
+            _check_writable(reports)
+            print(runs.new_run_dir(reports, owner=False))
+            return EXIT_OK
+        if args.job:
+            if not args.run_dir:
+                raise ParameterError("--job needs --run-dir (a run folder made with --new-run)")
+            record = render_one(args.job, Path(args.run_dir), jobs, reports=reports, root=root, force=args.force,
+                                show_code=args.show_code, say=say, log=err)
+            return EXIT_OK if record["status"] in OK_STATUSES else EXIT_FAILED
+        if args.assemble:
+            manifest = assemble_run(Path(args.assemble), jobs, reports=reports, root=root, keep=keep, wait=args.wait,
+                                    publish=not adhoc, say=say, log=err)
+            return EXIT_OK if manifest["complete"] else EXIT_FAILED
+        manifest, _ = render(jobs, reports=reports, root=root, workers=args.jobs, force=args.force, quiet=args.quiet,
+                             keep=keep, show_code=args.show_code, wait=args.wait, only=selected, publish=not adhoc,
+                             fork_kernels=not args.fresh_kernels)
+        return EXIT_OK if manifest["complete"] else EXIT_FAILED
+    except LockError as exc:
+        err(f"error: {exc}")
         return EXIT_LOCKED
+    except RunWriteError as exc:
+        err(f"error: {exc}; nothing was published, {Path(args.output) / 'latest'} still points to the last good run")
+        return EXIT_FAILED
+    except RenderError as exc:
+        err(f"error: {exc}")
+        return EXIT_FAILED
+    except HelpersError as exc:          # ParameterError, EditionError, DataError: a bad request
+        err(f"error: {exc}")
+        return EXIT_BAD_REQUEST

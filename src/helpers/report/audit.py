@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from ..analysis import audit as A
-from ..data import vocab
+from ..data import provenance, vocab
 from . import figures
 from .nb import fmt
 from .page import Page
@@ -44,16 +44,16 @@ NATURE_NAMES = {
 }
 BASIS_NAMES = {"actual": ("实际", "actual"), "plan": ("计划/目标", "plan or target")}
 OUTCOME_NAMES = {
-    "curated": ("已整理", "curated"),
+    "curated": ("已整理为数据", "curated"),
     "excluded": ("按原因排除", "excluded with a reason"),
-    "skipped": ("按规则跳过（年份、序号）", "skipped by rule (years, list markers)"),
-    "uncovered": ("未覆盖", "not accounted for"),
+    "unaccounted": ("未说明", "not accounted for"),
 }
 REASON_NAMES = {
     "year": ("年份", "year"), "date": ("日期", "date"), "list_marker": ("序号", "list marker"),
     "page_number": ("页码", "page number"), "name": ("名称的一部分", "part of a name"),
     "policy_title": ("政策文件名称", "policy title"), "ordinal": ("序数", "ordinal"),
     "time_span": ("时间跨度", "time span"), "reference": ("引用编号", "reference"),
+    "table_code": ("指标表序号", "indicator-table row code"),
 }
 HEADERS = {
     "table": ("整理表", "curated table"), "document": ("报告", "report"), "rows": ("行数", "rows"),
@@ -64,6 +64,7 @@ HEADERS = {
     "reason": ("原因", "reason"), "metric": ("指标", "metric"), "period": ("年份", "year"),
     "basis": ("口径", "basis"), "statements": ("各报告的表述", "statements in each report"),
     "verdict": ("结论", "verdict"), "section": ("章节", "section"), "tokens": ("数字记号", "number tokens"),
+    "examples": ("示例", "examples"),
     "count": ("个数", "count"), "expected": ("期望", "expected"), "actual": ("实际", "actual"),
 }
 
@@ -108,6 +109,22 @@ def html_table(columns: Sequence[str], rows: Sequence[Sequence[str]], right: Seq
     body = "".join("<tr>" + "".join(f'<td style="text-align:{align(i)}">{cell}</td>' for i, cell in enumerate(r)) + "</tr>"
                    for r in rows)
     return f'<table class="dataframe"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+#: How a number in a unit that is no measure reads (an index with the previous year = 100).
+INDEX_UNITS = {"index": ("{v}（上年=100）", "{v} (previous year = 100)")}
+
+
+def num(page: Page, row: Mapping) -> str:
+    """`page.num(row)`, except that an index reads as one, and on an English page a unit the shared
+    vocabulary has no English name for is shown as printed, after the sourced number, in an
+    element with `lang="zh"`."""
+    unit = str(row["unit"])
+    if unit in INDEX_UNITS:
+        return page.num(row, word(INDEX_UNITS, unit, page.lang).format(v=fmt(row["value"])))
+    if page.lang == "en" and unit not in vocab.vocabulary("units") and _CJK.search(unit):
+        return page.num(row, fmt(row["value"])) + f' <span lang="zh">{html.escape(unit)}</span>'
+    return page.num(row)
 
 
 def table_title(audit: A.Audit, name: str, lang: str) -> str:
@@ -163,10 +180,10 @@ def _example(page: Page, a: Mapping, b: Mapping) -> str:
     converted = page.derived(page.amount(a["canonical_value"], b["unit"], 2 if abs(a["canonical_value"]) < 1000 else 0),
                              page.t(f"单位换算：{fmt(a['value'])} {a['unit']} → {b['unit']}",
                                     f"unit conversion: {fmt(a['value'])} {a['unit']} → {b['unit']}"))
-    return page.t(f"例如{html.escape(name)}：{doc_name(a['document'], 'zh')}写作 {page.num(a)}，"
-                  f"{doc_name(b['document'], 'zh')}写作 {page.num(b)}；前者换算为 {converted}，二者在印刷精度内一致。",
-                  f"For example, {zh_spans(name, 'en')}: the {doc_name(a['document'], 'en')} gives {page.num(a)}, "
-                  f"the {doc_name(b['document'], 'en')} {page.num(b)}; the first converts to {converted}, "
+    return page.t(f"例如{html.escape(name)}：{doc_name(a['document'], 'zh')}写作 {num(page, a)}，"
+                  f"{doc_name(b['document'], 'zh')}写作 {num(page, b)}；前者换算为 {converted}，二者在印刷精度内一致。",
+                  f"For example, {zh_spans(name, 'en')}: the {doc_name(a['document'], 'en')} gives {num(page, a)}, "
+                  f"the {doc_name(b['document'], 'en')} {num(page, b)}; the first converts to {converted}, "
                   f"which agrees within the printed precision.")
 
 
@@ -206,23 +223,24 @@ def _known_sentence(audit: A.Audit, page: Page) -> str:
                   f"The document leaves {K} things unreconciled, each registered with its reason and the size of the "
                   f"gap (a changed gap fails the check).")
     if by_nature["convention"]:
+        one = len(by_nature["convention"]) == 1
         text += page.t(f"另有 {C} 处是正常的预算编制惯例{zh_what}，不是文件的错误。",
-                       f" {C} more follow a normal budgeting convention{en_what}, not an error of the document.")
+                       f" {C} other {'entry follows' if one else 'entries follow'} a normal budgeting convention{en_what}; "
+                       f"{'it is' if one else 'they are'} not an error of the document.")
     return text
 
 
-def _coverage_sentence(audit: A.Audit, page: Page) -> str:
-    by_section, _ = A.number_coverage(audit.checks, audit.edition)
+def _coverage_sentence(audit: A.Audit, page: Page, by_section: pd.DataFrame | None = None) -> str:
+    if by_section is None:
+        by_section, _ = A.number_coverage(audit)
     n = {o: int(by_section[o].sum()) for o in A.TOKEN_OUTCOMES}
-    total = sum(n.values())
-    c = {o: _count(page, v, f"结论为“{word(OUTCOME_NAMES, o, 'zh')}”的数字记号", f"number tokens “{word(OUTCOME_NAMES, o, 'en')}”")
+    c = {o: _count(page, v, f"判定为“{word(OUTCOME_NAMES, o, 'zh')}”的数字记号数", f"number tokens “{word(OUTCOME_NAMES, o, 'en')}”")
          for o, v in n.items()}
-    T = _count(page, total, "各报告中的全部数字记号", "number tokens of the reports")
-    return page.t(f"各报告中共有 {T} 个数字记号：{c['curated']} 个已整理为数据，{c['excluded']} 个按原因排除（日期、名称中的数字等），"
-                  f"{c['skipped']} 个按规则跳过（年份、序号），{c['uncovered']} 个未覆盖。",
-                  f"The reports hold {T} number tokens: {c['curated']} are curated, {c['excluded']} excluded with "
-                  f"a reason (dates, digits inside names …), {c['skipped']} skipped by rule (years, list markers) and "
-                  f"{c['uncovered']} not accounted for.")
+    T = _count(page, sum(n.values()), "各报告正文中的全部数字记号数", "number tokens on the reports' lines")
+    return page.t(f"各报告中共有 {T} 个数字记号：{c['curated']} 个已整理为数据，{c['excluded']} 个按原因排除"
+                  f"（年份、日期、序号、名称中的数字等），{c['unaccounted']} 个未说明。",
+                  f"The reports print {T} number tokens: {c['curated']} are curated, {c['excluded']} excluded with a "
+                  f"reason (years, dates, list markers, digits inside names …) and {c['unaccounted']} not accounted for.")
 
 
 def findings_html(audit: A.Audit, page: Page) -> str:
@@ -261,9 +279,12 @@ def checks_html(audit: A.Audit, page: Page) -> str:
     failed = A.failed(audit.checks)
     if not failed:
         return out + "<p>" + page.t("没有未通过的检查。", "No check failed.") + "</p>"
+    def shown(value):
+        return "—" if value is None or value == "" else zh_spans(str(value), lang)
+
     rows = [[html.escape(word(KIND_NAMES, c.kind, lang)), zh_spans(c.text("description", lang), lang),
-             zh_spans(str(c.expected), lang), zh_spans(str(c.actual), lang)] for c in failed]
-    columns = [header(k, lang) for k in ("kind", "description", "expected", "actual")]
+             shown(c.expected), shown(c.actual), shown(c.text("reason", lang))] for c in failed]
+    columns = [header(k, lang) for k in ("kind", "description", "expected", "actual", "reason")]
     return out + f"<p>{page.t('未通过的检查：', 'The checks that failed:')}</p>" + html_table(columns, rows)
 
 
@@ -273,7 +294,7 @@ def known_html(audit: A.Audit, page: Page) -> str:
     lang = page.lang
     rows = []
     for c in A.known_discrepancies(audit.checks):
-        used = page.t("；", "; ").join(page.num(r) for r in c.extra.get("rows", []))
+        used = page.t("；", "; ").join(num(page, r) for r in c.extra.get("rows", []))
         gap = "—" if c.actual is None else page.derived(fmt(float(c.actual), 1), c.text("description", lang))
         rows.append([zh_spans(c.text("description", lang), lang),
                      html.escape(word(NATURE_NAMES, c.extra.get("nature", "discrepancy"), lang)), used, gap,
@@ -292,7 +313,7 @@ def agreement_html(audit: A.Audit, page: Page) -> str:
         first = part.iloc[0]
         name = first["name_zh"] if lang == "zh" else first["name_en"]
         statements = page.t("；", "; ").join(
-            f"{html.escape(doc_name(r['document'], lang))}{page.t('：', ': ')}{page.num(r)}" for r in part.to_dict("records"))
+            f"{html.escape(doc_name(r['document'], lang))}{page.t('：', ': ')}{num(page, r)}" for r in part.to_dict("records"))
         rows.append([zh_spans(name, lang), str(int(period)), html.escape(word(BASIS_NAMES, basis, lang)), statements,
                      html.escape(word(STATUS_NAMES, verdict, lang))])
     columns = [header(k, lang) for k in ("metric", "period", "basis", "statements", "verdict")]
@@ -300,23 +321,31 @@ def agreement_html(audit: A.Audit, page: Page) -> str:
 
 
 def coverage_html(audit: A.Audit, page: Page) -> str:
-    """The `coverage` check kind: number tokens by report and section (how many curated, excluded,
-    skipped, not accounted for) and the exclusions by reason. Until helpers.checks runs that kind,
-    a sentence saying so."""
+    """The `coverage` check kind: number tokens by report and section (curated, excluded, not
+    accounted for) and the exclusions by reason with examples; when the checks engine has no such
+    kind, a sentence saying so."""
     lang = page.lang
     if not A.coverage_available(audit.checks):
         return "<p>" + page.t("本次检查未包含数字覆盖检查（每个数字记号是否已整理或按原因排除），此表暂缺。",
                               "This run has no number-coverage check (whether every number token of the gazette is "
-                              "curated or excluded with a reason), so this table is not available yet.") + "</p>"
-    by_section, reasons = A.number_coverage(audit.checks, audit.edition)
+                              "curated or excluded with a reason), so this table is not available.") + "</p>"
+    by_section, reasons = A.number_coverage(audit)
     rows = [[html.escape(doc_name(r["document"], lang)), zh_spans(r["name_zh"] if lang == "zh" else r["name_en"], lang)]
             + [f"{r[o]:,}" for o in A.TOKEN_OUTCOMES] + [f"{r['tokens']:,}"] for r in by_section.to_dict("records")]
     columns = ([header("document", lang), header("section", lang)] + [word(OUTCOME_NAMES, o, lang) for o in A.TOKEN_OUTCOMES]
                + [header("total", lang)])
-    by_reason = [[html.escape(word(REASON_NAMES, r["reason"], lang) if r["reason"] in REASON_NAMES else r["reason"]),
-                  f"{r['tokens']:,}"] for r in reasons.to_dict("records")]
-    return (html_table(columns, rows, right=tuple(range(2, len(columns)))) + f"<p>{_coverage_sentence(audit, page)}</p>"
-            + html_table([header("reason", lang), header("tokens", lang)], by_reason, right=(1,)))
+    lines = provenance.raw_lines(audit.edition)
+
+    def example(line, start, token):
+        text = lines[line - 1]
+        context = text[max(0, start - 8):start + len(token) + 8].strip()
+        return f'<q lang="zh">{html.escape(context)}</q>' + page.t(f"（第{line}行）", f" (line {line})")
+
+    by_reason = [[html.escape(word(REASON_NAMES, r["reason"], lang)), f"{r['tokens']:,}",
+                  page.t("；", "; ").join(example(*e) for e in r["examples"])] for r in reasons.to_dict("records")]
+    return (html_table(columns, rows, right=tuple(range(2, len(columns))))
+            + f"<p>{_coverage_sentence(audit, page, by_section)}</p>"
+            + html_table([header("reason", lang), header("tokens", lang), header("examples", lang)], by_reason, right=(1,)))
 
 
 # --- Figures --------------------------------------------------------------------------------------
@@ -362,7 +391,9 @@ def checks_figure(audit: A.Audit, page: Page, *, figure_dir=None, figure_format:
     labels = [word(KIND_NAMES, k, lang) for k in summary["kind"]]
     left = pd.Series(0, index=summary.index)
     for status in A.STATUSES:
-        ax.barh(labels, summary[status], left=left, color=STATUS_COLOURS[status], label=word(STATUS_NAMES, status, lang))
+        shown = summary[status] > 0
+        ax.barh(summary.index[shown], summary.loc[shown, status], left=left[shown],
+                color=STATUS_COLOURS[status], label=word(STATUS_NAMES, status, lang))
         left = left + summary[status]
     for y, r in summary.iterrows():   # the counts, since provenance checks dwarf the others
         parts = [f"{int(r[s])} {word(STATUS_NAMES, s, lang)}" for s in A.STATUSES if r[s]]
@@ -371,5 +402,6 @@ def checks_figure(audit: A.Audit, page: Page, *, figure_dir=None, figure_format:
     ax.set_xlabel(page.t("检查项数", "checks"))
     ax.set_title(page.t("各类检查及其结果", "Checks by kind and status"))
     ax.grid(axis="y", visible=False)
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, -0.5 if len(summary) < 6 else -0.4), ncol=3, frameon=False)
+    ax.set_yticks(range(len(labels)), labels)
+    ax.legend(loc="lower right", fontsize=8)
     return figures.savefig(fig, "00-checks-by-kind", figure_dir=figure_dir, figure_format=figure_format, lang=lang)

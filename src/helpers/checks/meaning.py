@@ -1,0 +1,110 @@
+"""Meaning: the year and basis (and, where the section says, level and budget) a row claims agree
+with what the text says about it — the quote itself (a year it names, a plan word) or the heading of
+the section it stands in (the edition's `checks/sections.yaml`). Digits, unit and qualifier are
+checked by provenance; this checks what the number is *of*.
+
+Rules, in order:
+- the year: the last year the quote names (…2021年…), else the section's role year (review sections
+  report the review year; plan sections the plan year). A stock or multi-year total without a year
+  in its quote is dated by a year it names; else, in a review section, the review year; in a plan
+  section, the review or plan year or a later plan horizon;
+  a target beyond the plan year (a five-year-plan target) is not dated by the section.
+- the basis: `plan` when the quote speaks of a budget, plan or target (预算安排, 计划, 目标, 年初预算,
+  批准) and not of its completion (完成预算的…); otherwise that of the year's role (review → actual, plan → plan).
+- the statements table's role: a result is the review year's actual, a target a plan.
+- level: the one level a quote names (市级, 区县级, 全市 …), else the innermost section's; budget:
+  the innermost section's.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import EditionError
+
+# A year the quote names (not a base year: 较2017年, 比2020年 name what a change is measured against).
+_YEAR_IN_QUOTE = re.compile(r"(?<![0-9较比])((?:19|20)[0-9]{2})\s*年(?![0-9])")
+BASIS_OF_ROLE = {"review": "actual", "plan": "plan"}
+ROLE_OF_STATEMENT = {"result": "review", "target": "plan"}     # the statements table's role column
+PLAN_WORDS = ("预算安排", "计划", "目标", "年初预算", "批准", "规划指标")
+HORIZON_WORDS = ("十四五", "规划期", "到2025", "到 2025")
+_COMPLETION = re.compile(r"(?:完成|占)(?:年度|全年)?(?:调整)?(?:计划|预算|目标)")   # 完成预算的103.9%: a result against a plan
+# A quote naming exactly one level states it (over the section's).
+LEVEL_WORDS = (("市级", "municipal"), ("区县级", "district"), ("区县政府", "district"), ("全市", "city"), ("我市", "city"))
+
+
+def section_map(ed) -> list[dict]:
+    spec = ed.load_yaml("sections") or {}
+    out = []
+    for k, s in enumerate(spec.get("sections", [])):
+        try:
+            first, last = (int(v) for v in s["lines"])
+        except (KeyError, TypeError, ValueError):
+            raise EditionError(f"{ed.data_file('sections')}: section {k + 1} needs lines: [first, last]") from None
+        out.append({**s, "first": first, "last": last})
+    return out
+
+
+def expected(sections: list[dict], line: int) -> dict:
+    """The properties the sections around `line` declare (innermost wins)."""
+    found = {}
+    for s in sorted((s for s in sections if s["first"] <= line <= s["last"]), key=lambda s: s["first"] - s["last"], reverse=True):
+        for key in ("role", "level", "budget"):
+            if key in s:
+                found[key] = s[key]
+    return found
+
+
+def _role_of_year(ed, year: int | None) -> str | None:
+    return next((r for r, y in ed.years.items() if y == year), None)
+
+
+def mismatches(row: dict, sections: list[dict], ed) -> list[tuple[str, object, object]]:
+    """[(column, row's value, what the text says)] for one curated row."""
+    out = []
+    want = expected(sections, int(row["line"]))
+    quote = row["quote"]
+    role = row.get("role")
+    named = [int(y) for y in _YEAR_IN_QUOTE.findall(quote)]
+    # A target beyond the plan year is a five-year-plan target: its quote names that year or the plan.
+    later_target = (role == "target" and int(row["period"]) > ed.year("plan")
+                    and (int(row["period"]) in named or any(w in quote for w in HORIZON_WORDS)))
+    if named:
+        year = named[-1]
+    elif role in ("stock", "cumulative"):
+        year = ed.year("review")
+    elif role in ROLE_OF_STATEMENT:
+        year = ed.year(ROLE_OF_STATEMENT[role])
+    else:
+        year = ed.year(want["role"]) if "role" in want else None
+    if role in ("stock", "cumulative"):
+        # A stock is dated by its sentence: the first year the quote names (its subject), else the review or plan year, or a
+        # plan horizon beyond them; only an earlier, unnamed year is wrong.
+        allowed = set(named[:1]) or ({ed.year("review")} if want.get("role") == "review" else set(ed.years.values()))
+        horizon = not named and want.get("role") != "review" and int(row["period"]) > ed.year("plan")
+        if int(row["period"]) not in allowed and not horizon:
+            out.append(("period", row["period"], sorted(allowed)))
+    elif role == "target" and not named and any(w in quote for w in HORIZON_WORDS):
+        if int(row["period"]) <= ed.year("plan"):       # 十四五期间…目标: the plan's horizon, not the plan year
+            out.append(("period", row["period"], f"after {ed.year('plan')}"))
+    elif year is not None and not later_target and int(row["period"]) != year:
+        out.append(("period", row["period"], year))
+    year_role = _role_of_year(ed, year) or want.get("role")
+    if role in ROLE_OF_STATEMENT:
+        basis = BASIS_OF_ROLE[ROLE_OF_STATEMENT[role]]
+    elif any(w in quote for w in PLAN_WORDS) and not _COMPLETION.search(quote):
+        basis = "plan"
+    elif role in ("stock", "cumulative") and want.get("role") != "review":
+        basis = None            # a plan section cites stocks of results and of plans alike: the row says
+    else:
+        basis = BASIS_OF_ROLE.get(year_role) if year_role else None
+    if basis is not None and row.get("basis") is not None and row["basis"] != basis:
+        out.append(("basis", row["basis"], basis))
+    if row.get("level") is not None:
+        stated = {level for word, level in LEVEL_WORDS if word in quote}
+        if len(stated) == 1:
+            want = {**want, "level": stated.pop()}
+    for key in ("level", "budget"):
+        if key in want and row.get(key) is not None and row[key] != want[key]:
+            out.append((key, row[key], want[key]))
+    return out

@@ -1,0 +1,322 @@
+"""Pre-forked notebook kernels: start each job's kernel with the analysis stack already imported.
+
+A fresh `python -m ipykernel_launcher` spends most of a short job starting Python and importing
+IPython, pandas, matplotlib, seaborn and `helpers` (DESIGN §6: ≈ 1.1 s of a 2.6 s papermill job).
+The renderer instead starts one *kernel server* per run: a single-threaded Python process that
+imports that stack once and then, for every kernel a job asks for, forks a child that becomes an
+ordinary ipykernel (`IPKernelApp`, the same code `ipykernel_launcher` runs) on the job's connection
+file, in the job's folder, with the job's environment and standard streams.
+
+papermill and jupyter_client are unchanged: `ForkingKernelManager.format_kernel_cmd` swaps the kernel
+command for a tiny stub (`python -I -S -c …`, a few milliseconds) that hands its connection file,
+folder, environment and file descriptors to the server, relays signals (interrupts) to the kernel
+and exits when the kernel does. The stub's connection to the server is the kernel's lifeline: when
+the stub dies (killed by jupyter_client, or with its worker), the kernel exits at once.
+
+Lifetimes: the server dies with the renderer (PR_SET_PDEATHSIG), each kernel dies with the server
+and with its stub, each stub dies with its worker. Nothing is left behind after a `kill -9`.
+
+What a kernel sees that differs from a fresh one: the preloaded modules are already in
+`sys.modules` (their import-time work is done once, before any notebook code), and the process's
+hash seed is the server's. Everything a notebook does is still done by the notebook, in a new process.
+`tests/test_render.py` checks that a forked and a fresh kernel give byte-identical notebooks.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+PR_SET_PDEATHSIG = 1
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+# Imported once by the server. matplotlib_inline's backend must NOT be among them: importing it
+# hooks matplotlib into the running IPython shell, and there is none yet.
+PRELOAD = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "matplotlib.font_manager", "seaborn",
+           "IPython", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "zmq", "tornado.ioloop",
+           "helpers")
+MAX_REQUEST = 1 << 20
+
+
+def die_with_parent(sig: int = signal.SIGKILL, expected_parent: int | None = None) -> None:
+    """Ask Linux to send `sig` to this process when its parent exits; exit now if it already has."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
+    except (OSError, AttributeError):       # not Linux: the watchdogs below still apply
+        pass
+    if expected_parent is not None and os.getppid() != expected_parent:
+        os._exit(1)
+
+
+# --- the stub that jupyter_client launches as "the kernel" --------------------------------------
+
+# Runs under `python -I -S`: standard library only, no site, no project code.
+STUB = r"""
+import ctypes, json, os, signal, socket, struct, sys
+try:
+    ctypes.CDLL(None).prctl(1, 9, 0, 0, 0)
+except Exception:
+    pass
+server, connection_file, parent = sys.argv[1], sys.argv[2], int(sys.argv[3])
+if os.getppid() != parent:
+    sys.exit(1)
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+try:
+    s.connect(server)
+except OSError:
+    # No server (it failed or was stopped): become an ordinary kernel instead.
+    os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", "-f", connection_file])
+body = json.dumps({"connection_file": connection_file, "cwd": os.getcwd(), "env": dict(os.environ)}).encode()
+socket.send_fds(s, [struct.pack("!I", len(body)) + body], [0, 1, 2])
+reply = b""
+while not reply.endswith(b"\n"):
+    chunk = s.recv(64)
+    if not chunk:
+        sys.exit(1)
+    reply += chunk
+pid = int(reply)
+def relay(signum, frame):
+    try:
+        os.kill(pid, signum)
+    except ProcessLookupError:
+        pass
+for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"):
+    signal.signal(getattr(signal, name), relay)
+while True:
+    try:
+        if not s.recv(64):
+            break
+    except InterruptedError:
+        continue
+sys.exit(0)
+"""
+
+
+def stub_command(server: str, connection_file: str) -> list[str]:
+    return [sys.executable, "-I", "-S", "-c", STUB, server, connection_file, str(os.getpid())]
+
+
+def _manager_class():
+    from jupyter_client.manager import AsyncKernelManager
+
+    class ForkingKernelManager(AsyncKernelManager):
+        """An AsyncKernelManager whose kernel process is forked by the kernel server."""
+
+        def format_kernel_cmd(self, extra_arguments=None):
+            server = os.environ.get(SERVER_ENV)
+            if not server:
+                return super().format_kernel_cmd(extra_arguments)
+            return stub_command(server, os.path.realpath(self.connection_file))
+
+    return ForkingKernelManager
+
+
+SERVER_ENV = "CQ_GAZETTE_KERNEL_SERVER"
+
+
+def kernel_manager_class():
+    """The kernel manager class papermill should use (forking when a server is running)."""
+    return _manager_class()
+
+
+# --- the server -----------------------------------------------------------------------------------
+
+def _recv_exact(conn: socket.socket, n: int, fds: list[int]) -> bytes:
+    data = b""
+    while len(data) < n:
+        msg, got, _flags, _addr = socket.recv_fds(conn, n - len(data), 3)
+        fds.extend(got)
+        if not msg:
+            raise ConnectionError("stub hung up")
+        data += msg
+    return data
+
+
+def _child(conn: socket.socket, request: dict, fds: list[int], server_pid: int) -> None:
+    """In the forked child: become the job's kernel. Never returns."""
+    try:
+        die_with_parent(signal.SIGKILL, server_pid)
+        for target, fd in enumerate(fds[:3]):
+            os.dup2(fd, target)
+        for fd in fds:
+            if fd > 2:
+                os.close(fd)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        os.environ.pop(SERVER_ENV, None)
+        import random
+
+        random.seed()                       # a fresh process would not share the server's state
+        try:
+            import numpy
+
+            numpy.random.seed()
+        except ImportError:
+            pass
+        # Lifeline: the stub's end of `conn` closes when the stub dies; then this kernel must too.
+        import threading
+
+        def lifeline():
+            try:
+                while conn.recv(64):
+                    pass
+            except OSError:
+                pass
+            os._exit(1)
+
+        threading.Thread(target=lifeline, name="lifeline", daemon=True).start()
+        sys.argv = [sys.argv[0], "-f", request["connection_file"]]
+        sys.stdout.flush()
+        # as `python -m ipykernel_launcher` in the job's folder: the folder is put back on sys.path
+        # by the shell (InteractiveShellApp.init_path)
+        from ipykernel import kernelapp
+
+        argv = ["-f", request["connection_file"]]
+        # IPKernelApp read JPY_PARENT_PID when the server imported it; give it the job's value.
+        if request["env"].get("JPY_PARENT_PID", "").isdigit():
+            argv.append(f"--IPKernelApp.parent_handle={request['env']['JPY_PARENT_PID']}")
+        kernelapp.launch_new_instance(argv=argv)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 0
+    except BaseException:  # noqa: BLE001  (report and exit: this is a child process)
+        import traceback
+
+        traceback.print_exc()
+        code = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os._exit(code)
+
+
+def serve(address: str, parent: int) -> None:
+    """The server's main loop (run as `python -m helpers.render.kernels ADDRESS PARENT_PID`)."""
+    die_with_parent(signal.SIGKILL, parent)
+    os.environ["MPLBACKEND"] = os.environ.get("MPLBACKEND") or INLINE_BACKEND
+    if sys.path and sys.path[0] in ("", os.getcwd()):
+        del sys.path[0]
+    import importlib
+
+    for name in PRELOAD:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001,S112  (a module that fails here fails again, visibly, in the notebook)
+            continue
+    _preload_helpers()
+    assert "matplotlib_inline.backend_inline" not in sys.modules, "the inline backend must load in the kernel"
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)       # kernels are reaped automatically
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(address)
+    listener.listen(16)
+    sys.stdout.write("ready\n")
+    sys.stdout.flush()
+    me = os.getpid()
+    while True:
+        conn, _ = listener.accept()
+        fds: list[int] = []
+        try:
+            (size,) = struct.unpack("!I", _recv_exact(conn, 4, fds))
+            if size > MAX_REQUEST:
+                raise ConnectionError("request too large")
+            request = json.loads(_recv_exact(conn, size, fds))
+        except (OSError, ValueError, ConnectionError):
+            for fd in fds:
+                os.close(fd)
+            conn.close()
+            continue
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            listener.close()
+            _child(conn, request, fds, me)
+        for fd in fds:
+            os.close(fd)
+        try:
+            conn.sendall(f"{pid}\n".encode())
+        except OSError:
+            pass
+        conn.close()
+
+
+def _preload_helpers() -> None:
+    """Import every module of the helpers package (a module that fails is left to the notebook)."""
+    import importlib
+    import pkgutil
+
+    try:
+        import helpers
+    except Exception:  # noqa: BLE001
+        return
+    for info in pkgutil.walk_packages(helpers.__path__, "helpers."):
+        if info.name.startswith(("helpers.render", "helpers.__main__", "helpers.cli")):
+            continue
+        try:
+            importlib.import_module(info.name)
+        except Exception:  # noqa: BLE001,S112
+            continue
+
+
+class KernelServer:
+    """Start the kernel server for the lifetime of a `with` block; exports its address to children."""
+
+    def __init__(self, enabled: bool = True, timeout: float = 60.0):
+        self.enabled, self.timeout, self.process, self.folder, self.address = enabled, timeout, None, None, None
+
+    def __enter__(self):
+        if not self.enabled:
+            return self
+        self.folder = tempfile.mkdtemp(prefix="cq-kernels-")
+        self.address = str(Path(self.folder) / "server.sock")
+        env = dict(os.environ)
+        env.pop(SERVER_ENV, None)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "helpers.render.kernels", self.address, str(os.getpid())],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, env=env, start_new_session=True)
+        os.environ[SERVER_ENV] = self.address
+        return self
+
+    def wait_ready(self) -> bool:
+        """Block until the server has imported its stack (False: it failed; kernels start normally)."""
+        if self.process is None:
+            return False
+        line = self.process.stdout.readline()
+        if line.strip() != b"ready":
+            self.close()
+            return False
+        return True
+
+    def close(self) -> None:
+        os.environ.pop(SERVER_ENV, None)
+        if self.process is not None:
+            if self.process.poll() is None:
+                self.process.kill()
+            self.process.wait()
+            self.process.stdout.close()
+            self.process = None
+        if self.folder:
+            for p in Path(self.folder).glob("*"):
+                p.unlink(missing_ok=True)
+            os.rmdir(self.folder)
+            self.folder = None
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+if __name__ == "__main__":
+    serve(sys.argv[1], int(sys.argv[2]))

@@ -1,0 +1,281 @@
+"""helpers.report.fiscal: notebook 02's page in one language, its sources, corrections and figures;
+and the notebook itself (thin, one language per markdown cell, cross-references that resolve)."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+import helpers
+from helpers.analysis import fiscal as af
+from helpers.data import paths
+from helpers.errors import ParameterError, ProvenanceError
+from helpers.report import fiscal as report
+
+ED = helpers.edition()
+Y0, Y1 = ED.year("review"), ED.year("plan")
+NOTEBOOK = paths.NOTEBOOKS_DIR / "02-fiscal.ipynb"
+CJK = re.compile(r"[\u2e80-\u2fdf\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+PARTS = ("findings", "sources_uses", "who_pays", "measures_section", "draft_changes", "social_insurance_section",
+         "debt_section", "debt_ratio_section", "spending_section", "execution_section", "checks_section")
+
+
+@pytest.fixture(scope="module")
+def pages():
+    """Every part of the page for each language and level, the sources list last."""
+    out = {}
+    for lang in ("zh", "en"):
+        for level in ("city", "municipal"):
+            ctx = report.context(ED, lang, level)
+            parts = {name: getattr(report, name)(ctx) for name in PARTS}
+            parts["sources"] = report.sources(ctx)
+            out[(lang, level)] = (ctx, parts)
+    return out
+
+
+class _Visible(HTMLParser):
+    """Visible text outside any element with lang="zh" (attributes such as title are not visible)."""
+
+    def __init__(self):
+        super().__init__()
+        self.stack, self.outside = [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.stack.append(dict(attrs).get("lang"))
+
+    def handle_endtag(self, tag):
+        self.stack.pop()
+
+    def handle_data(self, data):
+        if "zh" not in self.stack:
+            self.outside.append(data)
+
+
+def _outside_zh(markup: str) -> str:
+    p = _Visible()
+    p.feed(markup)
+    return "".join(p.outside)
+
+
+def _plain(markup: str) -> str:
+    return re.sub(r"<[^>]+>", "", re.sub(r'<sup class="src">.*?</sup>', "", markup))
+
+
+# --- Language ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("level", ["city", "municipal"])
+def test_an_english_page_shows_no_chinese_outside_lang_zh(pages, level):
+    _, parts = pages[("en", level)]
+    for name, markup in parts.items():
+        assert not CJK.findall(_outside_zh(markup)), (name, CJK.findall(_outside_zh(markup))[:5])
+        assert "亿元" not in _outside_zh(markup)
+
+
+def test_a_chinese_page_shows_no_english_status(pages):
+    _, parts = pages[("zh", "city")]
+    text = _plain(parts["checks_section"])
+    assert "accepted" not in text and "known_discrepancy" not in text and "预算编制惯例" in text
+
+
+def test_the_text_helper_marks_chinese_on_an_english_page(pages):
+    ctx, _ = pages[("en", "city")]
+    assert report.text(ctx, "debt ratio (债务率)") == 'debt ratio (<span lang="zh">债务率</span>)'
+    assert report.english_units("the gap is 2 亿元.") == "the gap is 2 CNY 100 million."
+
+
+def test_bad_parameters_are_refused():
+    with pytest.raises(ParameterError, match="allowed values"):
+        report.context(ED, "fr", "city")
+    with pytest.raises(ParameterError, match="allowed values"):
+        report.context(ED, "en", "district")
+
+
+# --- Sources -----------------------------------------------------------------------------------------
+
+def test_every_citation_points_into_the_source_list(pages):
+    ctx, parts = pages[("en", "city")]
+    body = "".join(v for k, v in parts.items() if k != "sources")
+    cited = {int(n) for n in re.findall(r'href="#src-(\d+)"', body)}
+    listed = {int(n) for n in re.findall(r'<li id="src-(\d+)"', parts["sources"])}
+    assert cited and cited == listed
+
+
+def test_findings_are_three_to_five_sourced_sentences(pages):
+    for (lang, level), (_, parts) in pages.items():
+        items = re.findall(r"<li>(.*?)</li>", parts["findings"])
+        assert 3 <= len(items) <= 5, (lang, level)
+        assert all('class="sourced"' in s for s in items)
+
+
+# --- The analyst measures on the page ---------------------------------------------------------------
+
+def test_each_measure_is_shown_with_formula_numbers_and_sources(pages):
+    ctx, parts = pages[("en", "city")]
+    for key in ("land_dependence", "land_to_general_revenue", "central_transfers_to_resources"):
+        assert af.measure_spec(key).name[1] in parts["measures_section"]
+    for key in ("debt_to_revenue", "general_debt_ratio", "special_debt_ratio", "interest_to_revenue",
+                "debt_service_net_of_refinancing_to_revenue"):
+        e = af.evaluate(ctx.facts, "city", key, Y0)
+        assert report.text(ctx, e.formula("en")) in parts["debt_section"], key
+        assert report.pct(e.value) in parts["debt_section"], key
+    row = re.search(r"<tr><td[^>]*>land dependence</td>.*?</tr>", parts["measures_section"]).group(0)
+    assert row.count('class="sourced"') == 2 * 3          # three numbers a year, both years, each sourced
+
+
+def test_a_missing_part_is_null_and_the_page_says_why(pages):
+    _, parts = pages[("en", "municipal")]
+    text = _plain(parts["debt_section"])
+    assert "the report does not state the municipal-level general debt balance" in text
+    assert "General debt ratio is null" in text
+    _, zh = pages[("zh", "municipal")]
+    assert "报告未给出" in _plain(zh["debt_section"]) and "不作推算" in _plain(zh["debt_section"])
+
+
+def test_reference_lines_are_shown_as_references_with_their_source(pages):
+    ctx, parts = pages[("en", "city")]
+    html = parts["debt_section"]
+    for ref in ctx.spec["references"]:
+        assert ref["source"]["url"] in html
+        assert report.pct(ref["value"], 0) in html
+    assert "not figures of the gazette" in _plain(html)
+    assert "Maastricht" in _plain(parts["findings"]) and "references analysts use" in _plain(parts["findings"])
+
+
+# --- Corrections ------------------------------------------------------------------------------------
+
+def test_draft_changes_label_the_absolute_change_and_the_rate_apart(pages):
+    _, en = pages[("en", "city")]
+    assert "change (CNY 100 million)</th>" in en["draft_changes"] and "change (%)</th>" in en["draft_changes"]
+    _, zh = pages[("zh", "city")]
+    assert "变化（亿元）</th>" in zh["draft_changes"] and "变化（%）</th>" in zh["draft_changes"]
+
+
+def _headings(lang: str) -> list[str]:
+    cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
+    return [re.sub(r"^#+\s*(\d+\.\s*)?", "", line).strip() for c in cells if c["cell_type"] == "markdown"
+            and f"lang-{lang}" in c["metadata"].get("tags", []) for line in "".join(c["source"]).splitlines() if line.startswith("#")]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_cross_references_name_a_section_of_the_notebook(pages, lang):
+    headings = _headings(lang)
+    for key, titles in report.SECTION_TITLES.items():
+        assert titles[0 if lang == "zh" else 1] in headings, key
+    _, parts = pages[(lang, "city")]
+    title = report.SECTION_TITLES["growth_base"][0 if lang == "zh" else 1]
+    assert title in parts["draft_changes"]
+    # the growth-base section is the spending-by-function one, and it is the section that explains the base
+    assert title in (h for h in headings)
+    assert ("基数" if lang == "zh" else "base") in _plain(parts["spending_section"])
+
+
+def test_the_municipal_transfers_row_is_labelled_as_transfers_only(pages):
+    _, parts = pages[("en", "municipal")]
+    assert "transfers to districts (debt on-lent to districts is in net borrowing)" in parts["who_pays"]
+    assert "transfers and debt on-lending to districts" not in parts["who_pays"]
+    _, zh = pages[("zh", "municipal")]
+    assert "补助区县（转移支付；转贷给区县的债务已计入净举债）" in zh["who_pays"]
+
+
+def test_the_bond_plan_is_shown_as_an_advance_quota_with_its_evidence(pages):
+    ctx, parts = pages[("en", "city")]
+    quota = report.advance_quota(ctx)
+    assert quota["period"] == Y1 and "city_debt_bonds_issued" in quota["metrics"]
+    lines = [e["line"] for e in quota["evidence"]]
+    for n in lines:
+        assert f"budget report, line {n}" in parts["sources"]
+    text = _plain(parts["debt_section"])
+    assert "advance quota, to be revised" in text and "not comparable like for like" in text
+    assert "released in advance" in _plain(parts["findings"])
+    _, zh = pages[("zh", "city")]
+    assert "中央提前下达" in _plain(zh["debt_section"]) and "同口径比较" in _plain(zh["debt_section"])
+
+
+def test_advance_quota_evidence_is_checked_against_the_raw_text(pages):
+    ctx, _ = pages[("en", "city")]
+    broken = copy.copy(ctx)
+    broken.spec = copy.deepcopy(ctx.spec)
+    broken.spec["advance_quota"]["evidence"][0]["quote"] = "并无此句"
+    with pytest.raises(ProvenanceError, match="advance_quota"):
+        report.advance_quota(broken)
+
+
+def test_the_growth_base_is_presented_as_a_convention_with_evidence(pages):
+    ctx, parts = pages[("en", "city")]
+    text = _plain(parts["spending_section"])
+    assert "budgeting convention, not an inconsistency of the document" in text
+    assert "The evidence:" in text and "The register classes the gap as a convention" in text
+    summary = af.growth_base_summary(af.growth_bases(ctx.facts, Y0, Y1), ctx.spec["thresholds"])
+    names = af.growth_bases(ctx.facts, Y0, Y1).set_index("function")["name_en"].str.lower()
+    for f in summary["far_below"] + summary["far_above"]:
+        assert names[f] in text, f
+    assert summary["far_below"]          # lines far below the outturn are discussed like those far above
+    _, zh = pages[("zh", "city")]
+    assert "农林水" in _plain(zh["spending_section"]) and "预算编制惯例" in _plain(zh["spending_section"])
+    assert "convention" in _plain(parts["findings"])
+
+
+def test_the_register_table_shows_each_entrys_nature(pages):
+    ctx, parts = pages[("en", "city")]
+    text = _plain(parts["checks_section"])
+    assert "budgeting convention" in text and "not reconciled by the document" in text
+
+
+def test_the_debt_ratio_section_names_the_post_hoc_fit(pages):
+    ctx, parts = pages[("en", "city")]
+    post = [v for v in af.debt_ratio_variants(ctx.spec) if v.post_hoc]
+    code = f"V{[v.key for v in af.debt_ratio_variants(ctx.spec)].index(post[0].key) + 1}"
+    assert f"{code}†" in parts["debt_ratio_section"]
+    assert "post-hoc fit" in _plain(parts["debt_ratio_section"])
+
+
+def test_results_are_the_analysis_results(pages):
+    ctx, _ = pages[("en", "municipal")]
+    assert report.results(ctx) == af.results(ctx.facts, "municipal", ctx.spec)
+
+
+# --- Figures -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("level", ["city", "municipal"])
+def test_figures_are_written_with_stable_names(tmp_path, level):
+    ctx = report.context(ED, "en", level, figure_dir=str(tmp_path), figure_format="svg")
+    for name in ("figure_sources_uses", "figure_financing", "figure_debt", "figure_debt_ratio", "figure_spending"):
+        assert getattr(report, name)(ctx) is None
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [f"02-sources-uses-{level}.en.svg", f"02-financing-{level}.en.svg", "02-debt.en.svg", "02-debt-ratio.en.svg",
+         "02-municipal-spending.en.svg"])
+    svg = (tmp_path / "02-debt.en.svg").read_text(encoding="utf-8")
+    assert "advance quota" in svg or "<path" in svg      # text is drawn as paths; the file is complete
+
+
+# --- The notebook ------------------------------------------------------------------------------------
+
+def _cells():
+    return json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
+
+
+def test_the_notebook_is_thin():
+    code = [c for c in _cells() if c["cell_type"] == "code"]
+    lines = sum(1 for c in code for line in "".join(c["source"]).splitlines() if line.strip())
+    assert lines <= 150
+    for c in code:
+        src = "".join(c["source"])
+        assert "plt." not in src and "f\"" not in src and "Labels(" not in src
+
+
+def test_every_markdown_cell_has_one_language():
+    for c in _cells():
+        if c["cell_type"] == "markdown":
+            tags = c["metadata"].get("tags", [])
+            assert len([t for t in tags if t in ("lang-zh", "lang-en")]) == 1, c["source"][:1]
+            if "lang-en" in tags:
+                assert not CJK.search("".join(c["source"]).replace("全市", "").replace("市级", ""))
+
+
+def test_the_page_ends_with_the_sources_then_the_results():
+    code = [("".join(c["source"])) for c in _cells() if c["cell_type"] == "code"]
+    assert "report.sources(ctx)" in code[-2] and code[-1].startswith("nb.show_results(")
