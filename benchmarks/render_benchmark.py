@@ -1,11 +1,18 @@
-"""Render performance against a floor, measured on this machine in one run.
+"""Render performance, measured side by side in one run on this machine, reported as ratios.
 
-floor      = (papermill executing a notebook that only imports the analysis stack) × jobs ÷ workers
-full       = `python -m helpers render --force` into a temporary reports folder
-unchanged  = `python -m helpers render` again with nothing changed (every job reused from the cache)
+For the N jobs of the jobs file (render.yaml) on W workers (default: one per core):
 
-Aims (issue 4): full ≤ 1.5 × floor; unchanged < 2 s. Usage: `make benchmark` or
-`python benchmarks/render_benchmark.py [--repeat 3]`. Prints a table and one JSON line.
+floor      N runs of the papermill command line on a one-cell notebook that only imports pandas,
+           matplotlib.pyplot and seaborn, W at a time (DESIGN §6: ≈ 2.6 s for one), wall time
+naive      what a user would write instead: per job `papermill NB OUT -r NAME VALUE … --cwd notebooks`
+           then `jupyter nbconvert --to html OUT`, W jobs at a time, wall time
+full       `python -m helpers render --force` into a temporary reports folder
+unchanged  `python -m helpers render` again with nothing changed (every job reused, verified)
+
+Aims: full ≤ 1.5 × floor; naive ≥ 2 × full; unchanged < 2 s. The four are measured in turn in each
+round (`--repeat R` rounds; medians reported). Usage: `make benchmark` or
+`python benchmarks/render_benchmark.py [--repeat 3] [--workers 2] [--jobs-file F]`. Prints a table
+and one JSON line.
 """
 
 from __future__ import annotations
@@ -18,23 +25,32 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
-import papermill
 
-from helpers import paths, render
+from helpers.data import paths
+from helpers.render import run as render
 
-STACK = "import helpers\nimport pandas\nimport matplotlib.pyplot as plt\nimport seaborn\nfrom helpers import nb, plot\nplot.setup()"
+BIN = Path(sys.executable).parent
+FLOOR_CELL = "import pandas\nimport matplotlib.pyplot as plt\nimport seaborn"
+AIMS = {"full_over_floor_max": 1.5, "naive_over_full_min": 2.0, "unchanged_s_max": 2.0}
 
 
 def floor_notebook(folder: Path) -> Path:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [nbformat.v4.new_code_cell(STACK)]
+    nb.cells = [nbformat.v4.new_code_cell(FLOOR_CELL)]
     path = folder / "floor.ipynb"
     nbformat.write(nb, path)
     return path
+
+
+def _run(command: list[str], cwd: Path) -> None:
+    done = subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"benchmark command failed ({done.returncode}): {' '.join(command)}\n{done.stderr[-2000:]}")
 
 
 def timed(fn) -> float:
@@ -43,31 +59,71 @@ def timed(fn) -> float:
     return time.perf_counter() - start
 
 
+def in_parallel(tasks, workers: int) -> None:
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for future in [pool.submit(task) for task in tasks]:
+            future.result()
+
+
+def floor(tmp: Path, n: int, workers: int) -> float:
+    nb_path = floor_notebook(tmp)
+    tasks = [lambda i=i: _run([str(BIN / "papermill"), str(nb_path), str(tmp / f"floor-{i}.ipynb"),
+                               "--cwd", str(tmp), "--no-progress-bar"], tmp) for i in range(n)]
+    return timed(lambda: in_parallel(tasks, workers))
+
+
+def naive(tmp: Path, jobs: list, root: Path, workers: int) -> float:
+    """papermill's command line, then nbconvert's, per job: the peer a user would write."""
+    def one(job):
+        out = tmp / "naive" / job.id
+        (out / "figures").mkdir(parents=True, exist_ok=True)
+        source = root / job.notebook
+        params = [a for k, v in job.parameters.items() for a in ("-r", k, str(v))]
+        _run([str(BIN / "papermill"), str(source), str(out / f"{job.id}.ipynb"), *params,
+              "-r", "figure_dir", str(out / "figures"), "--cwd", str(source.parent), "--no-progress-bar"], root)
+        _run([str(BIN / "jupyter"), "nbconvert", "--to", "html", str(out / f"{job.id}.ipynb")], root)
+    return timed(lambda: in_parallel([lambda j=j: one(j) for j in jobs], workers))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeat", type=int, default=3, help="floor measurements (median is used)")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="render workers")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds of the four measurements (medians are reported)")
+    parser.add_argument("--workers", "--jobs", type=int, default=os.cpu_count() or 1, help="parallel jobs (render workers)")
+    parser.add_argument("--jobs-file", default=None, help="the jobs to render (default: render.yaml)")
     args = parser.parse_args()
-    jobs, _ = render.load_jobs()
-    with tempfile.TemporaryDirectory() as tmp:
+    root = paths.ROOT
+    jobs_file = Path(args.jobs_file) if args.jobs_file else render.JOBS_FILE
+    jobs, _ = render.load_jobs(jobs_file, root)
+    n, w = len(jobs), args.workers
+    command = [sys.executable, "-m", "helpers", "render", "--quiet", "--jobs", str(w), "--jobs-file", str(jobs_file)]
+    figures = {"floor": [], "naive": [], "full": [], "unchanged": []}
+    with tempfile.TemporaryDirectory(prefix="cq-bench-") as tmp:
         tmp = Path(tmp)
-        nb_path = floor_notebook(tmp)
-        single = statistics.median(
-            timed(lambda: papermill.execute_notebook(str(nb_path), str(tmp / "out.ipynb"), cwd=str(tmp),
-                                                     kernel_name="python3", progress_bar=False, log_output=False))
-            for _ in range(args.repeat))
-        floor = single * len(jobs) / args.jobs
-        command = [sys.executable, "-m", "helpers", "render", "--quiet", "--jobs", str(args.jobs), "--output", str(tmp / "reports")]
-        full = timed(lambda: subprocess.run([*command, "--force"], check=True, cwd=paths.ROOT))
-        unchanged = timed(lambda: subprocess.run(command, check=True, cwd=paths.ROOT))
-    result = {"jobs": len(jobs), "workers": args.jobs, "floor_single_s": round(single, 2), "floor_s": round(floor, 2),
-              "full_s": round(full, 2), "full_over_floor": round(full / floor, 2), "unchanged_s": round(unchanged, 2),
-              "aims": {"full_over_floor_max": 1.5, "unchanged_s_max": 2.0}}
-    print(f"jobs {len(jobs)}, workers {args.jobs}")
-    print(f"floor: one import-only notebook {single:.2f} s -> {floor:.2f} s for all jobs")
-    print(f"full forced render   {full:6.2f} s  = {full / floor:.2f} x floor (aim <= 1.5)")
-    print(f"unchanged inputs     {unchanged:6.2f} s  (aim < 2 s)")
-    print(json.dumps(result))
+        env_tmp = tmp / "figures"
+        os.environ[paths.FIGURE_ENV_VAR] = str(env_tmp)      # nothing writes into the project's figures/
+        for r in range(args.repeat):
+            reports = tmp / f"reports-{r}"
+            figures["floor"].append(floor(tmp, n, w))
+            figures["naive"].append(naive(tmp / f"round-{r}", jobs, root, w))
+            figures["full"].append(timed(lambda: _run([*command, "--force", "--output", str(reports)], root)))  # noqa: B023
+            figures["unchanged"].append(timed(lambda: _run([*command, "--output", str(reports)], root)))  # noqa: B023
+    med = {k: statistics.median(v) for k, v in figures.items()}
+    ratios = {"full_over_floor": med["full"] / med["floor"], "naive_over_full": med["naive"] / med["full"],
+              "unchanged_s": med["unchanged"]}
+    met = {"full_over_floor": ratios["full_over_floor"] <= AIMS["full_over_floor_max"],
+           "naive_over_full": ratios["naive_over_full"] >= AIMS["naive_over_full_min"],
+           "unchanged_s": ratios["unchanged_s"] < AIMS["unchanged_s_max"]}
+    print(f"{n} jobs, {w} workers, {args.repeat} round(s); medians")
+    print(f"floor      papermill CLI, import-only notebook × {n}   {med['floor']:7.2f} s")
+    print(f"naive      papermill CLI + nbconvert CLI per job      {med['naive']:7.2f} s")
+    print(f"full       helpers render --force                   {med['full']:7.2f} s")
+    print(f"unchanged  helpers render (all reused, verified)    {med['unchanged']:7.2f} s")
+    print(f"full / floor     = {ratios['full_over_floor']:.2f}  (aim <= 1.5: {'met' if met['full_over_floor'] else 'NOT met'})")
+    print(f"naive / full     = {ratios['naive_over_full']:.2f}  (aim >= 2: {'met' if met['naive_over_full'] else 'NOT met'})")
+    print(f"unchanged        = {ratios['unchanged_s']:.2f} s (aim < 2 s: {'met' if met['unchanged_s'] else 'NOT met'})")
+    print(json.dumps({"jobs": n, "workers": w, "rounds": args.repeat,
+                      "seconds": {k: [round(x, 2) for x in v] for k, v in figures.items()},
+                      "ratios": {k: round(v, 2) for k, v in ratios.items()}, "aims": AIMS, "met": met}))
     return 0
 
 

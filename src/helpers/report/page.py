@@ -50,7 +50,19 @@ class Page:
         number = fmt(value, digits)
         if unit == "%":
             return f"{number}%"
-        return f"{number}{self.unit(unit)}" if self.lang == "zh" else f"{number} {self.unit(unit)}"
+        if self.lang == "zh":
+            return f"{number}{self.unit(unit)}"
+        name = self.unit(unit)
+        if "{n}" in name:                       # "CNY {n} trillion": the number goes inside the name
+            return name.replace("{n}", number)
+        if vocab.vocabulary("units").get(unit) is None:
+            return f'{number} <span lang="zh">{html.escape(unit)}</span>'   # no English name: shown as printed
+        return f"{number} {name}"
+
+    @staticmethod
+    def zh(text: str) -> str:
+        """Chinese shown on purpose on an English page (a quote, an original name): inside lang="zh"."""
+        return f'<span lang="zh">{html.escape(text)}</span>'
 
     # --- sources ----------------------------------------------------------------------------------
 
@@ -69,9 +81,9 @@ class Page:
         """HTML for a curated number: the text shown, a hover title (report, line, quote) and a
         superscript link to the page's numbered source list."""
         n = self.source_number(row)
-        shown = text if text is not None else self.amount(row["value"], row["unit"])
+        shown = html.escape(text) if text is not None else self.amount(row["value"], row["unit"])
         title = f"{self.where(row)}: {row['quote']}"
-        return (f'<span class="sourced" title="{html.escape(title, quote=True)}">{html.escape(shown)}'
+        return (f'<span class="sourced" title="{html.escape(title, quote=True)}">{shown}'
                 f'<sup class="src"><a href="#src-{n}">{n}</a></sup></span>')
 
     def derived(self, text: str, formula: str) -> str:
@@ -92,11 +104,14 @@ class Page:
     # --- tables -----------------------------------------------------------------------------------
 
     def table_html(self, frame: pd.DataFrame, sources: Mapping[str, list] | None = None,
-                   floatfmt: str = "{:,.1f}") -> str:
+                   floatfmt: str = "{:,.1f}", html_columns: tuple = (), numeric_columns: tuple = ()) -> str:
         """A deterministic HTML table: text left-aligned, numbers right-aligned; `sources` maps a
-        column to one curated row (or None) per table row, so that cell shows its source."""
+        column to one curated row (or None) per table row, so that cell shows its source;
+        `html_columns` hold ready HTML (escaped by their builder); `numeric_columns` are right-aligned
+        even when they hold formatted text."""
         sources = sources or {}
-        head = "".join(f'<th style="text-align:{self._align(frame[c])}">{html.escape(str(c))}</th>' for c in frame.columns)
+        align = {c: "right" if c in numeric_columns else self._align(frame[c]) for c in frame.columns}
+        head = "".join(f'<th style="text-align:{align[c]}">{html.escape(str(c))}</th>' for c in frame.columns)
         body = []
         for i in range(len(frame)):
             cells = []
@@ -104,8 +119,13 @@ class Page:
                 value = frame[c].iloc[i]
                 text = self._cell_text(value, floatfmt)
                 row = sources.get(c, [None] * len(frame))[i]
-                content = self.num(row, text) if row is not None else html.escape(text)
-                cells.append(f'<td style="text-align:{self._align(frame[c])}">{content}</td>')
+                if row is not None:
+                    content = self.num(row, text)
+                elif c in html_columns:
+                    content = str(value)
+                else:
+                    content = html.escape(text)
+                cells.append(f'<td style="text-align:{align[c]}">{content}</td>')
             body.append(f"<tr>{''.join(cells)}</tr>")
         return f'<table class="dataframe"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
