@@ -2,8 +2,8 @@
 
 import re
 
-from helpers.data import paths
 from helpers.__main__ import table_list_markdown
+from helpers.data import paths
 
 README = (paths.ROOT / "README.md").read_text(encoding="utf-8")
 

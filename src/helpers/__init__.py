@@ -6,11 +6,13 @@
 
 The public API: `edition(E)` resolves an edition (an id under data/editions/, a folder, or None for
 the latest); `load(name, edition=None)`, `load_all`, `facts` read its curated tables; `run_checks`
-and `verified_facts` check them; `find(text)` searches every curated number.
+and `verified_facts` check them; `find(text, edition=None)` searches every curated number by
+name (zh or en), quote or topic.
 """
 
 from .checks import Check, Facts, run_checks, verified_facts
 from .data.edition import Edition, edition, known_editions
+from .data.find import find
 from .data.load import facts, load, load_all
 from .errors import (
     DataError,
@@ -23,5 +25,5 @@ from .errors import (
 )
 
 __all__ = ["Check", "DataError", "Edition", "EditionError", "Facts", "HelpersError", "ParameterError",
-           "ProvenanceError", "RenderError", "SchemaError", "edition", "facts", "known_editions", "load",
+           "ProvenanceError", "RenderError", "SchemaError", "edition", "facts", "find", "known_editions", "load",
            "load_all", "run_checks", "verified_facts"]

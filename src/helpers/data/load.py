@@ -152,12 +152,17 @@ def load_all(edition: str | Edition | None = None) -> dict[str, pd.DataFrame]:
 
 def facts(edition: str | Edition | None = None, tables: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
     """Every curated number in one long table (rows of symbol or text cells carry no number)."""
-    tables = tables if tables is not None else load_all(edition)
+    ed = _edition(edition)
+    tables = tables if tables is not None else load_all(ed)
     parts = []
     for name, frame in tables.items():
         part = frame.assign(table=name)
         for col in FACT_COLUMNS:
             if col not in part:
                 part[col] = None
+        # A table about one subject declares it once (x_topic); other tables carry a topic per row.
+        default_topic = ed.resource(name).get("x_topic")
+        if default_topic:
+            part["topic"] = part["topic"].fillna(default_topic) if "topic" in frame else default_topic
         parts.append(part.loc[part["value"].notna(), FACT_COLUMNS])
     return pd.concat(parts, ignore_index=True)

@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import csv
-from functools import lru_cache
+from functools import cache
 
 from ..errors import SchemaError
 from . import paths
@@ -18,7 +18,7 @@ from . import paths
 LANGS = ("zh", "en")
 
 
-@lru_cache(maxsize=None)
+@cache
 def vocabulary(kind: str) -> dict[str, dict[str, str]]:
     """code -> {'zh': …, 'en': …} for one vocabulary file."""
     path = paths.VOCAB_DIR / f"{kind}.csv"
