@@ -18,6 +18,14 @@ from pathlib import Path
 _YEAR = re.compile(r"(?<![\d.])(19[5-9]\d|20[0-3]\d)(?![\d.])(?!\s*[亿万元%千百])")
 # CSV columns that hold numbers or positions, never years, and must not change.
 _FIXED_COLUMNS = {"value", "line", "code", "cell", "expected_gap", "tolerance"}
+# Identifier columns: every year inside them moves (2021.city.general.revenue.amount).
+_ID_COLUMNS = {"row_id", "metric"}
+_ID_YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})(?![0-9])")
+
+
+def shift_id(text: str, years: int = 1) -> str:
+    """Every year inside an identifier moved by `years`: shift_id("2021.gap.x") == "2022.gap.x"."""
+    return _ID_YEAR.sub(lambda m: str(int(m.group(1)) + years), text)
 
 
 def shift_text(text: str, years: int = 1) -> str:
@@ -36,7 +44,8 @@ def _shift_csv(text: str, years: int) -> str:
     header = rows[0]
     writer.writerow([shift_text(h, years) for h in header])
     for row in rows[1:]:
-        writer.writerow([cell if name in _FIXED_COLUMNS else shift_text(cell, years) for name, cell in zip(header, row, strict=True)])
+        writer.writerow([cell if name in _FIXED_COLUMNS else shift_id(cell, years) if name in _ID_COLUMNS
+                         else shift_text(cell, years) for name, cell in zip(header, row, strict=True)])
     return out.getvalue()
 
 
@@ -50,8 +59,10 @@ def shift_edition(source: Path, parent: Path, years: int = 1) -> Path:
         text = path.read_text(encoding="utf-8")
         if path.suffix == ".csv":
             new = _shift_csv(text, years)
+        elif path.suffix in (".yaml", ".json"):
+            new = shift_id(text, years)      # metadata: ids (wr.2022.x) and years alike; no amounts
         else:
-            new = shift_text(text, years)
+            new = shift_text(text, years)    # the raw text and its README: years, not amounts (2035亿元)
         path.write_text(new, encoding="utf-8", newline="")
         renamed = path.with_name(shift_text(path.name, years))
         if renamed != path:

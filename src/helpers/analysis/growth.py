@@ -416,15 +416,15 @@ def sector_name(name: str, lang: str) -> str:
 def sector_growth(economy: pd.DataFrame, year: int, reference: str = "industrial_value_added_growth") -> pd.DataFrame:
     """Value-added growth of the sectors the reports name, ranked, against industry as a whole.
 
-    Rows: topic sector, measure growth, basis actual, period `year`, whose name says 增加值 (value
+    Rows: kind sector, measure growth, basis actual, period `year`, whose name says 增加值 (value
     added; output, revenue, investment and volume growth are left out). A metric stated in both
     reports is kept once (first in file order; the cross-document checks make them agree).
     vs_reference = value - value of `reference` (by default 规上工业增加值).
     rank = 1 for the fastest (ties share the rank). The reference row is kept, flagged is_reference.
     """
-    _require(economy, ["row_id", "metric", "period", "basis", "topic", "sector_group", "measure", "name_zh", "name_en",
+    _require(economy, ["row_id", "metric", "period", "basis", "kind", "sector_group", "measure", "name_zh", "name_en",
                        "value", "unit", "qualifier", "document", "line", "quote"], "economy")
-    rows = economy[(economy["topic"] == "sector") & (economy["measure"] == "growth") & (economy["basis"] == "actual")
+    rows = economy[(economy["kind"] == "sector") & (economy["measure"] == "growth") & (economy["basis"] == "actual")
                    & (economy["period"] == year) & economy["name_zh"].str.contains("增加值")]
     rows = rows.drop_duplicates("metric", keep="first").copy()
     if reference not in set(rows["metric"]):

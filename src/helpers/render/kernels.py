@@ -27,12 +27,14 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import shutil
 import signal
 import socket
 import struct
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 PR_SET_PDEATHSIG = 1
@@ -60,20 +62,31 @@ def die_with_parent(sig: int = signal.SIGKILL, expected_parent: int | None = Non
 
 # Runs under `python -I -S`: standard library only, no site, no project code.
 STUB = r"""
-import ctypes, json, os, signal, socket, struct, sys
+import ctypes, json, os, signal, socket, struct, sys, time
 try:
     ctypes.CDLL(None).prctl(1, 9, 0, 0, 0)
 except Exception:
     pass
 server, connection_file, parent = sys.argv[1], sys.argv[2], int(sys.argv[3])
+server_pid = int(sys.argv[4])
 if os.getppid() != parent:
     sys.exit(1)
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-try:
-    s.connect(server)
-except OSError:
-    # No server (it failed or was stopped): become an ordinary kernel instead.
+def fallback():
+    # No server (it failed, or was stopped): become an ordinary kernel instead.
     os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", "-f", connection_file])
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+while True:
+    try:
+        s.connect(server)
+        break
+    except (FileNotFoundError, ConnectionRefusedError):
+        try:
+            os.kill(server_pid, 0)     # still importing: wait for it
+        except OSError:
+            fallback()
+        time.sleep(0.01)
+    except OSError:
+        fallback()
 body = json.dumps({"connection_file": connection_file, "cwd": os.getcwd(), "env": dict(os.environ)}).encode()
 socket.send_fds(s, [struct.pack("!I", len(body)) + body], [0, 1, 2])
 reply = b""
@@ -101,14 +114,61 @@ sys.exit(0)
 
 
 def stub_command(server: str, connection_file: str) -> list[str]:
-    return [sys.executable, "-I", "-S", "-c", STUB, server, connection_file, str(os.getpid())]
+    pid, _, address = server.partition(":")
+    return [sys.executable, "-I", "-S", "-c", STUB, address, connection_file, str(os.getpid()), pid]
 
 
-def _manager_class():
+SERVER_ENV = "CQ_GAZETTE_KERNEL_SERVER"    # "PID:ADDRESS" of the running server, for the workers
+_CLASSES: dict = {}
+
+
+def _classes():
+    """ForkingKernelManager and QuickKernelClient, defined on first use (they import jupyter_client)."""
+    if _CLASSES:
+        return _CLASSES
+    import asyncio
+    from queue import Empty
+
+    from jupyter_client.asynchronous import AsyncKernelClient
     from jupyter_client.manager import AsyncKernelManager
+    from jupyter_client.utils import ensure_async
+    from traitlets import DottedObjectName
+
+    class QuickKernelClient(AsyncKernelClient):
+        """jupyter_client's wait_for_ready, except that the final IOPub flush waits 10 ms, not 200 ms,
+        for more messages (any late start-up message has no parent request and nbclient ignores it)."""
+
+        async def _async_wait_for_ready(self, timeout=None):
+            deadline = time.monotonic() + (timeout if timeout is not None else float("inf"))
+            while True:
+                self.kernel_info()
+                try:
+                    msg = await ensure_async(self.shell_channel.get_msg(timeout=1))
+                except Empty:
+                    msg = None
+                if msg is not None and msg["msg_type"] == "kernel_info_reply":
+                    try:          # IOPub is connected when the kernel_info request's status arrives
+                        await ensure_async(self.iopub_channel.get_msg(timeout=0.2))
+                    except Empty:
+                        pass
+                    else:
+                        self._handle_kernel_info_reply(msg)
+                        break
+                if not await self._async_is_alive():
+                    raise RuntimeError("Kernel died before replying to kernel_info")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+                await asyncio.sleep(0)
+            while True:
+                try:
+                    await ensure_async(self.iopub_channel.get_msg(timeout=0.01))
+                except Empty:
+                    break
 
     class ForkingKernelManager(AsyncKernelManager):
-        """An AsyncKernelManager whose kernel process is forked by the kernel server."""
+        """An AsyncKernelManager whose kernel process is forked by the kernel server (when one runs)."""
+
+        client_class = DottedObjectName("helpers.render.kernels.QuickKernelClient")
 
         def format_kernel_cmd(self, extra_arguments=None):
             server = os.environ.get(SERVER_ENV)
@@ -116,15 +176,19 @@ def _manager_class():
                 return super().format_kernel_cmd(extra_arguments)
             return stub_command(server, os.path.realpath(self.connection_file))
 
-    return ForkingKernelManager
+    _CLASSES.update(ForkingKernelManager=ForkingKernelManager, QuickKernelClient=QuickKernelClient)
+    return _CLASSES
 
 
-SERVER_ENV = "CQ_GAZETTE_KERNEL_SERVER"
+def __getattr__(name):
+    if name in ("ForkingKernelManager", "QuickKernelClient"):
+        return _classes()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def kernel_manager_class():
     """The kernel manager class papermill should use (forking when a server is running)."""
-    return _manager_class()
+    return _classes()["ForkingKernelManager"]
 
 
 # --- the server -----------------------------------------------------------------------------------
@@ -272,10 +336,14 @@ def _preload_helpers() -> None:
 
 
 class KernelServer:
-    """Start the kernel server for the lifetime of a `with` block; exports its address to children."""
+    """Start the kernel server for the lifetime of a `with` block and tell child processes where it is.
 
-    def __init__(self, enabled: bool = True, timeout: float = 60.0):
-        self.enabled, self.timeout, self.process, self.folder, self.address = enabled, timeout, None, None, None
+    Kernels may be asked for at once: a stub waits while the server is still importing, and becomes
+    an ordinary kernel if the server is gone.
+    """
+
+    def __init__(self, enabled: bool = True):
+        self.enabled, self.process, self.folder, self.address = enabled, None, None, None
 
     def __enter__(self):
         if not self.enabled:
@@ -287,7 +355,7 @@ class KernelServer:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "helpers.render.kernels", self.address, str(os.getpid())],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, env=env, start_new_session=True)
-        os.environ[SERVER_ENV] = self.address
+        os.environ[SERVER_ENV] = f"{self.process.pid}:{self.address}"
         return self
 
     def wait_ready(self) -> bool:
@@ -309,9 +377,7 @@ class KernelServer:
             self.process.stdout.close()
             self.process = None
         if self.folder:
-            for p in Path(self.folder).glob("*"):
-                p.unlink(missing_ok=True)
-            os.rmdir(self.folder)
+            shutil.rmtree(self.folder, ignore_errors=True)
             self.folder = None
 
     def __exit__(self, *exc):

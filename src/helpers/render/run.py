@@ -26,6 +26,7 @@ written or completed (nothing published), 2 a bad request (refused before any ke
 from __future__ import annotations
 
 import ast
+import contextlib
 import copy
 import hashlib
 import html
@@ -523,6 +524,7 @@ def execute_job(job: Job, run_dir: Path, root: Path, show_code: bool) -> dict:
             nb = papermill.execute_notebook(str(source), None, parameters=params, cwd=str(source.parent),
                                             kernel_name="python3", progress_bar=False, log_output=False,
                                             engine_name=engine, request_save_on_cell_execute=False,
+                                            shutdown_kernel="immediate",
                                             kernel_manager_class=kernels.kernel_manager_class())
     except Exception as exc:  # noqa: BLE001  (papermill raises many types; the message is kept)
         failed = exc
@@ -610,7 +612,7 @@ def _pool_job(job: Job, run_dir: str, root: str, show_code: bool) -> dict:
 
 
 def _execute(jobs: list[Job], run_dir: Path, root: Path, show_code: bool, workers: int | None, say, log,
-             lock_fd: int | None = None, fork_kernels: bool = True) -> dict[str, dict]:
+             lock_fd: int | None = None) -> dict[str, dict]:
     """Run jobs in worker processes; store each record as it ends; report each as it starts and ends."""
     import multiprocessing
 
@@ -620,39 +622,37 @@ def _execute(jobs: list[Job], run_dir: Path, root: Path, show_code: bool, worker
 
     from . import kernels
 
+    kernels.kernel_manager_class()
+    warm_exporter(show_code)
+    _engine_name()
     ctx = multiprocessing.get_context("fork")
     records: dict[str, dict] = {}
-    with kernels.KernelServer(enabled=fork_kernels) as server:
-        warm_exporter(show_code)
-        _engine_name()
-        if fork_kernels and not server.wait_ready():
-            log("warning: the kernel server did not start; kernels start as fresh processes")
-        events = ctx.SimpleQueue()
-        size = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
-        with ProcessPoolExecutor(max_workers=size, mp_context=ctx, initializer=_worker_init,
-                                 initargs=(os.getpid(), lock_fd, events)) as pool:
-            pending = {pool.submit(_pool_job, job, str(run_dir), str(root), show_code): job for job in jobs}
+    events = ctx.SimpleQueue()
+    size = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    with ProcessPoolExecutor(max_workers=size, mp_context=ctx, initializer=_worker_init,
+                             initargs=(os.getpid(), lock_fd, events)) as pool:
+        pending = {pool.submit(_pool_job, job, str(run_dir), str(root), show_code): job for job in jobs}
 
-            def drain():
-                while not events.empty():
-                    say(f"[start ] {events.get()}")
+        def drain():
+            while not events.empty():
+                say(f"[start ] {events.get()}")
 
-            while pending:
-                done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-                drain()
-                for future in done:
-                    job = pending.pop(future)
-                    try:
-                        record = future.result()
-                    except Exception as exc:  # noqa: BLE001  (a crashed worker is a failed job, not a crashed run)
-                        record = _record(job, "failed", time.perf_counter(), error=f"the worker died: {type(exc).__name__}: {exc}")
-                    records[job.id] = record
-                    _store(run_dir, record)
-                    if record["status"] == "ok":
-                        say(f"[done  ] {job.id} {record['seconds']:.1f} s")
-                    else:
-                        log(f"[FAILED] {job.id} ({job.notebook}) {record['seconds']:.1f} s: {record['error']}")
+        while pending:
+            done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
             drain()
+            for future in done:
+                job = pending.pop(future)
+                try:
+                    record = future.result()
+                except Exception as exc:  # noqa: BLE001  (a crashed worker is a failed job, not a crashed run)
+                    record = _record(job, "failed", time.perf_counter(), error=f"the worker died: {type(exc).__name__}: {exc}")
+                records[job.id] = record
+                _store(run_dir, record)
+                if record["status"] == "ok":
+                    say(f"[done  ] {job.id} {record['seconds']:.1f} s")
+                else:
+                    log(f"[FAILED] {job.id} ({job.notebook}) {record['seconds']:.1f} s: {record['error']}")
+        drain()
     return records
 
 
@@ -808,7 +808,12 @@ def render(jobs: list[Job], *, reports: Path = paths.REPORTS_DIR, root: Path = p
         raise ParameterError(f"keep={keep}: keep at least the published run (1 or more)")
     _check_writable(reports)
     say = (lambda *_: None) if quiet else log
-    with RenderLock(reports, wait, log=log) as lock:
+    from . import kernels
+
+    server = kernels.KernelServer(enabled=fork_kernels)
+    with RenderLock(reports, wait, log=log) as lock, contextlib.ExitStack() as stack:
+        if force:
+            stack.enter_context(server)   # every job runs: let the server import while keys are computed
         runs.clean_leftovers(reports)
         try:
             run_dir = runs.new_run_dir(reports)
@@ -840,7 +845,10 @@ def render(jobs: list[Job], *, reports: Path = paths.REPORTS_DIR, root: Path = p
                 log(f"[MISSING] {job.id}: cannot be carried over from the published run: {got}")
                 _store(run_dir, _missing(job, f"not rendered (--only) and not carried over: {got}"))
         if to_run:
-            _execute(to_run, run_dir, root, show_code, workers, say, log, lock_fd=lock.fd, fork_kernels=fork_kernels)
+            if server.enabled and server.process is None:
+                stack.enter_context(server)
+            _execute(to_run, run_dir, root, show_code, workers, say, log, lock_fd=lock.fd)
+            stack.close()                 # the server is not needed to assemble
         manifest = assemble(run_dir, jobs, reports=reports, root=root, keep=keep, publish=publish,
                             shared=shared, say=say, log=log)
     return manifest, run_dir
