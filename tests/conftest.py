@@ -22,3 +22,16 @@ def data_copy(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def project_root() -> Path:
     return paths.ROOT
+
+
+@pytest.fixture(scope="session")
+def published(tmp_path_factory) -> tuple[dict, Path]:
+    """Every job of render.yaml rendered once for the session (forced), published in a temporary
+    reports folder: (manifest, path of reports/latest)."""
+    from helpers.render import run as render
+
+    reports = tmp_path_factory.mktemp("published") / "reports"
+    jobs, _ = render.load_jobs()
+    manifest, _ = render.render(jobs, reports=reports, workers=2, quiet=True, force=True, log=lambda *_: None)
+    assert manifest["status"] == "ok", [j.get("error") for j in manifest["jobs"] if j["status"] not in ("ok", "cached")]
+    return manifest, reports / "latest"

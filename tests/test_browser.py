@@ -20,7 +20,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from helpers import paths, render
+from helpers.data import paths
+from helpers.render import run as render
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -160,3 +161,96 @@ def test_rendered_reports_open_offline(browser, tmp_path):
     page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
     assert external == [], f"the report requested the network: {external}"
     context.close()
+
+
+# Visible text of an English page must hold no CJK character outside an element marked lang="zh".
+_CJK_OUTSIDE_ZH = """() => {
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const found = [];
+  const cjk = /[\\u3400-\\u9fff\\uf900-\\ufaff\\u3000-\\u303f\\uff00-\\uffef]/;
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const el = node.parentElement;
+    if (!el || !cjk.test(node.textContent)) continue;
+    if (el.closest('script, style, title')) continue;
+    const marked = el.closest('[lang]');
+    if (marked && marked.getAttribute('lang').startsWith('zh')) continue;
+    found.push(node.textContent.trim().slice(0, 60));
+  }
+  return found;
+}"""
+
+
+def _local_target(page_path: Path, href: str) -> tuple[Path | None, str]:
+    parsed = urlparse(href)
+    if parsed.scheme or href.startswith(("mailto:", "javascript:")):
+        return None, ""
+    target = page_path if not parsed.path else (page_path.parent / parsed.path).resolve()
+    if target.is_dir():
+        target = target / "index.html"
+    return target, parsed.fragment
+
+
+def test_every_published_page_reads_in_its_language(browser, published, tmp_path):
+    """Front pages, run log and every notebook page: no console error, every image loaded with alt
+    text, no broken local link or anchor, <html lang> set, a real title, and on an English page no
+    Chinese outside lang="zh". Screenshots of the front pages and one page per notebook and language
+    go to a temporary folder (printed) for a person to look at."""
+    manifest, latest = published
+    pages = [latest / "index.html", latest / "index.en.html", latest / "runlog.html"]
+    pages += [latest / j["id"] / f"{j['id']}.html" for j in manifest["jobs"]]
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+    shot_for = {"index.html", "index.en.html"}
+    seen_notebooks = set()
+    problems = []
+    context = browser.new_context(viewport={"width": 1200, "height": 1500})
+    context.route("**/*", lambda route: route.continue_() if urlparse(route.request.url).scheme in ("file", "data", "about")
+                  else route.abort())
+    for path in pages:
+        errors = []
+        page = context.new_page()
+        page.on("console", lambda msg, errors=errors: errors.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
+        page.goto(path.as_uri())
+        page.wait_for_load_state("load")
+        name = path.name
+        lang = page.evaluate("() => document.documentElement.lang")
+        title = page.title()
+        if lang not in ("zh", "en"):
+            problems.append(f"{name}: <html lang={lang!r}>")
+        if not title or title == "Notebook":
+            problems.append(f"{name}: no real <title> ({title!r})")
+        if errors:
+            problems.append(f"{name}: console errors {errors[:3]}")
+        for img in page.locator("img").all():
+            img.scroll_into_view_if_needed()
+            if not img.evaluate("i => i.complete && i.naturalWidth > 0"):
+                problems.append(f"{name}: an image did not load")
+            if not (img.get_attribute("alt") or "").strip():
+                problems.append(f"{name}: an image without alt text")
+        ids = set(page.evaluate("() => Array.from(document.querySelectorAll('[id]')).map(e => e.id)"))
+        for href in page.evaluate("() => Array.from(document.querySelectorAll('a[href]')).map(a => a.getAttribute('href'))"):
+            target, fragment = _local_target(path, href)
+            if target is None:
+                continue
+            if not target.exists():
+                problems.append(f"{name}: broken link {href}")
+            elif fragment and target == path and fragment not in ids:
+                problems.append(f"{name}: broken anchor {href}")
+        if lang == "en":
+            leaked = page.evaluate(_CJK_OUTSIDE_ZH)
+            if leaked:
+                problems.append(f"{name}: Chinese outside lang=zh: {leaked[:5]}")
+        notebook = name.split("--")[0]
+        key = (notebook, lang)
+        if name in shot_for or (name.endswith(".html") and "--" in name and key not in seen_notebooks):
+            seen_notebooks.add(key)
+            page.evaluate("() => window.scrollTo(0, 0)")
+            page.screenshot(path=str(shots / f"{name}.png"), full_page=False)
+        page.close()
+    context.close()
+    print(f"screenshots: {shots}")
+    print("\n".join(problems))
+    assert problems == []
+    assert len(list(shots.glob("*.png"))) >= 2 + 2 * len({j["notebook"] for j in manifest["jobs"]})

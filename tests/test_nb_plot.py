@@ -7,8 +7,9 @@ import warnings
 import matplotlib.pyplot as plt
 import pytest
 
-from helpers import nb, plot
 from helpers.errors import ParameterError
+from helpers.report import figures as plot
+from helpers.report import nb
 
 
 @pytest.mark.parametrize("params, message", [

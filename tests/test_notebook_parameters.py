@@ -7,7 +7,8 @@ import nbformat
 import papermill
 import pytest
 
-from helpers import nb, paths
+from helpers.data import paths
+from helpers.report import nb
 
 pytestmark = pytest.mark.slow
 NOTEBOOKS = sorted(paths.NOTEBOOKS_DIR.glob("[0-9][0-9]-*.ipynb"))

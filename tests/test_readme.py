@@ -2,7 +2,7 @@
 
 import re
 
-from helpers.__main__ import table_list_markdown
+from helpers.cli import table_list_markdown
 from helpers.data import paths
 
 README = (paths.ROOT / "README.md").read_text(encoding="utf-8")

@@ -1,33 +1,53 @@
-"""The render pipeline: bad requests, determinism, atomic publish on failure, the cache and the lock."""
+"""The render pipeline: bad requests, determinism, atomic publish on failure, the cache, the lock, forked
+kernels, and the two-step API (one job into a run folder; assemble and publish) that Airflow uses.
+
+The fault cases an attacker would try (kill -9, tampered pages, a full disk, broken inputs …) are in
+test_faults.py. Most tests use tiny synthetic notebooks in a temporary project (render(root=…)), so
+they do not depend on the analysis notebooks that others are editing.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
-import helpers.__main__ as cli
-from helpers import paths, render
-from helpers.errors import ParameterError, RenderError
+import helpers.cli as cli
+from helpers.data import paths
+from helpers.errors import ParameterError
+from helpers.render import kernels, runs
+from helpers.render import run as render
+from helpers.render.lock import LockError
 
 pytestmark = pytest.mark.slow
 
 
-def _notebook(path: Path, body: str) -> None:
+def _notebook(path: Path, body: str, params: str = "") -> None:
     """A small notebook following the project's conventions (parameters cell, figure_dir)."""
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    params = nbformat.v4.new_code_cell('lang: str = "zh"  # "zh" or "en"\nfigure_dir: str = "."  # folder for figures')
-    params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, nbformat.v4.new_code_cell(body)]
+    cell = nbformat.v4.new_code_cell('lang: str = "zh"  # "zh" or "en"\nfigure_dir: str = "."  # folder for figures' + params)
+    cell.metadata["tags"] = ["parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell("# A page\n\n## Findings"), cell, nbformat.v4.new_code_cell(body)]
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, path)
 
 
 OK_BODY = "from IPython.display import display\ndisplay({'application/json': {'lang': lang}}, raw=True)"
+FIGURE_BODY = """import matplotlib
+import matplotlib.pyplot as plt
+fig, ax = plt.subplots(figsize=(2, 1.5))
+ax.plot([1, 3, 2])
+plt.show()
+fig.savefig(figure_dir + "/line.png", metadata={"Software": None})
+print("rows", 3)
+from IPython.display import display
+display({'application/json': {'lang': lang, 'backend': matplotlib.get_backend()}}, raw=True)"""
 FAIL_BODY = "raise ValueError('the data says no')"
 
 
@@ -43,6 +63,11 @@ def _run(root, reports, notebooks, **kw):
     return render.render(jobs, reports=reports, root=root, workers=2, quiet=True, log=lambda *_: None, **kw)
 
 
+def _files(run: Path, job_id: str) -> dict[str, bytes]:
+    folder = run / job_id
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
 # --- bad requests: refused before any kernel starts, exit code 2 -----------------------------------
 
 @pytest.mark.parametrize("argv, message", [
@@ -51,6 +76,8 @@ def _run(root, reports, notebooks, **kw):
     (["--notebook", "notebooks/00-data-audit.ipynb", "-p", "lang", "fr"], "lang='fr' is not allowed; allowed values: 'zh', 'en'"),
     (["--notebook", "notebooks/00-data-audit.ipynb", "-p", "figure_dir", "/tmp"], "set by the renderer"),
     (["--only", "no-such-job"], "no job matches"),
+    (["--keep", "0"], "keep at least the published run"),
+    (["--job", "00-data-audit--lang-zh"], "--job needs --run-dir"),
 ])
 def test_bad_requests_exit_2_with_a_message(argv, message, capsys, tmp_path):
     assert cli.main(["render", "--output", str(tmp_path / "r"), *argv]) == 2
@@ -72,6 +99,23 @@ def test_list_jobs_json_covers_every_notebook_in_both_languages(capsys):
     assert sorted({j["notebook"] for j in jobs}) == notebooks
     for nb in notebooks:
         assert {j["parameters"]["lang"] for j in jobs if j["notebook"] == nb} == {"zh", "en"}
+    assert len({j["id"] for j in jobs}) == len(jobs)
+
+
+def test_declared_parameters_read_like_papermill(project):
+    import papermill
+
+    path = project / "notebooks" / "10-ok.ipynb"
+    ours = {k: v["default"] for k, v in render.declared_parameters(path).items()}
+    theirs = {k: v["default"] for k, v in papermill.inspect_notebook(str(path)).items()}
+    assert ours == theirs == {"lang": '"zh"', "figure_dir": '"."'}
+
+
+def test_render_refuses_a_parameter_the_notebook_does_not_declare(project, tmp_path):
+    with pytest.raises(ParameterError, match="unknown parameter 'level'"):
+        render.render([render.Job("notebooks/10-ok.ipynb", {"level": "city"})], reports=tmp_path, root=project,
+                      quiet=True, log=lambda *_: None)
+    assert not os.path.exists(tmp_path / "runs") or not os.listdir(tmp_path / "runs")
 
 
 # --- determinism ---------------------------------------------------------------------------------
@@ -82,13 +126,10 @@ def test_two_forced_renders_are_byte_identical(tmp_path):
     first, run1 = render.render(jobs(), reports=tmp_path / "a", **kw)
     second, run2 = render.render(jobs(), reports=tmp_path / "b", **kw)
     assert first["status"] == second["status"] == "ok"
-    # Everything but the run's bookkeeping (manifest, index, kernel logs: they hold times and ports).
-    files = sorted(p.relative_to(run1) for p in run1.rglob("*")
-                   if p.is_file() and p.name not in ("manifest.json", "index.html") and p.relative_to(run1).parts[0] != "logs")
-    assert any(f.suffix == ".html" for f in files) and any(f.suffix == ".png" for f in files)
-    assert any(f.suffix == ".ipynb" for f in files)
-    different = [str(f) for f in files if (run1 / f).read_bytes() != (run2 / f).read_bytes()]
-    assert not different
+    for job in first["jobs"]:
+        files = _files(run1, job["id"])
+        assert any(f.endswith(".html") for f in files) and any(f.endswith(".png") for f in files)
+        assert files == _files(run2, job["id"])
 
 
 def test_html_pages_fetch_nothing(tmp_path):
@@ -99,6 +140,44 @@ def test_html_pages_fetch_nothing(tmp_path):
         assert marker not in page
     assert "data:image/png;base64" in page
     assert manifest["jobs"][0]["results"]["checks_failed"] == 0
+
+
+def test_forked_and_fresh_kernels_give_identical_outputs(tmp_path):
+    """The kernel server changes how a kernel starts, not what a notebook gives."""
+    root = tmp_path / "project"
+    _notebook(root / "notebooks" / "10-fig.ipynb", FIGURE_BODY)
+    jobs = lambda: [render.Job("notebooks/10-fig.ipynb", {"lang": lang}) for lang in ("zh", "en")]  # noqa: E731
+    kw = dict(root=root, workers=2, quiet=True, log=lambda *_: None)
+    forked, run1 = render.render(jobs(), reports=tmp_path / "a", fork_kernels=True, **kw)
+    fresh, run2 = render.render(jobs(), reports=tmp_path / "b", fork_kernels=False, **kw)
+    assert forked["complete"] and fresh["complete"]
+    for job in forked["jobs"]:
+        assert _files(run1, job["id"]) == _files(run2, job["id"])
+        assert job["results"]["backend"] == "module://matplotlib_inline.backend_inline"
+    nb = nbformat.read(run1 / "10-fig--lang-zh" / "10-fig--lang-zh.ipynb", as_version=4)
+    kinds = [o.get("output_type") for c in nb.cells for o in c.get("outputs", [])]
+    assert "display_data" in kinds and "stream" in kinds     # the inline figure and the print
+
+
+def test_the_kernel_server_dies_with_its_owner(tmp_path):
+    code = ("import os, sys, time\nfrom helpers.render import kernels\n"
+            "s = kernels.KernelServer().__enter__()\nprint(s.process.pid, flush=True)\ntime.sleep(60)")
+    owner = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    server = int(owner.stdout.readline())
+    owner.kill()
+    owner.wait()
+    for _ in range(100):
+        if not _alive(server):
+            break
+        import time
+        time.sleep(0.1)
+    assert not _alive(server)
+
+
+def _alive(pid: int) -> bool:
+    from helpers.render.lock import is_alive
+
+    return is_alive(pid)
 
 
 # --- failure: others finish, latest unchanged, failing cell named, non-zero exit ------------------
@@ -113,7 +192,7 @@ def test_failed_job_keeps_last_good_run_published(project, tmp_path):
     bad, bad_run = render.render(
         [render.Job("notebooks/10-ok.ipynb", {"lang": "zh"}), render.Job("notebooks/20-broken.ipynb", {"lang": "zh"})],
         reports=reports, root=project, workers=2, force=True, quiet=True, log=messages.append)
-    assert bad["status"] == "failed"
+    assert bad["status"] == "failed" and bad["complete"] is False
     assert (reports / "latest").resolve() == good_run.resolve()
     statuses = {j["id"]: j["status"] for j in bad["jobs"]}
     assert statuses == {"10-ok--lang-zh": "ok", "20-broken--lang-zh": "failed"}
@@ -123,26 +202,27 @@ def test_failed_job_keeps_last_good_run_published(project, tmp_path):
     assert any(o.get("output_type") == "error" for c in kept.cells for o in c.get("outputs", []))
 
 
-def test_cli_exit_code_is_non_zero_on_failure(project, tmp_path, monkeypatch):
+def test_cli_exit_code_is_non_zero_on_failure(project, tmp_path, capsys):
     _notebook(project / "notebooks" / "20-broken.ipynb", FAIL_BODY)
-    monkeypatch.setattr(paths, "ROOT", project)
-    monkeypatch.setattr(render, "load_jobs", lambda *_: ([render.Job("notebooks/20-broken.ipynb", {"lang": "zh"})], {}))
-    monkeypatch.setattr(render, "validate_jobs", lambda jobs, root=project: None)
-    original = render.render
-    monkeypatch.setattr(render, "render", lambda jobs, **kw: original(jobs, **{**kw, "root": project}))
-    assert cli.main(["render", "--quiet", "--output", str(tmp_path / "r")]) == 1
+    (project / "render.yaml").write_text("default_parameter_sets:\n  - {lang: zh}\n", encoding="utf-8")
+    assert cli.main(["render", "--quiet", "--root", str(project), "--output", str(tmp_path / "r")]) == 1
+    out = capsys.readouterr().out
+    assert "[FAILED] 20-broken--lang-zh" in out and "ValueError: the data says no" in out
+    assert not (tmp_path / "r" / "latest").exists()
 
 
 # --- cache ---------------------------------------------------------------------------------------
 
 def test_unchanged_inputs_reuse_the_last_good_run(project, tmp_path):
     reports = tmp_path / "reports"
-    first, _ = _run(project, reports, ["notebooks/10-ok.ipynb"])
+    first, run1 = _run(project, reports, ["notebooks/10-ok.ipynb"])
     second, run2 = _run(project, reports, ["notebooks/10-ok.ipynb"])
     assert {j["status"] for j in first["jobs"]} == {"ok"}
     assert {j["status"] for j in second["jobs"]} == {"cached"}
+    assert {j["from_run"] for j in second["jobs"]} == {run1.name}
     assert (run2 / "10-ok--lang-zh" / "10-ok--lang-zh.html").is_file()
     assert second["jobs"][0]["results"] == first["jobs"][0]["results"]
+    assert _files(run1, "10-ok--lang-zh") == _files(run2, "10-ok--lang-zh")
     forced, _ = _run(project, reports, ["notebooks/10-ok.ipynb"], force=True)
     assert {j["status"] for j in forced["jobs"]} == {"ok"}
 
@@ -156,43 +236,35 @@ def test_a_changed_input_invalidates_the_cache(project, tmp_path):
     assert {j["status"] for j in again["jobs"]} == {"ok"}
 
 
+def test_a_notebook_variable_of_the_environment_is_part_of_the_key(project, tmp_path, monkeypatch):
+    reports = tmp_path / "reports"
+    _run(project, reports, ["notebooks/10-ok.ipynb"])
+    monkeypatch.setenv("CQ_GAZETTE_SOMETHING", "1")
+    again, _ = _run(project, reports, ["notebooks/10-ok.ipynb"])
+    assert {j["status"] for j in again["jobs"]} == {"ok"}
+
+
+def test_manifest_records_inputs_versions_hashes_and_results(project, tmp_path):
+    manifest, run = _run(project, tmp_path / "reports", ["notebooks/10-ok.ipynb"])
+    on_disk = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
+    assert on_disk["run_id"] == manifest["run_id"] == run.name
+    assert on_disk["complete"] is True and on_disk["published"] is True
+    assert "notebooks/10-ok.ipynb" in on_disk["inputs"] and any(k.startswith("helpers/") for k in on_disk["inputs"])
+    assert {"pandas", "papermill", "python"} <= set(on_disk["versions"])
+    job = on_disk["jobs"][0]
+    assert job["results"] == {"lang": "zh"}
+    assert set(job["outputs"]) == {"10-ok--lang-zh.ipynb", "10-ok--lang-zh.html"}
+    for rel, digest in job["outputs"].items():
+        assert runs.sha256_file(run / job["id"] / rel) == digest
+
+
 def test_old_runs_are_pruned_but_never_the_published_one(project, tmp_path):
     reports = tmp_path / "reports"
     for _ in range(3):
         _run(project, reports, ["notebooks/10-ok.ipynb"], keep=2)
-    runs = sorted(p.name for p in (reports / "runs").iterdir())
-    assert len(runs) == 2
-    assert (reports / "latest").resolve().name == runs[-1]
-
-
-# --- lock ----------------------------------------------------------------------------------------
-
-def test_a_second_run_refuses_while_the_lock_is_held(project, tmp_path):
-    reports = tmp_path / "reports"
-    (reports / "runs").mkdir(parents=True)
-    with render.RenderLock(reports, wait=False):
-        with pytest.raises(RenderError, match="another render is running .*pid"):
-            _run(project, reports, ["notebooks/10-ok.ipynb"])
-    done, _ = _run(project, reports, ["notebooks/10-ok.ipynb"])
-    assert done["status"] == "ok"
-
-
-def test_manifest_records_inputs_versions_and_results(project, tmp_path):
-    manifest, run = _run(project, tmp_path / "reports", ["notebooks/10-ok.ipynb"])
-    on_disk = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
-    assert on_disk["run_id"] == manifest["run_id"] == run.name
-    assert "notebooks/10-ok.ipynb" in on_disk["inputs"]
-    assert {"pandas", "papermill", "python"} <= set(on_disk["versions"])
-    assert on_disk["jobs"][0]["results"] == {"lang": "zh"}
-    index = (run / "index.html").read_text(encoding="utf-8")
-    assert "10-ok--lang-zh/10-ok--lang-zh.html" in index and "ok" in index
-
-
-def test_render_refuses_a_parameter_the_notebook_does_not_declare(project, tmp_path):
-    with pytest.raises(ParameterError, match="unknown parameter 'level'"):
-        render.render([render.Job("notebooks/10-ok.ipynb", {"level": "city"})], reports=tmp_path, root=project,
-                      quiet=True, log=lambda *_: None)
-    assert not os.path.exists(tmp_path / "runs") or not os.listdir(tmp_path / "runs")
+    names = sorted(p.name for p in (reports / "runs").iterdir())
+    assert len(names) == 2
+    assert (reports / "latest").resolve().name == names[-1]
 
 
 def test_code_is_hidden_by_default_and_shown_on_request(project, tmp_path):
@@ -201,3 +273,84 @@ def test_code_is_hidden_by_default_and_shown_on_request(project, tmp_path):
     page = "10-ok--lang-zh/10-ok--lang-zh.html"
     assert "application/json" not in (run1 / page).read_text(encoding="utf-8")
     assert "application/json" in (run2 / page).read_text(encoding="utf-8")
+
+
+def test_an_ad_hoc_notebook_run_is_never_published(project, tmp_path, capsys):
+    code = cli.main(["render", "--quiet", "--root", str(project), "--notebook", "notebooks/10-ok.ipynb",
+                     "-p", "lang", "en", "--output", str(tmp_path / "r")])
+    assert code == 0
+    assert not (tmp_path / "r" / "latest").exists()
+    (run,) = (tmp_path / "r" / "runs").iterdir()
+    assert json.loads((run / "manifest.json").read_text())["complete"] is True
+
+
+# --- lock ----------------------------------------------------------------------------------------
+
+def test_a_second_run_refuses_while_the_lock_is_held(project, tmp_path):
+    reports = tmp_path / "reports"
+    (reports / "runs").mkdir(parents=True)
+    with render.RenderLock(reports, wait=False):
+        with pytest.raises(LockError, match="another render is running .*pid"):
+            _run(project, reports, ["notebooks/10-ok.ipynb"])
+    done, _ = _run(project, reports, ["notebooks/10-ok.ipynb"])
+    assert done["status"] == "ok"
+
+
+# --- two steps: one job into a run folder, then assemble and publish (what Airflow runs) ----------
+
+def _cli(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "helpers", "render", *map(str, args)], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=300)
+
+
+def test_jobs_then_assemble_publish_the_same_run_as_render(tmp_path):
+    root = tmp_path / "project"
+    _notebook(root / "notebooks" / "10-fig.ipynb", FIGURE_BODY)
+    (root / "render.yaml").write_text("default_parameter_sets:\n  - {lang: zh}\n  - {lang: en}\nkeep_runs: 3\n", encoding="utf-8")
+    common = ["--root", root, "--output", tmp_path / "steps"]
+    listing = json.loads(_cli(*common, "--list-jobs", "--json").stdout)
+    assert [j["id"] for j in listing] == ["10-fig--lang-zh", "10-fig--lang-en"]
+    made = _cli(*common, "--new-run")
+    assert made.returncode == 0, made.stderr
+    run_dir = Path(made.stdout.strip().splitlines()[-1])
+    assert run_dir.parent.resolve() == (tmp_path / "steps" / "runs").resolve() and not any(run_dir.iterdir())
+    early = _cli(*common, "--assemble", run_dir)
+    assert early.returncode == 1 and "not complete" in early.stderr
+    assert not (tmp_path / "steps" / "latest").exists()
+    for job in listing:
+        done = _cli(*common, "--job", job["id"], "--run-dir", run_dir)
+        assert done.returncode == 0, done.stderr
+    unknown = _cli(*common, "--job", "nope", "--run-dir", run_dir)
+    assert unknown.returncode == 2 and "unknown job 'nope'" in unknown.stderr
+    assembled = _cli(*common, "--assemble", run_dir)
+    assert assembled.returncode == 0, assembled.stderr
+    assert (tmp_path / "steps" / "latest").resolve() == run_dir.resolve()
+
+    whole = _cli("--root", root, "--output", tmp_path / "whole")
+    assert whole.returncode == 0, whole.stderr
+    a = json.loads((tmp_path / "steps" / "latest" / "manifest.json").read_text())
+    b = json.loads((tmp_path / "whole" / "latest" / "manifest.json").read_text())
+    keep = ("id", "key", "outputs", "results", "status")
+    assert [{k: j[k] for k in keep} for j in a["jobs"]] == [{k: j[k] for k in keep} for j in b["jobs"]]
+    for job in listing:
+        assert _files(tmp_path / "steps" / "latest", job["id"]) == _files(tmp_path / "whole" / "latest", job["id"])
+    # A job already rendered with the same inputs is reused by the next orchestrated run, verified.
+    second = Path(_cli(*common, "--new-run").stdout.strip())
+    again = _cli(*common, "--job", "10-fig--lang-zh", "--run-dir", second)
+    assert again.returncode == 0 and "[cached] 10-fig--lang-zh" in again.stdout
+
+
+def test_a_run_folder_outside_the_reports_is_refused(project, tmp_path):
+    (tmp_path / "elsewhere").mkdir()
+    done = _cli("--root", project, "--output", tmp_path / "r", "--assemble", tmp_path / "elsewhere")
+    assert done.returncode == 2 and "is not in" in done.stderr
+
+
+def test_kernel_manager_class_uses_the_server_only_when_one_runs(monkeypatch):
+    monkeypatch.delenv(kernels.SERVER_ENV, raising=False)
+    km = kernels.kernel_manager_class()(kernel_name="python3")
+    km._launch_args = {}
+    assert "ipykernel_launcher" in " ".join(km.format_kernel_cmd())
+    monkeypatch.setenv(kernels.SERVER_ENV, "123:/tmp/x.sock")
+    cmd = km.format_kernel_cmd()
+    assert cmd[:3] == [sys.executable, "-I", "-S"] and cmd[-1] == "123"

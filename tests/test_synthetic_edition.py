@@ -50,9 +50,9 @@ def _shifted(value):
 
 
 @pytest.mark.slow
-def test_every_notebook_runs_on_it_with_the_same_results(synthetic, tmp_path):
+def test_every_notebook_runs_on_it_with_the_same_results(synthetic, published, tmp_path):
+    real_manifest, _ = published
     jobs, _ = render.load_jobs()
-    real_manifest, _ = render.render(jobs, reports=tmp_path / "real", workers=2, quiet=True, force=True, log=lambda *_: None)
     shifted_jobs = render.with_edition(jobs, str(synthetic))
     manifest, _ = render.render(shifted_jobs, reports=tmp_path / "next", workers=2, quiet=True, force=True, log=lambda *_: None)
     assert manifest["status"] == "ok", [j["error"] for j in manifest["jobs"] if j["status"] != "ok"]

@@ -27,7 +27,7 @@ _YEAR_IN_QUOTE = re.compile(r"(?<![0-9较比])((?:19|20)[0-9]{2})\s*年(?![0-9])
 BASIS_OF_ROLE = {"review": "actual", "plan": "plan"}
 ROLE_OF_STATEMENT = {"result": "review", "target": "plan"}     # the statements table's role column
 PLAN_WORDS = ("预算安排", "计划", "目标", "年初预算", "批准", "规划指标")
-HORIZON_WORDS = ("十四五", "规划期", "到2025", "到 2025")
+HORIZON_WORDS = ("十四五", "规划期")
 _COMPLETION = re.compile(r"(?:完成|占)(?:年度|全年)?(?:调整)?(?:计划|预算|目标)")   # 完成预算的103.9%: a result against a plan
 # A quote naming exactly one level states it (over the section's).
 LEVEL_WORDS = (("市级", "municipal"), ("区县级", "district"), ("区县政府", "district"), ("全市", "city"), ("我市", "city"))

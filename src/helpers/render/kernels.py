@@ -132,13 +132,16 @@ def _classes():
     from jupyter_client.asynchronous import AsyncKernelClient
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_client.utils import ensure_async
-    from traitlets import DottedObjectName
+    from traitlets import DottedObjectName, Type
 
     class QuickKernelClient(AsyncKernelClient):
-        """jupyter_client's wait_for_ready, except that the final IOPub flush waits 10 ms, not 200 ms,
-        for more messages (any late start-up message has no parent request and nbclient ignores it)."""
+        """jupyter_client's wait_for_ready with short waits on IOPub. A kernel's IOPub subscription
+        takes a moment to connect and a status sent before is lost; jupyter_client then waits 0.2 s
+        before asking again, and 0.2 s more to flush. Here: 20 ms and 10 ms. The extra kernel_info
+        replies and status messages this may cause have no parent request of nbclient's, which
+        ignores them, so the executed notebook is the same."""
 
-        async def _async_wait_for_ready(self, timeout=None):
+        async def wait_for_ready(self, timeout=None):
             deadline = time.monotonic() + (timeout if timeout is not None else float("inf"))
             while True:
                 self.kernel_info()
@@ -148,7 +151,7 @@ def _classes():
                     msg = None
                 if msg is not None and msg["msg_type"] == "kernel_info_reply":
                     try:          # IOPub is connected when the kernel_info request's status arrives
-                        await ensure_async(self.iopub_channel.get_msg(timeout=0.2))
+                        await ensure_async(self.iopub_channel.get_msg(timeout=0.02))
                     except Empty:
                         pass
                     else:
@@ -169,6 +172,7 @@ def _classes():
         """An AsyncKernelManager whose kernel process is forked by the kernel server (when one runs)."""
 
         client_class = DottedObjectName("helpers.render.kernels.QuickKernelClient")
+        client_factory = Type(QuickKernelClient, klass=AsyncKernelClient)
 
         def format_kernel_cmd(self, extra_arguments=None):
             server = os.environ.get(SERVER_ENV)

@@ -95,6 +95,14 @@ class Job:
         self.id = job_id
 
 
+def _skip_slow_optional_imports() -> None:
+    """nbformat imports jsonschema, which imports the optional `rfc3987_syntax` (its "iri" format
+    checker) if installed; that compiles a Lark grammar at import, ≈ 1.2 s of every render's start.
+    nbformat never checks that format, so the renderer's process does without it."""
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)
+
+
 # --- Jobs -----------------------------------------------------------------------------------------
 
 def _kind(value) -> str:
@@ -204,10 +212,11 @@ def _variant_label(params: dict, lang: str) -> str:
     from ..data import vocab
 
     words = []
+    variant_lang = params.get("lang", lang)
     if "lang" in params:
         words.append({"zh": "中文", "en": "English"}[params["lang"]])
     if "level" in params:
-        words.append(vocab.name("levels", params["level"], lang))
+        words.append(vocab.name("levels", params["level"], variant_lang))   # named in the page it links to
     if "edition" in params:
         words.append(str(params["edition"]))
     return " · ".join(words) or params.get("lang", "")
@@ -217,7 +226,7 @@ def link_jobs(jobs: list[Job]) -> None:
     """Each page's navigation bar: the front page, then every other variant of the same notebook."""
     for job in jobs:
         lang = job.parameters.get("lang", "zh")
-        job.links = [("首页" if lang == "zh" else "Front page", "../index.html")]
+        job.links = [("首页", "../index.html") if lang == "zh" else ("Front page", "../index.en.html")]
         for other in jobs:
             if other is not job and other.notebook == job.notebook:
                 job.links.append((_variant_label(other.parameters, lang), f"../{other.id}/{other.id}.html"))
@@ -269,11 +278,37 @@ def resolve_edition(job: Job, declared: dict):
         raise
 
 
+def declared_parameters(path: Path) -> dict[str, dict]:
+    """The parameters a notebook declares: {name: {"name", "default"}} from the cell tagged
+    `parameters` (what papermill's inspect_notebook reads, without importing papermill: the
+    renderer's start matters when every job is reused)."""
+    try:
+        nb = json.loads(Path(path).read_bytes())
+        cells = nb["cells"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ParameterError(f"{path}: cannot read the notebook: {type(exc).__name__}: {exc}") from None
+    for cell in cells:
+        if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+            source = cell.get("source", "")
+            source = "".join(source) if isinstance(source, list) else source
+            try:
+                tree = ast.parse(source)
+            except SyntaxError as exc:
+                raise ParameterError(f"{path}: the parameters cell is not valid Python: {exc}") from None
+            out = {}
+            for node in tree.body:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+                for target in targets:
+                    if isinstance(target, ast.Name):
+                        value = ast.get_source_segment(source, node.value) if node.value is not None else "None"
+                        out[target.id] = {"name": target.id, "default": value}
+            return out
+    return {}
+
+
 def validate_jobs(jobs: list[Job], root: Path = paths.ROOT) -> None:
     """Refuse bad requests before any kernel starts: a duplicate id, an unknown notebook, parameter or
     value, an edition that cannot be read."""
-    import papermill
-
     check_unique(jobs)
     declared_cache = {}
     for job in jobs:
@@ -281,10 +316,7 @@ def validate_jobs(jobs: list[Job], root: Path = paths.ROOT) -> None:
         if not path.is_file():
             raise ParameterError(f"unknown notebook {job.notebook!r} (no such file)")
         if job.notebook not in declared_cache:
-            try:
-                declared_cache[job.notebook] = papermill.inspect_notebook(str(path))
-            except Exception as exc:  # noqa: BLE001  (nbformat and papermill raise many types)
-                raise ParameterError(f"{job.notebook}: cannot read the notebook's parameters: {type(exc).__name__}: {exc}") from None
+            declared_cache[job.notebook] = declared_parameters(path)
         declared = declared_cache[job.notebook]
         for name, value in job.parameters.items():
             if name in RESERVED:
@@ -395,12 +427,30 @@ def _headings(nb) -> list[tuple[int, str]]:
 
 def page_header(nb, lang: str, links: list[tuple[str, str]]) -> str:
     """Navigation bar (front page, the other variants) and a table of contents of the page's headings."""
-    nav = " · ".join(f'<a href="{html.escape(href)}">{html.escape(label)}</a>' for label, href in links)
-    toc = "".join(f'<li><a href="#{html.escape(text.replace(" ", "-"))}">{html.escape(text)}</a></li>'
-                  for level, text in _headings(nb) if level == 2)
+    def link(label: str, href: str) -> str:
+        # A label in the other language (中文 on an English page) is marked as such.
+        other = "zh" if re.search(r"[\u4e00-\u9fff]", label) else "en"
+        mark = f' lang="{other}"' if other != lang else ""
+        return f'<a href="{html.escape(href)}"{mark}>{html.escape(label)}</a>'
+
+    nav = " | ".join(link(label, href) for label, href in links)
+    # The table of contents is filled in after export from the ids nbconvert gave the headings.
+    return f'<nav class="page-nav" aria-label="{"导航" if lang == "zh" else "navigation"}">{nav}</nav>{TOC_MARK}'
+
+
+TOC_MARK = "<!--cq-toc-->"
+_H2 = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.S)
+
+
+def fill_toc(body: str, lang: str) -> str:
+    """Replace the contents mark with links to the page's second-level headings, by their real ids."""
+    items = []
+    for anchor, inner in _H2.findall(body):
+        text = re.sub(r"<[^>]+>", "", inner).replace("¶", "").strip()
+        items.append(f'<li><a href="#{anchor}">{text}</a></li>')
     contents = "目录" if lang == "zh" else "Contents"
-    return (f'<nav class="page-nav" aria-label="{"导航" if lang == "zh" else "navigation"}">{nav}</nav>'
-            + (f'<details class="toc" open><summary>{contents}</summary><ol>{toc}</ol></details>' if toc else ""))
+    toc = f'<details class="toc" open><summary>{contents}</summary><ul>{"".join(items)}</ul></details>' if items else ""
+    return body.replace(TOC_MARK, toc, 1)
 
 
 _EXPORTERS: dict = {}
@@ -434,6 +484,7 @@ def export_html(nb, target: Path, show_code: bool, lang: str = "zh", links: list
     exporter = _exporter(show_code)
     exporter.language_code = lang
     body, _ = exporter.from_notebook_node(nb)
+    body = fill_toc(body, lang)
     _write_atomic(target, body.encode("utf-8"))
 
 
@@ -684,27 +735,10 @@ def _started(run_dir: Path) -> datetime:
 
 
 def write_index(run_dir: Path, manifest: dict) -> None:
-    rows = []
-    for job in manifest["jobs"]:
-        link = f'<a href="{html.escape(job["id"])}/{html.escape(job["id"])}.html">{html.escape(job["id"])}</a>' \
-            if job["status"] in ("ok", "cached") else html.escape(job["id"])
-        results = html.escape(json.dumps(job.get("results") or {}, ensure_ascii=False, sort_keys=True))
-        rows.append(f"<tr><td>{link}</td><td>{html.escape(job['notebook'])}</td>"
-                    f"<td>{html.escape(json.dumps(job['parameters'], ensure_ascii=False, sort_keys=True))}</td>"
-                    f"<td class='{job['status']}'>{job['status']}</td><td>{job['seconds']:.1f} s</td>"
-                    f"<td><code>{results}</code>{'<pre>' + html.escape(job['error']) + '</pre>' if job.get('error') else ''}</td></tr>")
-    page = f"""<!DOCTYPE html>
-<html lang="zh"><head><meta charset="utf-8"><title>重庆市人民政府公报2022年第2期 · reports</title>
-<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px;vertical-align:top}}
-.failed{{color:#c0504d;font-weight:bold}}.ok,.cached{{color:#2c8c6e}}code{{font-size:85%;white-space:pre-wrap}}</style></head>
-<body><h1>重庆市人民政府公报 2022年第2期 — rendered reports</h1>
-<p>Run <code>{html.escape(manifest['run_id'])}</code>, commit <code>{html.escape(str(manifest['git_commit']))}</code>,
-status <b>{html.escape(manifest['status'])}</b>.</p>
-<table><tr><th>job</th><th>notebook</th><th>parameters</th><th>status</th><th>duration</th><th>headline results</th></tr>
-{chr(10).join(rows)}
-</table></body></html>
-"""
-    _write_atomic(run_dir / "index.html", page.encode("utf-8"))
+    """The reader's pages of a run (front page per language, run log, downloads): see render/site.py."""
+    from .site import write_site
+
+    write_site(run_dir, manifest, write=lambda path, data: _write_atomic(path, data))
 
 
 def assemble(run_dir: Path, jobs: list[Job], *, reports: Path, root: Path = paths.ROOT, keep: int = 5,
@@ -798,6 +832,7 @@ def render(jobs: list[Job], *, reports: Path = paths.REPORTS_DIR, root: Path = p
     by hash (a job that cannot be carried leaves the run unpublished). publish=False: never publish.
     """
     reports, root = Path(reports), Path(root)
+    _skip_slow_optional_imports()
     validate_jobs(jobs, root)
     link_jobs(jobs)
     selected = set(only) if only is not None else {j.id for j in jobs}
@@ -981,6 +1016,7 @@ def main(args) -> int:
     def err(message):
         print(message, file=sys.stderr)
 
+    _skip_slow_optional_imports()
     try:
         if args.refresh_notebooks:
             refresh_notebooks(only=args.only)

@@ -71,9 +71,20 @@ def savefig(fig, name: str, *, figure_dir=None, figure_format: str = "png", lang
     if show and _in_kernel():
         from IPython.display import SVG, Image, display
 
-        display(Image(data=target.read_bytes(), format="png") if figure_format == "png" else SVG(data=target.read_bytes()))
+        alt = figure_title(fig)
+        display(Image(data=target.read_bytes(), format="png", alt=alt) if figure_format == "png"
+                else SVG(data=target.read_bytes(), metadata={"alt": alt}))
         plt.close(fig)
     return target
+
+
+def figure_title(fig) -> str:
+    """The figure's own title (its suptitle, else its axes' titles): the alt text of the published image."""
+    sup = getattr(fig, "_suptitle", None)
+    if sup is not None and sup.get_text().strip():
+        return sup.get_text().strip()
+    titles = [t for ax in fig.get_axes() for t in (ax.get_title(), ax.get_title("left")) if t.strip()]
+    return " / ".join(dict.fromkeys(titles))
 
 
 def _in_kernel() -> bool:

@@ -1,0 +1,422 @@
+"""The plan year's work programme: its quantitative commitments by topic, beside what the review
+year achieved, and the multi-year totals and stocks the reports state.
+
+The source is the curated `statements` table (every quantity of the three reports with its topic
+and role: `result` of the review year, `target` of the plan year, `cumulative` multi-year total,
+`stock` level at a point in time), plus the headline targets of the plan year that other tables
+hold (`economy`: the reports' headline targets; `indicators`: the plan report's indicator table),
+named in the edition's `analysis/programme.yaml` with the topic of each. Only numbers verified
+against the gazette are used (`helpers.verified_facts`).
+
+A **figure** is one quantity: a metric of a year on a basis (`metric`, `period`, `basis`). The same
+commitment is often stated in both the work report and the plan report, and a headline target
+also in the indicator table: it is one figure with several statements (the cross-document checks
+make them agree). A figure shows its first statement (`TABLE_ORDER`, then the edition's order of
+reports, then the line); `statements` lists them all, in reading order.
+
+A commitment's **review-year counterpart** is the review year's actual figure of the same metric
+in any verified table, in the commitment's unit where one is (the comparison is then made), in
+another unit otherwise (shown, not compared).
+
+    >>> rank_of(["b", "a"])("a"), rank_of(["b", "a"])("c")
+    (1, 2)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..data import vocab
+from ..data.edition import Edition, edition
+from ..errors import EditionError, HelpersError
+
+ROLES = ("target", "result", "stock", "cumulative")
+STATEMENTS = "statements"
+#: Which statement of a figure comes first: the statements table, then the headline tables.
+TABLE_ORDER = (STATEMENTS, "economy", "indicators")
+#: Units whose differences are points (percentage points, index points), not a relative change.
+POINT_UNITS = ("%", "index")
+FLAGS = ("provisional", "advance_quota")
+KEY = ["metric", "period", "basis"]
+CONFIG_KEY = "programme"
+CONFIG_PATH = "analysis/programme.yaml"
+COLUMNS = ["table", "row_id", "metric", "period", "basis", "role", "topic", "measure", "name_zh", "name_en", "value",
+           "unit", "qualifier", "projected", "flag", "document", "line", "quote"]
+
+
+# --- The edition's knowledge ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Config:
+    """analysis/programme.yaml: `headline_tables` (tables whose plan-year plan rows are headline
+    targets) and `headline_topics` (metric -> topic code of each headline target)."""
+
+    headline_tables: tuple[str, ...]
+    headline_topics: dict[str, str]
+    path: Path | None = None
+
+
+def config_path(ed=None) -> Path:
+    """The edition's programme settings: edition.yaml `files.programme` when the edition names it,
+    otherwise analysis/programme.yaml in the edition folder."""
+    ed = edition(ed)
+    try:
+        return ed.data_file(CONFIG_KEY)
+    except EditionError:
+        return ed.path(CONFIG_PATH)
+
+
+def read_config(ed=None) -> Config:
+    """Read and check the edition's programme settings: known tables, known topics."""
+    import yaml
+
+    ed = edition(ed)
+    path = config_path(ed)
+    try:
+        spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise EditionError(f"{path}: missing; notebook 04 reads the edition's programme settings from it") from None
+    except yaml.YAMLError as exc:
+        raise EditionError(f"{path}: not valid YAML: {exc}") from None
+    tables = spec.get("headline_tables")
+    if not isinstance(tables, list) or not all(isinstance(t, str) for t in tables):
+        raise EditionError(f"{path}: expected headline_tables, a list of curated table names")
+    for t in tables:
+        if t == STATEMENTS or t not in ed.table_names:
+            raise EditionError(f"{path}: headline_tables: {t!r} is not a curated table other than {STATEMENTS!r}; "
+                               f"known: {', '.join(ed.table_names)}")
+    topics = spec.get("headline_topics")
+    if not isinstance(topics, dict) or not topics:
+        raise EditionError(f"{path}: expected headline_topics, a mapping metric -> topic")
+    known = vocab.vocabulary("topics")
+    for metric, topic in topics.items():
+        if topic not in known:
+            raise EditionError(f"{path}: headline_topics.{metric}: unknown topic {topic!r}; known: {', '.join(known)}")
+    return Config(tuple(tables), dict(topics), path)
+
+
+# --- Reading the figures --------------------------------------------------------------------------
+
+def statement_rows(facts_frame: pd.DataFrame, statements: pd.DataFrame) -> pd.DataFrame:
+    """The verified rows of `statements` with their role, projected mark and flag (joined by row_id
+    from the curated table). HelpersError names any curated row that was not verified."""
+    verified = facts_frame[facts_frame["table"] == STATEMENTS]
+    missing = sorted(set(statements["row_id"]) - set(verified["row_id"]))
+    if missing:
+        raise HelpersError(f"{STATEMENTS}: rows not verified against the gazette: {', '.join(missing)}")
+    extra = statements[["row_id", "role", "projected", "flag"]]
+    rows = verified.drop(columns=[c for c in ("role", "projected", "flag") if c in verified.columns])
+    rows = rows.merge(extra, on="row_id", how="left", validate="one_to_one")
+    rows["topic"] = rows["row_id"].map(statements.set_index("row_id")["topic"])
+    return _tidy(rows)
+
+
+def headline_rows(facts_frame: pd.DataFrame, config: Config, plan: int, statements: pd.DataFrame) -> pd.DataFrame:
+    """The verified plan-year rows on the plan basis of the headline tables, as targets with the
+    topic the edition gives them. EditionError if a metric has no topic, or one that contradicts
+    the topic the statements table gives the same metric."""
+    rows = facts_frame[facts_frame["table"].isin(config.headline_tables) & (facts_frame["period"] == plan)
+                       & (facts_frame["basis"] == "plan")].copy()
+    where = config.path or CONFIG_PATH
+    missing = sorted(set(rows["metric"]) - set(config.headline_topics))
+    if missing:
+        raise EditionError(f"{where}: headline_topics gives no topic for the headline targets {', '.join(missing)}")
+    stated = statements.groupby("metric")["topic"].agg(lambda t: sorted(set(t)))
+    for metric in sorted(set(rows["metric"])):
+        given = config.headline_topics[metric]
+        if metric in stated.index and stated[metric] != [given]:
+            raise EditionError(f"{where}: headline_topics.{metric} is {given!r}, but the statements table files "
+                               f"{metric!r} under {', '.join(stated[metric])}")
+    rows["topic"] = rows["metric"].map(config.headline_topics)
+    rows["role"] = "target"
+    rows["projected"] = False
+    rows["flag"] = None
+    return _tidy(rows)
+
+
+def _tidy(rows: pd.DataFrame) -> pd.DataFrame:
+    out = rows.reindex(columns=COLUMNS).copy()
+    out["period"] = out["period"].astype(int)
+    out["line"] = out["line"].astype(int)
+    out["value"] = out["value"].astype(float)
+    out["projected"] = out["projected"].fillna(False).astype(bool)
+    out["flag"] = out["flag"].astype(object).where(out["flag"].notna(), None)
+    return out.reset_index(drop=True)
+
+
+def rank_of(order: Sequence[str]):
+    """A sort key: the position of a value in `order`, values not in it last."""
+    position = {v: i for i, v in enumerate(order)}
+    return lambda v: position.get(v, len(position))
+
+
+def ordered(rows: pd.DataFrame, documents: Sequence[str]) -> pd.DataFrame:
+    """Statements in the order a figure shows them: table (TABLE_ORDER), report (the edition's
+    order), line, row id."""
+    table, document = rank_of(TABLE_ORDER), rank_of(documents)
+    keys = pd.DataFrame({"t": rows["table"].map(table), "d": rows["document"].map(document), "l": rows["line"],
+                         "r": rows["row_id"]}, index=rows.index)
+    return rows.loc[keys.sort_values(["t", "d", "l", "r"]).index]
+
+
+def reading_order(rows: pd.DataFrame, documents: Sequence[str]) -> pd.DataFrame:
+    """Statements in the order a reader meets them: report (the edition's order), line, row id."""
+    document = rank_of(documents)
+    keys = pd.DataFrame({"d": rows["document"].map(document), "l": rows["line"], "r": rows["row_id"]}, index=rows.index)
+    return rows.loc[keys.sort_values(["d", "l", "r"]).index]
+
+
+def collapse(rows: pd.DataFrame, documents: Sequence[str]) -> pd.DataFrame:
+    """One row per figure (metric, period, basis), in the order of their first statements: the
+    first statement's columns, `statements` (every statement's row as a dict, in reading order),
+    `n_statements`, `projected` (any statement says 预计) and `flag` (the first flag)."""
+    if rows.empty:
+        return pd.DataFrame(columns=[*COLUMNS, "statements", "n_statements"])
+    rows = ordered(rows, documents)
+    out = []
+    for _, group in rows.groupby(KEY, sort=False):
+        first = group.iloc[0].to_dict()
+        first["statements"] = reading_order(group, documents).to_dict("records")
+        first["n_statements"] = len(group)
+        first["projected"] = bool(group["projected"].any())
+        flags = [f for f in group["flag"] if f is not None]
+        first["flag"] = flags[0] if flags else None
+        out.append(first)
+    return pd.DataFrame(out).reset_index(drop=True)
+
+
+# --- The programme --------------------------------------------------------------------------------
+
+@dataclass
+class Programme:
+    """Everything notebook 04 analyses, read once: `rows` (every statement the page uses: the
+    statements table and the headline targets), `pool` (the review year's actual rows of every
+    verified table: the counterparts), the `config`, the `checks` that concern these numbers and
+    the edition (its years and order of reports)."""
+
+    edition: Edition
+    config: Config
+    rows: pd.DataFrame
+    pool: pd.DataFrame
+    checks: list = field(repr=False, default_factory=list)
+
+    @property
+    def review(self) -> int:
+        return self.edition.year("review")
+
+    @property
+    def plan(self) -> int:
+        return self.edition.year("plan")
+
+    @property
+    def documents(self) -> list[str]:
+        return list(self.edition.documents)
+
+
+def prepare(ed=None) -> Programme:
+    """Load, verify and check the numbers of an edition's programme (the years from the edition)."""
+    from ..checks.engine import run_checks, verified_facts
+    from ..data.load import load
+
+    ed = edition(ed)
+    checks = run_checks(ed)
+    facts = verified_facts(ed).frame
+    statements = load(STATEMENTS, ed)
+    config = read_config(ed)
+    rows = pd.concat([statement_rows(facts, statements), headline_rows(facts, config, ed.year("plan"), statements)],
+                     ignore_index=True)
+    projected = statements.set_index("row_id")["projected"]
+    pool = facts[(facts["period"] == ed.year("review")) & (facts["basis"] == "actual")].copy()
+    pool["projected"] = pool["row_id"].map(projected).where(pool["table"] == STATEMENTS, False)
+    pool["role"] = None
+    pool["flag"] = None
+    return Programme(ed, config, rows, _tidy(pool), programme_checks(checks, rows))
+
+
+def programme_checks(checks: list, rows: pd.DataFrame) -> list:
+    """The checks on the numbers the page uses: the schema of their tables, the provenance of
+    their rows, and the agreement between reports of their metrics. HelpersError if none ran or
+    any failed."""
+    tables, metrics = set(rows["table"]), set(rows["metric"])
+    ids = {f"provenance.{t}.{r}" for t, r in zip(rows["table"], rows["row_id"], strict=True)}
+    ours = [c for c in checks if c.id in ids or c.id in {f"schema.{t}" for t in tables}
+            or (c.kind == "cross_document" and c.id.split(".")[1] in metrics)]
+    if not ours:
+        raise HelpersError("no checks of the programme's numbers were run")
+    failed = [c.id for c in ours if c.status == "fail"]
+    if failed:
+        raise HelpersError(f"checks of the programme's numbers failed: {', '.join(failed[:10])}")
+    return ours
+
+
+# --- Figures by role ------------------------------------------------------------------------------
+
+def commitments(p: Programme) -> pd.DataFrame:
+    """The plan year's targets, one per figure, in topic order (the vocabulary's) then reading
+    order, each with its review-year counterpart: `review_row` (dict or None), `review_value`,
+    `review_unit`, `comparable` (same unit), `change` (plan − review, rounded to the printed
+    precision) and `change_rate` (change ÷ review, for units other than points)."""
+    targets = collapse(p.rows[(p.rows["role"] == "target") & (p.rows["period"] == p.plan)], p.documents)
+    out = by_topic(targets)
+    matched = [counterpart(r, p.pool, p.documents) for r in out.to_dict("records")]
+    out["review_row"] = matched
+    out["review_value"] = [math.nan if m is None else m["value"] for m in matched]
+    out["review_unit"] = [None if m is None else m["unit"] for m in matched]
+    out["comparable"] = [m is not None and m["unit"] == u for m, u in zip(matched, out["unit"], strict=True)]
+    changes = [change(r["value"], r["review_value"], r["unit"]) if r["comparable"] else (math.nan, math.nan)
+               for r in out.to_dict("records")]
+    out["change"] = [c for c, _ in changes]
+    out["change_rate"] = [q for _, q in changes]
+    return out
+
+
+def counterpart(commitment: dict, pool: pd.DataFrame, documents: Sequence[str]) -> dict | None:
+    """The review year's actual figure of the commitment's metric: its first statement in the
+    commitment's unit if there is one, else in any unit; None if the review year has none."""
+    candidates = pool[pool["metric"] == commitment["metric"]]
+    if candidates.empty:
+        return None
+    same = candidates[candidates["unit"] == commitment["unit"]]
+    chosen = ordered(same if not same.empty else candidates, documents)
+    return chosen.iloc[0].to_dict()
+
+
+def decimals(value: float) -> int:
+    """Decimals of a number as printed (up to 6): decimals(1.25) == 2, decimals(839.0) == 0."""
+    text = f"{float(value):.6f}".rstrip("0")
+    return len(text.split(".")[1])
+
+
+def change(plan: float, review: float, unit: str) -> tuple[float, float]:
+    """(plan − review rounded to the finer of the two printed precisions, that change ÷ review);
+    the ratio is NaN for units whose differences are points, or a review value of zero or less.
+
+    >>> change(1000.0, 839.0, "公里")
+    (161.0, 0.19189511323003575)
+    >>> change(5.5, 8.3, "%")
+    (-2.8, nan)
+    """
+    diff = round(plan - review, max(decimals(plan), decimals(review))) + 0.0
+    rate = math.nan if unit in POINT_UNITS or not review > 0 else diff / review
+    return diff, rate
+
+
+def achievements(p: Programme) -> pd.DataFrame:
+    """The review year's results (role `result`), one per figure, by topic then reading order."""
+    return by_topic(collapse(p.rows[(p.rows["role"] == "result") & (p.rows["period"] == p.review)], p.documents))
+
+
+def holdings(p: Programme) -> pd.DataFrame:
+    """Multi-year totals and stocks (roles `cumulative` and `stock`, any year), one per figure (a
+    figure stated as a stock in one report and as a total in the other takes its first
+    statement's role), by topic then reading order."""
+    return by_topic(collapse(p.rows[p.rows["role"].isin(["stock", "cumulative"])], p.documents))
+
+
+def later_targets(p: Programme) -> pd.DataFrame:
+    """Targets for a year other than the plan year (a five-year plan's end year), one per figure."""
+    return by_topic(collapse(p.rows[(p.rows["role"] == "target") & (p.rows["period"] != p.plan)], p.documents))
+
+
+def by_topic(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows sorted by topic in the vocabulary's order, keeping their order within a topic."""
+    if frame.empty:
+        return frame.reset_index(drop=True)
+    rank = rank_of(list(vocab.vocabulary("topics")))
+    return frame.assign(_t=frame["topic"].map(rank)).sort_values("_t", kind="stable").drop(columns="_t").reset_index(drop=True)
+
+
+def shown_figures(p: Programme) -> pd.DataFrame:
+    """Every figure of the page: commitments, results, totals and stocks, later targets."""
+    parts = [commitments(p), achievements(p), holdings(p), later_targets(p)]
+    return pd.concat([f[COLUMNS + ["statements", "n_statements"]] for f in parts if not f.empty], ignore_index=True)
+
+
+# --- Counts and comparisons -----------------------------------------------------------------------
+
+def topic_counts(p: Programme) -> pd.DataFrame:
+    """Figures by topic (index: topic codes in the vocabulary's order, topics with any figure):
+    `target` (plan-year commitments), `result`, `stock`, `cumulative`, `with_counterpart`,
+    `comparable`, and the statements behind them (`target_statements`, `result_statements`)."""
+    c, a, h = commitments(p), achievements(p), holdings(p)
+    topics = [t for t in vocab.vocabulary("topics") if t in set(c["topic"]) | set(a["topic"]) | set(h["topic"])]
+    frame = pd.DataFrame(index=pd.Index(topics, name="topic"))
+
+    def count(f, mask=None):
+        f = f if mask is None else f[mask]
+        return f.groupby("topic").size().reindex(topics, fill_value=0).astype(int)
+
+    frame["target"] = count(c)
+    frame["result"] = count(a)
+    frame["stock"] = count(h, h["role"] == "stock") if not h.empty else 0
+    frame["cumulative"] = count(h, h["role"] == "cumulative") if not h.empty else 0
+    frame["with_counterpart"] = count(c, c["review_row"].notna())
+    frame["comparable"] = count(c, c["comparable"])
+    frame["target_statements"] = c.groupby("topic")["n_statements"].sum().reindex(topics, fill_value=0).astype(int)
+    frame["result_statements"] = a.groupby("topic")["n_statements"].sum().reindex(topics, fill_value=0).astype(int)
+    return frame
+
+
+def largest_topics(counts: pd.DataFrame, column: str, n: int = 3) -> pd.Series:
+    """The `n` topics with the most figures in `column` (ties in the vocabulary's order)."""
+    ranked = counts[column][counts[column] > 0]
+    order = sorted(range(len(ranked)), key=lambda i: (-ranked.iloc[i], i))
+    return ranked.iloc[order[:n]]
+
+
+def comparisons(c: pd.DataFrame) -> dict:
+    """How the comparable commitments stand against the review year: `higher`, `lower`, `equal`
+    (counts); among units other than points, the commitment with the largest relative increase
+    (`step_up`) and decrease (`step_down`); among points, `points` (how many), `points_lower`
+    (how many below the review year) and the largest fall (`points_down`). Rows are dicts, or
+    None where there is none."""
+    comp = c[c["comparable"]]
+    levels = comp[comp["change_rate"].notna()]
+    points = comp[comp["unit"].isin(POINT_UNITS)]
+
+    def pick(frame, column, largest):
+        if frame.empty:
+            return None
+        i = frame[column].idxmax() if largest else frame[column].idxmin()
+        return frame.loc[i].to_dict()
+
+    up = pick(levels[levels["change_rate"] > 0], "change_rate", True)
+    down = pick(levels[levels["change_rate"] < 0], "change_rate", False)
+    return {"compared": len(comp), "higher": int((comp["change"] > 0).sum()), "lower": int((comp["change"] < 0).sum()),
+            "equal": int((comp["change"] == 0).sum()), "levels": len(levels), "step_up": up, "step_down": down,
+            "points": len(points), "points_lower": int((points["change"] < 0).sum()),
+            "points_down": pick(points[points["change"] < 0], "change", False)}
+
+
+def marked(figures: pd.DataFrame) -> dict:
+    """Figures marked projected (预计) and flagged (暂列 provisional, 中央提前下达 advance quota)."""
+    return {"projected": int(figures["projected"].sum()), "flagged": int(figures["flag"].notna().sum()),
+            **{flag: int((figures["flag"] == flag).sum()) for flag in FLAGS}}
+
+
+def results(p: Programme) -> dict:
+    """The notebook's results JSON: counts of figures by role and topic, with the years of the
+    edition in the keys."""
+    c, a, h, later = commitments(p), achievements(p), holdings(p), later_targets(p)
+    counts = topic_counts(p)
+    figures = shown_figures(p)
+    r, y = p.review, p.plan
+    return {
+        f"commitments_{y}": len(c),
+        f"commitment_statements_{y}": int(c["n_statements"].sum()),
+        f"commitment_topics_{y}": int((counts["target"] > 0).sum()),
+        f"commitments_with_review_counterpart_{y}": int(c["review_row"].notna().sum()),
+        f"commitments_comparable_{y}": int(c["comparable"].sum()),
+        f"results_{r}": len(a),
+        f"result_statements_{r}": int(a["n_statements"].sum()),
+        "stocks": int((h["role"] == "stock").sum()) if not h.empty else 0,
+        "cumulative": int((h["role"] == "cumulative").sum()) if not h.empty else 0,
+        "later_targets": len(later),
+        "by_topic": {t: {role: int(counts.at[t, role]) for role in ROLES} for t in counts.index},
+        **marked(figures),
+    }
