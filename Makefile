@@ -34,11 +34,11 @@ test: lint check validate unit nbval ## everything that guards the project
 lint: venv ## ruff over the package, the tests and the notebooks
 	$(BIN)/ruff check src tests notebooks benchmarks
 
-check: venv ## every data check (provenance, identities, cross-document, known discrepancies)
-	$(BIN)/python -m helpers check
+check: venv ## every data check of every edition (schema, provenance, coverage, identities, cross-document, known discrepancies)
+	@for e in data/editions/*/; do echo "== $$e"; $(BIN)/python -m helpers check --edition $$e || exit 1; done
 
-validate: venv ## frictionless validation of data/datapackage.json
-	$(BIN)/frictionless validate data/datapackage.json
+validate: venv ## frictionless validation of every edition's datapackage.json (tables and the raw text's sha256)
+	@for e in data/editions/*/; do $(BIN)/frictionless validate $${e}datapackage.json || exit 1; done
 
 unit: venv ## unit, property, regression and browser tests, and doctests
 	CQ_GAZETTE_FIGURE_DIR=$$(mktemp -d) $(BIN)/python -m pytest -q --doctest-modules src tests

@@ -4,9 +4,9 @@ year achieved, and the multi-year totals and stocks the reports state.
 The source is the curated `statements` table (every quantity of the three reports with its topic
 and role: `result` of the review year, `target` of the plan year, `cumulative` multi-year total,
 `stock` level at a point in time), plus the headline targets of the plan year that other tables
-hold (`economy`: the reports' headline targets; `indicators`: the plan report's indicator table),
-named in the edition's `analysis/programme.yaml` with the topic of each. Only numbers verified
-against the gazette are used (`helpers.verified_facts`).
+hold (`economy`: the reports' headline targets; `indicators`: the plan report's indicator table).
+Every curated row carries its topic (data/vocab/topics.csv); the code knows no edition. Only
+numbers verified against the gazette are used (`helpers.verified_facts`).
 
 A **figure** is one quantity: a metric of a year on a basis (`metric`, `period`, `basis`). The same
 commitment is often stated in both the work report and the plan report, and a headline target
@@ -27,77 +27,26 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
 from ..data import vocab
 from ..data.edition import Edition, edition
-from ..errors import EditionError, HelpersError
+from ..errors import HelpersError
 
 ROLES = ("target", "result", "stock", "cumulative")
 STATEMENTS = "statements"
+#: Tables whose plan-year rows on the plan basis are headline targets of the programme: the reports'
+#: headline targets (`economy`) and the plan report's indicator table (`indicators`).
+HEADLINE_TABLES = ("economy", "indicators")
 #: Which statement of a figure comes first: the statements table, then the headline tables.
 TABLE_ORDER = (STATEMENTS, "economy", "indicators")
 #: Units whose differences are points (percentage points, index points), not a relative change.
 POINT_UNITS = ("%", "index")
 FLAGS = ("provisional", "advance_quota")
 KEY = ["metric", "period", "basis"]
-CONFIG_KEY = "programme"
-CONFIG_PATH = "analysis/programme.yaml"
 COLUMNS = ["table", "row_id", "metric", "period", "basis", "role", "topic", "measure", "name_zh", "name_en", "value",
            "unit", "qualifier", "projected", "flag", "document", "line", "quote"]
-
-
-# --- The edition's knowledge ----------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Config:
-    """analysis/programme.yaml: `headline_tables` (tables whose plan-year plan rows are headline
-    targets) and `headline_topics` (metric -> topic code of each headline target)."""
-
-    headline_tables: tuple[str, ...]
-    headline_topics: dict[str, str]
-    path: Path | None = None
-
-
-def config_path(ed=None) -> Path:
-    """The edition's programme settings: edition.yaml `files.programme` when the edition names it,
-    otherwise analysis/programme.yaml in the edition folder."""
-    ed = edition(ed)
-    try:
-        return ed.data_file(CONFIG_KEY)
-    except EditionError:
-        return ed.path(CONFIG_PATH)
-
-
-def read_config(ed=None) -> Config:
-    """Read and check the edition's programme settings: known tables, known topics."""
-    import yaml
-
-    ed = edition(ed)
-    path = config_path(ed)
-    try:
-        spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise EditionError(f"{path}: missing; notebook 04 reads the edition's programme settings from it") from None
-    except yaml.YAMLError as exc:
-        raise EditionError(f"{path}: not valid YAML: {exc}") from None
-    tables = spec.get("headline_tables")
-    if not isinstance(tables, list) or not all(isinstance(t, str) for t in tables):
-        raise EditionError(f"{path}: expected headline_tables, a list of curated table names")
-    for t in tables:
-        if t == STATEMENTS or t not in ed.table_names:
-            raise EditionError(f"{path}: headline_tables: {t!r} is not a curated table other than {STATEMENTS!r}; "
-                               f"known: {', '.join(ed.table_names)}")
-    topics = spec.get("headline_topics")
-    if not isinstance(topics, dict) or not topics:
-        raise EditionError(f"{path}: expected headline_topics, a mapping metric -> topic")
-    known = vocab.vocabulary("topics")
-    for metric, topic in topics.items():
-        if topic not in known:
-            raise EditionError(f"{path}: headline_topics.{metric}: unknown topic {topic!r}; known: {', '.join(known)}")
-    return Config(tuple(tables), dict(topics), path)
 
 
 # --- Reading the figures --------------------------------------------------------------------------
@@ -112,27 +61,14 @@ def statement_rows(facts_frame: pd.DataFrame, statements: pd.DataFrame) -> pd.Da
     extra = statements[["row_id", "role", "projected", "flag"]]
     rows = verified.drop(columns=[c for c in ("role", "projected", "flag") if c in verified.columns])
     rows = rows.merge(extra, on="row_id", how="left", validate="one_to_one")
-    rows["topic"] = rows["row_id"].map(statements.set_index("row_id")["topic"])
     return _tidy(rows)
 
 
-def headline_rows(facts_frame: pd.DataFrame, config: Config, plan: int, statements: pd.DataFrame) -> pd.DataFrame:
-    """The verified plan-year rows on the plan basis of the headline tables, as targets with the
-    topic the edition gives them. EditionError if a metric has no topic, or one that contradicts
-    the topic the statements table gives the same metric."""
-    rows = facts_frame[facts_frame["table"].isin(config.headline_tables) & (facts_frame["period"] == plan)
+def headline_rows(facts_frame: pd.DataFrame, plan: int) -> pd.DataFrame:
+    """The verified plan-year rows on the plan basis of the headline tables (`HEADLINE_TABLES`), as
+    targets, each with the topic its curated row gives."""
+    rows = facts_frame[facts_frame["table"].isin(HEADLINE_TABLES) & (facts_frame["period"] == plan)
                        & (facts_frame["basis"] == "plan")].copy()
-    where = config.path or CONFIG_PATH
-    missing = sorted(set(rows["metric"]) - set(config.headline_topics))
-    if missing:
-        raise EditionError(f"{where}: headline_topics gives no topic for the headline targets {', '.join(missing)}")
-    stated = statements.groupby("metric")["topic"].agg(lambda t: sorted(set(t)))
-    for metric in sorted(set(rows["metric"])):
-        given = config.headline_topics[metric]
-        if metric in stated.index and stated[metric] != [given]:
-            raise EditionError(f"{where}: headline_topics.{metric} is {given!r}, but the statements table files "
-                               f"{metric!r} under {', '.join(stated[metric])}")
-    rows["topic"] = rows["metric"].map(config.headline_topics)
     rows["role"] = "target"
     rows["projected"] = False
     rows["flag"] = None
@@ -196,11 +132,10 @@ def collapse(rows: pd.DataFrame, documents: Sequence[str]) -> pd.DataFrame:
 class Programme:
     """Everything notebook 04 analyses, read once: `rows` (every statement the page uses: the
     statements table and the headline targets), `pool` (the review year's actual rows of every
-    verified table: the counterparts), the `config`, the `checks` that concern these numbers and
-    the edition (its years and order of reports)."""
+    verified table: the counterparts), the `checks` that concern these numbers and the edition
+    (its years and order of reports)."""
 
     edition: Edition
-    config: Config
     rows: pd.DataFrame
     pool: pd.DataFrame
     checks: list = field(repr=False, default_factory=list)
@@ -227,15 +162,13 @@ def prepare(ed=None) -> Programme:
     checks = run_checks(ed)
     facts = verified_facts(ed).frame
     statements = load(STATEMENTS, ed)
-    config = read_config(ed)
-    rows = pd.concat([statement_rows(facts, statements), headline_rows(facts, config, ed.year("plan"), statements)],
-                     ignore_index=True)
+    rows = pd.concat([statement_rows(facts, statements), headline_rows(facts, ed.year("plan"))], ignore_index=True)
     projected = statements.set_index("row_id")["projected"]
     pool = facts[(facts["period"] == ed.year("review")) & (facts["basis"] == "actual")].copy()
     pool["projected"] = pool["row_id"].map(projected).where(pool["table"] == STATEMENTS, False)
     pool["role"] = None
     pool["flag"] = None
-    return Programme(ed, config, rows, _tidy(pool), programme_checks(checks, rows))
+    return Programme(ed, rows, _tidy(pool), programme_checks(checks, rows))
 
 
 def programme_checks(checks: list, rows: pd.DataFrame) -> list:
