@@ -219,7 +219,7 @@ def test_the_lock_is_not_held_by_forked_workers(project, tmp_path):
 
 # --- the cache trusts nothing unverified --------------------------------------------------------------
 
-@pytest.mark.parametrize("tamper", ["edit", "delete", "truncate-figure"])
+@pytest.mark.parametrize("tamper", ["edit", "delete", "corrupt-notebook"])
 def test_a_page_changed_in_the_published_run_is_rendered_again(project, tmp_path, capsys, tamper):
     reports = tmp_path / "reports"
     assert _main(project, reports) == 0
@@ -268,10 +268,8 @@ def test_a_missing_or_corrupt_manifest_counts_as_no_cache(project, tmp_path, cap
 
 def test_the_key_covers_the_edition_actually_read(project, tmp_path, data_copy):
     reports = tmp_path / "reports"
-    assert _main(project, reports, "--edition", data_copy, "--only", "10-first--lang-zh") in (0, 1)
     assert _main(project, reports, "--edition", data_copy) == 0
-    again = _manifest(_latest(reports))
-    assert set(_statuses(again).values()) == {"ok", "cached"}
+    assert set(_statuses(_manifest(_latest(reports))).values()) == {"ok"}
     assert _main(project, reports, "--edition", data_copy) == 0
     assert set(_statuses(_manifest(_latest(reports))).values()) == {"cached"}
     budget = data_copy / "curated" / "budget.csv"
@@ -436,8 +434,8 @@ def test_a_slash_in_a_parameter_value_does_not_make_a_folder(project, tmp_path):
     assert _main(project, reports, "--jobs-file", project / "jobs.yaml") == 0
     latest = _latest(reports)
     ids = [j["id"] for j in _manifest(latest)["jobs"]]
-    assert ids == ["10-first--tag-.._.._escape_a_b", "10-first--tag-_srv_x_2023-02"]
-    for job_id in ids:
+    assert ids[:2] == ["10-first--tag-.._.._escape_a_b", "10-first--tag-_srv_x_2023-02"]
+    for job_id in ids[:2]:
         assert "/" not in job_id and (latest / job_id / f"{job_id}.html").is_file()
     assert not (tmp_path / "escape").exists()
     assert render.Job("notebooks/.hidden.ipynb", {}).id == "_.hidden"
@@ -576,7 +574,7 @@ def test_a_bad_number_in_a_curated_csv_is_named_by_file_line_and_column(data_cop
     assert f"budget.csv, line 2, column '{column}'" in str(err.value) and message in str(err.value)
     done = _check(data_copy)                      # the check fails, by name, without a traceback
     assert done.returncode == 1 and "Traceback" not in done.stderr
-    assert f"FAIL schema.budget [schema]" in done.stdout and f"budget.csv, line 2, column '{column}'" in done.stdout
+    assert "FAIL schema.budget [schema]" in done.stdout and f"budget.csv, line 2, column '{column}'" in done.stdout
 
 
 def test_a_huge_line_number_reaching_provenance_is_a_provenance_error(data_copy):

@@ -90,8 +90,8 @@ NEW_MEASURES = ("land_dependence", "land_to_general_revenue", "debt_to_revenue",
 
 # --- Years, budgets -------------------------------------------------------------------------------
 
-def test_years_come_from_the_data(facts):
-    assert fiscal.budget_years(facts) == (Y0, Y1)
+def test_years_come_from_the_edition(facts):
+    assert fiscal._years(facts) == (Y0, Y1) == (facts.edition.year("review"), facts.edition.year("plan"))
 
 
 def test_budgets_at_each_level(facts):

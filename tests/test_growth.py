@@ -448,7 +448,7 @@ def test_require_checks_counts_and_fails_loudly():
     counts = growth.require_checks(ok)
     assert counts["n"].sum() == 2
     bad = ok + [Check("identity.x", "identity", "", None, None, None, "fail")]
-    with pytest.raises(DataError, match="1 data checks failed: identity.x"):
+    with pytest.raises(DataError, match="1 checks of the data failed: identity.x"):
         growth.require_checks(bad)
     with pytest.raises(DataError, match="no checks were run"):
         growth.require_checks([])

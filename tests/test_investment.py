@@ -86,7 +86,7 @@ def test_project_checks_are_those_on_the_table(data):
 
 def test_a_failed_project_check_stops_the_analysis(data):
     bad = Check("identity.projects_x", "identity", "x", 1, 2, 0, "fail", extra={"rows": [{"table": "major_projects"}]})
-    with pytest.raises(HelpersError, match="major-project checks failed: identity.projects_x"):
+    with pytest.raises(HelpersError, match="checks of the major-project numbers failed: identity.projects_x"):
         investment.project_checks(data.checks + [bad], data.projects)
     with pytest.raises(HelpersError, match="no checks of the major-project numbers"):
         investment.project_checks([], data.projects)

@@ -248,7 +248,7 @@ def test_manifest_records_inputs_versions_hashes_and_results(project, tmp_path):
     manifest, run = _run(project, tmp_path / "reports", ["notebooks/10-ok.ipynb"])
     on_disk = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
     assert on_disk["run_id"] == manifest["run_id"] == run.name
-    assert on_disk["complete"] is True and on_disk["published"] is True
+    assert on_disk["complete"] is True and on_disk["status"] == "ok"
     assert "notebooks/10-ok.ipynb" in on_disk["inputs"] and any(k.startswith("helpers/") for k in on_disk["inputs"])
     assert {"pandas", "papermill", "python"} <= set(on_disk["versions"])
     job = on_disk["jobs"][0]

@@ -228,7 +228,7 @@ def test_no_year_literal_in_the_code():
 # --- refusals -------------------------------------------------------------------------------------
 
 def test_a_failed_check_stops_the_page():
-    with pytest.raises(DataError, match="1 data checks failed: identity.broken"):
+    with pytest.raises(DataError, match="1 checks of the data failed: identity.broken"):
         report.GrowthReport(ED, "en", checks=PASSING + [Check("identity.broken", "identity", "", 1, 2, 0, "fail")])
 
 

@@ -122,10 +122,8 @@ def _half(row: dict) -> float:
 
 
 def _years(facts) -> tuple[int, int]:
-    """(review year, plan year): from the facts' edition, else from the budget table."""
-    if getattr(facts, "edition", None) is not None:
-        return facts.year("review"), facts.year("plan")
-    return budget_years(facts)
+    """(review year, plan year) of the facts' edition."""
+    return facts.year("review"), facts.year("plan")
 
 
 def budget_name(budget: str, lang: str) -> str:
@@ -155,17 +153,6 @@ def suffix_name(suffix: str, lang: str) -> str:
 
 
 # --- Years ----------------------------------------------------------------------------------------
-
-def budget_years(facts) -> tuple[int, int]:
-    """(execution year, draft year): the latest period of the budget table with basis `actual`,
-    and the latest with basis `plan`."""
-    frame = facts.frame[facts.frame["table"] == "budget"]
-    actual = frame.loc[frame["basis"] == "actual", "period"]
-    plan = frame.loc[frame["basis"] == "plan", "period"]
-    if actual.empty or plan.empty:
-        raise DataError("budget", "needs rows with basis 'actual' and with basis 'plan'")
-    return int(actual.max()), int(plan.max())
-
 
 def has_budget(facts, level: str, budget: str, period: int) -> bool:
     """True if the report states the revenue of this budget at this level for this period."""

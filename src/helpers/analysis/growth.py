@@ -518,14 +518,10 @@ def income_ratio(levels_frame: pd.DataFrame, urban: str = "urban_disposable_inco
 # --- checks ----------------------------------------------------------------------------------------
 
 def require_checks(checks) -> pd.DataFrame:
-    """Counts of the data checks by kind and status; raise DataError naming every failed check.
+    """Counts of the data checks by kind and status, after the shared gate (`checks.engine.require`:
+    DataError naming every failed check)."""
+    from ..checks.engine import require
 
-    `checks` is the list `helpers.run_checks(ed)` returns.
-    """
-    frame = pd.DataFrame([{"id": c.id, "kind": c.kind, "status": c.status} for c in checks])
-    if frame.empty:
-        raise DataError("checks", "no checks were run; expected the list helpers.run_checks() returns")
-    failed = frame.loc[frame["status"] == "fail", "id"].tolist()
-    if failed:
-        raise DataError("checks", f"{len(failed)} data checks failed: {', '.join(failed)}; run `python -m helpers check` for details")
+    ours = require(checks, "the data")
+    frame = pd.DataFrame([{"id": c.id, "kind": c.kind, "status": c.status} for c in ours])
     return frame.groupby(["kind", "status"], sort=False).size().reset_index(name="n")

@@ -300,27 +300,12 @@ def verified(projects: pd.DataFrame, facts) -> pd.DataFrame:
 TABLE = "major_projects"
 
 
-def concerns_projects(check, metrics: set[str]) -> bool:
-    """Whether a check is about the major-project numbers: it names the table (schema,
-    provenance), one of the table's metrics (cross-document), or uses one of its rows."""
-    if check.id in (f"schema.{TABLE}",) or check.id.startswith(f"provenance.{TABLE}."):
-        return True
-    if check.kind == "cross_document":
-        return check.id.split(".")[1] in metrics
-    return any(r.get("table") == TABLE for r in check.extra.get("rows", []))
-
-
 def project_checks(checks, projects: pd.DataFrame) -> list:
-    """The checks that concern the major-project numbers (see `concerns_projects`); HelpersError
-    if none ran or any failed."""
-    metrics = set(projects["metric"])
-    ours = [c for c in checks if concerns_projects(c, metrics)]
-    if not ours:
-        raise HelpersError("no checks of the major-project numbers were run")
-    failed = [c for c in ours if c.status == "fail"]
-    if failed:
-        raise HelpersError("major-project checks failed: " + "; ".join(f"{c.id}: {c.actual}" for c in failed))
-    return ours
+    """The checks that concern the major-project numbers, through the shared gate
+    (`checks.engine.require`: DataError if none ran or any failed)."""
+    from ..checks.engine import require
+
+    return require(checks, "the major-project numbers", tables={TABLE}, metrics=set(projects["metric"]))
 
 
 # --- Single numbers ---------------------------------------------------------------------------

@@ -224,3 +224,30 @@ def verified_facts(which: str | Edition | None = None) -> Facts:
     if cached is not None and cached[0] == ed.state():
         return Facts(cached[1].copy(), ed)
     return _verify(ed)[1]
+
+
+def concerns(check: Check, tables: set[str], metrics: set[str]) -> bool:
+    """Whether a check is about numbers of `tables` / `metrics`: their schema or provenance, their
+    metrics' agreement between reports, or an identity or discrepancy that reads one of their rows."""
+    kind_table = check.id.split(".")[1] if check.id.count(".") else ""
+    if check.kind in ("schema", "provenance") and kind_table in tables:
+        return True
+    if check.kind == "cross_document":
+        return kind_table in metrics
+    return any(r.get("table") in tables or r.get("metric") in metrics for r in check.extra.get("rows", []))
+
+
+def require(checks: list[Check], what: str, tables: set[str] | None = None, metrics: set[str] | None = None) -> list[Check]:
+    """The one gate every page uses: the checks that concern its numbers (all checks when no tables
+    or metrics are given). Raises DataError if none ran or any of them failed, naming each failure —
+    a page never shows a number whose checks failed."""
+    from ..errors import DataError
+
+    ours = checks if tables is None and metrics is None else [c for c in checks if concerns(c, tables or set(), metrics or set())]
+    if not ours:
+        raise DataError("checks", f"no checks of {what} were run; expected the list helpers.run_checks() returns")
+    failed = [c for c in ours if c.status == "fail"]
+    if failed:
+        raise DataError("checks", f"{len(failed)} checks of {what} failed: " + "; ".join(f"{c.id}: {c.actual}" for c in failed[:10])
+                        + "; run `python -m helpers check` for details")
+    return ours

@@ -766,7 +766,6 @@ def assemble(run_dir: Path, jobs: list[Job], *, reports: Path, root: Path = path
         "run_id": run_dir.name,
         "status": "ok" if complete else "failed",
         "complete": complete,
-        "published": False,
         "started": started.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "seconds": round((datetime.now(UTC) - started).total_seconds(), 2),
         "git_commit": _git_commit(Path(root)),
@@ -776,7 +775,6 @@ def assemble(run_dir: Path, jobs: list[Job], *, reports: Path, root: Path = path
         "versions": _versions(),
         "jobs": entries,
     }
-    manifest["published"] = complete and publish
     try:
         _write_atomic(run_dir / runs.MANIFEST,
                       json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))
