@@ -450,7 +450,7 @@ def test_require_checks_counts_and_fails_loudly():
     bad = ok + [Check("identity.x", "identity", "", None, None, None, "fail")]
     with pytest.raises(DataError, match="1 checks of the data failed: identity.x"):
         growth.require_checks(bad)
-    with pytest.raises(DataError, match="no checks were run"):
+    with pytest.raises(DataError, match="no checks of the data were run"):
         growth.require_checks([])
 
 
