@@ -128,10 +128,13 @@ def _parameter_sets(value, where: str) -> list[dict] | None:
     return [dict(p) for p in value]
 
 
-def read_config(jobs_file: Path) -> dict:
-    """The jobs file, checked: every mistake is a ParameterError naming the file and the entry."""
+def read_config(jobs_file: Path | None) -> dict:
+    """The jobs file, checked: every mistake is a ParameterError naming the file and the entry.
+    None: no jobs file (every notebook of the project, with no parameters)."""
     import yaml
 
+    if jobs_file is None:
+        return {"default_parameter_sets": None, "notebooks": [], "editions": None, "keep_runs": 5}
     jobs_file = Path(jobs_file)
     try:
         text = jobs_file.read_text(encoding="utf-8")
@@ -184,7 +187,7 @@ def read_config(jobs_file: Path) -> dict:
     return {"default_parameter_sets": defaults, "notebooks": entries, "editions": editions, "keep_runs": keep}
 
 
-def load_jobs(jobs_file: Path = JOBS_FILE, root: Path = paths.ROOT) -> tuple[list[Job], dict]:
+def load_jobs(jobs_file: Path | None = JOBS_FILE, root: Path = paths.ROOT) -> tuple[list[Job], dict]:
     """Read the jobs file; every notebook in notebooks/ not listed gets the default parameter sets."""
     config = read_config(jobs_file)
     defaults = config["default_parameter_sets"] or [{}]
@@ -998,6 +1001,8 @@ def _request(args) -> tuple[list[Job], dict, Path, bool]:
     if not root.is_dir():
         raise ParameterError(f"--root {args.root}: no such folder")
     jobs_file = Path(args.jobs_file) if args.jobs_file else root / "render.yaml"
+    if not args.jobs_file and not jobs_file.exists() and root != paths.ROOT:
+        jobs_file = None                 # a project folder without render.yaml: its notebooks as they are
     jobs, config = load_jobs(jobs_file, root)
     adhoc = bool(args.notebook)
     if adhoc:
