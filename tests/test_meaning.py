@@ -10,9 +10,13 @@ from helpers.checks import meaning
 from helpers.data import provenance
 from helpers.errors import HelpersError
 
-COLUMNS = ("unit", "period", "level", "basis", "budget")
+COLUMNS = ("unit", "period", "level", "basis", "budget", "projected", "flag")
 # Units that name the same thing (a swap between them changes nothing).
 SAME = [{"个", "项"}]
+
+
+def _present(value) -> bool:
+    return value is not None and value == value          # NaN is a missing cell
 
 
 def _passes(name, row, lines, sections, ed) -> bool:
@@ -33,12 +37,12 @@ def swaps():
         for col in COLUMNS:
             if col not in rows[0]:
                 continue
-            values = sorted({r[col] for r in rows if r[col] is not None}, key=str)
+            values = sorted({r[col] for r in rows if _present(r[col])}, key=str)
             for r in rows:
                 if r["value"] is None or r["value"] != r["value"]:
                     continue
-                for v in values:
-                    if v != r[col] and {v, r[col]} not in SAME:
+                for v in values + ([None] if col == "flag" else []):
+                    if v != (r[col] if _present(r[col]) else None) and {v, r[col]} not in SAME:
                         yield name, col, r, v
 
 

@@ -72,7 +72,7 @@ def expected(ed, tables) -> dict:
     holdings = figures([r for r in statements if r["role"] in ("stock", "cumulative")])
     later = figures([r for r in statements if r["role"] == "target" and int(r["period"]) != plan])
     actual = defaultdict(set)                                  # metric -> units of its review-year actuals
-    for name, rows in tables.items():
+    for rows in tables.values():
         for r in rows:
             if int(r["period"]) == review and r.get("basis") == "actual":
                 actual[r["metric"]].add(r["unit"])

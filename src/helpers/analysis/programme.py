@@ -100,27 +100,25 @@ def ordered(rows: pd.DataFrame, documents: Sequence[str]) -> pd.DataFrame:
     return rows.loc[keys.sort_values(["t", "d", "l", "r"]).index]
 
 
-def reading_order(rows: pd.DataFrame, documents: Sequence[str]) -> pd.DataFrame:
-    """Statements in the order a reader meets them: report (the edition's order), line, row id."""
-    document = rank_of(documents)
-    keys = pd.DataFrame({"d": rows["document"].map(document), "l": rows["line"], "r": rows["row_id"]}, index=rows.index)
-    return rows.loc[keys.sort_values(["d", "l", "r"]).index]
-
-
 def collapse(rows: pd.DataFrame, documents: Sequence[str]) -> pd.DataFrame:
     """One row per figure (metric, period, basis), in the order of their first statements: the
-    first statement's columns, `statements` (every statement's row as a dict, in reading order),
-    `n_statements`, `projected` (any statement says 预计) and `flag` (the first flag)."""
+    first statement's columns (see `ordered`), `statements` (every statement's row as a dict, in
+    reading order), `n_statements`, `projected` (any statement says 预计) and `flag` (the first flag)."""
     if rows.empty:
         return pd.DataFrame(columns=[*COLUMNS, "statements", "n_statements"])
-    rows = ordered(rows, documents)
+    table, document = rank_of(TABLE_ORDER), rank_of(documents)
+    records = sorted(rows.to_dict("records"),
+                     key=lambda r: (table(r["table"]), document(r["document"]), r["line"], r["row_id"]))
+    groups: dict[tuple, list[dict]] = {}
+    for r in records:
+        groups.setdefault(tuple(r[k] for k in KEY), []).append(r)
     out = []
-    for _, group in rows.groupby(KEY, sort=False):
-        first = group.iloc[0].to_dict()
-        first["statements"] = reading_order(group, documents).to_dict("records")
+    for group in groups.values():
+        first = dict(group[0])
+        first["statements"] = sorted(group, key=lambda r: (document(r["document"]), r["line"], r["row_id"]))
         first["n_statements"] = len(group)
-        first["projected"] = bool(group["projected"].any())
-        flags = [f for f in group["flag"] if f is not None]
+        first["projected"] = any(bool(r["projected"]) for r in group)
+        flags = [r["flag"] for r in group if r["flag"] is not None]
         first["flag"] = flags[0] if flags else None
         out.append(first)
     return pd.DataFrame(out).reset_index(drop=True)
@@ -172,19 +170,13 @@ def prepare(ed=None) -> Programme:
 
 
 def programme_checks(checks: list, rows: pd.DataFrame) -> list:
-    """The checks on the numbers the page uses: the schema of their tables, the provenance of
-    their rows, and the agreement between reports of their metrics. HelpersError if none ran or
-    any failed."""
-    tables, metrics = set(rows["table"]), set(rows["metric"])
-    ids = {f"provenance.{t}.{r}" for t, r in zip(rows["table"], rows["row_id"], strict=True)}
-    ours = [c for c in checks if c.id in ids or c.id in {f"schema.{t}" for t in tables}
-            or (c.kind == "cross_document" and c.id.split(".")[1] in metrics)]
-    if not ours:
-        raise HelpersError("no checks of the programme's numbers were run")
-    failed = [c.id for c in ours if c.status == "fail"]
-    if failed:
-        raise HelpersError(f"checks of the programme's numbers failed: {', '.join(failed[:10])}")
-    return ours
+    """The checks on the numbers the page uses (`helpers.checks.engine.require`, the one gate of
+    every page): the schema and provenance of their tables, the agreement between reports of their
+    metrics, the identities and discrepancies that read their rows. DataError if none ran or any
+    failed."""
+    from ..checks.engine import require
+
+    return require(checks, "the programme's numbers", tables=set(rows["table"]), metrics=set(rows["metric"]))
 
 
 # --- Figures by role ------------------------------------------------------------------------------

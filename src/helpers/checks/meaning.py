@@ -12,6 +12,8 @@ Rules, in order:
 - the basis: `plan` when the quote speaks of a budget, plan or target (预算安排, 计划, 目标, 年初预算,
   批准) and not of its completion (完成预算的…); otherwise that of the year's role (review → actual, plan → plan).
 - the statements table's role: a result is the review year's actual, a target a plan.
+- flag: a number followed by （暂列） is provisional; a number whose sentence (a 其中 sentence
+  continues the one before) says 提前下达 rests on an advance quota; no other number has a flag.
 - level: the one level a quote names (市级, 区县级, 全市 …), else the innermost section's; budget:
   the innermost section's.
 """
@@ -31,6 +33,37 @@ HORIZON_WORDS = ("十四五", "规划期")
 _COMPLETION = re.compile(r"(?:完成|占)(?:年度|全年)?(?:调整)?(?:计划|预算|目标)")   # 完成预算的103.9%: a result against a plan
 # A quote naming exactly one level states it (over the section's).
 LEVEL_WORDS = (("市级", "municipal"), ("区县级", "district"), ("区县政府", "district"), ("全市", "city"), ("我市", "city"))
+
+
+
+
+def flag_mismatch(row: dict, line_text: str) -> tuple | None:
+    """(column, row's flag, what the text says) when the row's flag disagrees with its text: a
+    number whose sentence (a 其中 sentence continues the one before) says 提前下达 or 暂列 carries
+    that flag, and no other number does."""
+    if "flag" not in row:
+        return None
+    flag = row["flag"] if isinstance(row["flag"], str) and row["flag"] else None
+    quote = row["quote"]
+    after = line_text[line_text.find(quote) + len(quote):]
+    if "暂列" in quote or re.match(r"\s*[（(]暂列[）)]", after):
+        said = "provisional"          # (暂列) qualifies the number it follows
+    elif "提前下达" in _sentence(line_text, quote):
+        said = "advance_quota"        # a figure resting on a quota the centre released in advance
+    else:
+        said = None
+    return ("flag", flag, said) if flag != said else None
+
+
+def _sentence(text: str, quote: str) -> str:
+    """The sentence of `text` that holds `quote`; a sentence opening with 其中 ("of which") continues
+    the one before it."""
+    at = text.find(quote)
+    start = text.rfind("。", 0, at) + 1
+    while start > 0 and text[start:].lstrip().startswith("其中"):
+        start = text.rfind("。", 0, start - 1) + 1
+    end = text.find("。", at + len(quote))
+    return text[start:end if end >= 0 else len(text)]
 
 
 def section_map(ed) -> list[dict]:
@@ -107,4 +140,7 @@ def mismatches(row: dict, sections: list[dict], ed) -> list[tuple[str, object, o
     for key in ("level", "budget"):
         if key in want and row.get(key) is not None and row[key] != want[key]:
             out.append((key, row[key], want[key]))
-    return out
+    from ..data.provenance import raw_lines
+
+    flag = flag_mismatch(row, raw_lines(ed)[int(row["line"]) - 1])
+    return out + [flag] if flag else out

@@ -95,6 +95,19 @@ def implied_qualifier(quote: str) -> tuple[str, str] | None:
     return None
 
 
+def is_projected(quote: str) -> bool:
+    """Whether the quote states its number as a projection: 预计 before the number, in its sentence.
+
+    >>> is_projected("“一区”与“两群”人均地区生产总值比值预计为1.80：1以下"), is_projected("为预计数）。7项约束性指标")
+    (True, False)
+    """
+    number = last_number(quote)
+    if number is None:
+        return False
+    before = quote[:number.start]
+    return "预计" in before and "。" not in before[before.rindex("预计"):]
+
+
 @dataclass(frozen=True)
 class Cell:
     status: str             # number | text | symbol | blank

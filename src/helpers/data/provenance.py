@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..errors import ProvenanceError
 from .edition import Edition, edition
-from .parsing import Number, has_decline_word, implied_qualifier, last_number, parse_cell
+from .parsing import Number, has_decline_word, implied_qualifier, is_projected, last_number, parse_cell
 
 # Scale between a row's unit and the printed number, when they differ (none do today: values are
 # stored as published). Kept explicit so a converted column would have to declare itself here.
@@ -155,11 +155,14 @@ def _verify_row(table: str, row: dict, lines: tuple[str, ...], ed: Edition) -> N
     # A qualifier word in the quote decides the qualifier. (Without one, a row may still be `about`
     # when its sentence is a projection stated outside the quote; its note says so.)
     implied = implied_qualifier(quote)
-    if implied and implied[1] == "预计" and "projected" in row:
+    if "projected" in row:
         # Tables that record projections apart from `about`: 预计 makes a projection, not an approximation.
-        if row["projected"] is not True:
-            raise ProvenanceError(path, "the quote says 预计 before the number; expected projected true", column="projected")
-    elif implied and implied[0] != row["qualifier"]:
+        if row["projected"] is not is_projected(quote):
+            said = "says 预计 before the number" if is_projected(quote) else "has no 预计 before the number"
+            raise ProvenanceError(path, f"projected {row['projected']} but the quote {said}", column="projected")
+        if implied and implied[1] == "预计":
+            implied = None
+    if implied and implied[0] != row["qualifier"]:
         raise ProvenanceError(path, f"qualifier {row['qualifier']!r} but the quote says {implied[1]!r} ({implied[0]})", column="qualifier")
     _verify_unit(path, row, _continued(lines, n), text.find(quote) + number.end, known_units(ed), str(ed.root))
     return number

@@ -331,7 +331,17 @@ def validate_jobs(jobs: list[Job], root: Path = paths.ROOT) -> None:
                 raise ParameterError(f"{job.id}: {name}={value!r} is not allowed; allowed values: "
                                      f"{', '.join(map(repr, ALLOWED[name]))}")
         ed = resolve_edition(job, declared)
-        job.edition_state = (str(ed.root), ed.state())
+        job.edition_state = (str(ed.root), _edition_state(ed, job))
+
+
+def _edition_state(ed, job: Job) -> str:
+    from ..errors import EditionError
+
+    try:
+        return ed.state()
+    except OSError as exc:
+        raise EditionError(f"{job.id}: edition {ed.id} ({ed.root}): {exc.filename or ''}: cannot be read "
+                           f"({exc.strerror or exc})") from None
 
 
 # --- Keys: everything an output depends on ---------------------------------------------------------
@@ -376,7 +386,7 @@ def environment() -> dict:
 def job_key(job: Job, shared: dict[str, str], root: Path, show_code: bool, env: dict | None = None) -> str:
     if job.edition_state is None:
         ed = resolve_edition(job, {})
-        job.edition_state = (str(ed.root), ed.state())
+        job.edition_state = (str(ed.root), _edition_state(ed, job))
     payload = json.dumps({"notebook": _sha256(Path(root) / job.notebook), "parameters": job.parameters,
                           "inputs": shared, "environment": env if env is not None else environment(),
                           "edition": list(job.edition_state), "show_code": show_code,
@@ -779,9 +789,17 @@ def assemble(run_dir: Path, jobs: list[Job], *, reports: Path, root: Path = path
         "jobs": entries,
     }
     try:
+        try:
+            write_index(run_dir, manifest)
+        except OSError:
+            raise
+        except Exception as exc:  # noqa: BLE001  (the front page could not be made: the run is not complete)
+            complete = False
+            manifest.update(status="failed", complete=False,
+                            error=f"the front page could not be written: {type(exc).__name__}: {exc}")
+            log(f"[FAILED] {manifest['error']}")
         _write_atomic(run_dir / runs.MANIFEST,
                       json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))
-        write_index(run_dir, manifest)
         if complete and publish:
             runs.publish(reports, run_dir)
     except OSError as exc:

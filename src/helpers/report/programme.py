@@ -20,13 +20,14 @@ import pandas as pd
 from ..analysis import programme as P
 from ..data import vocab
 from . import figures
-from .audit import word, zh_spans
+from .audit import KIND_NAMES, word, zh_spans
 from .nb import DOCUMENT_NAMES, fmt
 from .page import Page
 
-#: How a qualified number reads ("{}" is the number, with its unit in sentences).
-QUALIFIERS = {"exact": ("{}", "{}"), "about": ("{}左右", "about {}"), "at_least": ("{}以上", "at least {}"),
-              "at_most": ("{}以内", "at most {}")}
+#: How a qualified number reads ("{}" is the number, with its unit in sentences); no-break spaces
+#: keep the words with the number in a narrow table column.
+QUALIFIERS = {"exact": ("{}", "{}"), "about": ("{}左右", "about\u00a0{}"), "at_least": ("{}以上", "at\u00a0least\u00a0{}"),
+              "at_most": ("{}以内", "at\u00a0most\u00a0{}")}
 ROLE_NAMES = {"target": ("目标", "target"), "result": ("结果", "result"), "stock": ("存量", "stock"),
               "cumulative": ("累计", "cumulative total")}
 FLAG_NAMES = {"provisional": ("暂列", "provisional"), "advance_quota": ("中央提前下达", "advance quota")}
@@ -423,13 +424,13 @@ def holdings_html(p: P.Programme, page: Page) -> str:
 # --- Checks ---------------------------------------------------------------------------------------
 
 def checks_html(p: P.Programme, page: Page) -> str:
-    """A sentence on the checks behind the page's numbers (all passed, or prepare would have stopped)."""
+    """A sentence on the checks behind the page's numbers, by kind (all passed, or `prepare` would
+    have stopped)."""
     by_kind = pd.Series([c.kind for c in p.checks]).value_counts()
     total = count(page, len(p.checks), "与本页数字有关的检查项数", "checks on this page's numbers")
-    prov = count(page, int(by_kind.get("provenance", 0)), "出处检查（引文在所注行号上逐字出现，数值与引文一致）",
-                 "provenance checks (the quote is on its line verbatim, the value is its number)")
-    cross = count(page, int(by_kind.get("cross_document", 0)), "跨报告一致检查", "agreement between reports")
+    kinds = [k for k in KIND_NAMES if k in by_kind.index]
+    parts = [(word(KIND_NAMES, k, page.lang), count(page, int(by_kind[k]), f"{word(KIND_NAMES, k, 'zh')}检查项数",
+                                                     f"{word(KIND_NAMES, k, 'en')} checks")) for k in kinds]
     return "<p>" + page.t(
-        f"本页数字经过{total}项检查，全部通过：{prov}项出处检查，{cross}项跨报告一致检查（同一指标在不同报告中的数字换算单位后一致），其余为表结构检查。",
-        f"{total} checks concern this page's numbers, and all passed: {prov} provenance checks, {cross} checks that "
-        f"reports stating the same metric agree after unit conversion, and the schema checks of the tables.") + "</p>"
+        f"本页数字经过{total}项检查，全部通过：" + "、".join(f"{name}{n}项" for name, n in parts) + "。",
+        f"{total} checks concern this page's numbers, and all passed: " + ", ".join(f"{n} {name}" for name, n in parts) + ".") + "</p>"

@@ -1,0 +1,148 @@
+"""The Airflow DAG of deploy/airflow/, run for real under a pinned Apache Airflow 3 (`pytest -k airflow`).
+
+Airflow is not a dependency of the project (it pins many libraries): the test installs the pinned
+apache-airflow and apache-airflow-providers-standard with uv into a virtual environment of its own,
+outside the project's lock, cached in .tools/airflow-<hash of the pins>/ so that later runs start at
+once. It then runs the DAG with `airflow dags test` on a small project (one notebook, two parameter
+sets) and checks that the run it published is the one `python -m helpers render` publishes: the
+same job files byte for byte (executed .ipynb, .html, figures), the same keys and hashes in the
+manifest, and reports/latest pointing at it.
+
+Measured recipe (DESIGN §6): AIRFLOW_HOME in a temporary folder, LOAD_EXAMPLES False, DAGS_FOLDER at
+deploy/airflow, `airflow db migrate` (SQLite), then `airflow dags test DAG_ID`.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from helpers.data import paths
+
+pytestmark = pytest.mark.slow
+
+AIRFLOW_PINS = ("apache-airflow==3.3.2", "apache-airflow-providers-standard==1.21.0")
+DAG_FOLDER = paths.ROOT / "deploy" / "airflow"
+DAG_ID = "cq_gazette_render"
+BODY = """import matplotlib.pyplot as plt
+fig, ax = plt.subplots(figsize=(2, 1.5))
+ax.bar(["a", "b"], [2, 3])
+fig.savefig(figure_dir + "/bars.png", metadata={"Software": None})
+plt.show()
+from IPython.display import display
+display({'application/json': {'lang': lang, 'bars': 2}}, raw=True)"""
+
+
+def _uv() -> str:
+    """The uv the Makefile uses ($UV, exported by `make unit`), else uv on PATH, else .tools/bin/uv."""
+    for candidate in (os.environ.get("UV"), "uv", ".tools/bin/uv"):
+        if candidate:
+            found = shutil.which(candidate) or shutil.which(str(paths.ROOT / candidate))
+            if found:
+                return found
+    pytest.fail("uv not found (the Makefile bootstraps it into .tools/bin/uv: run `make test`, or set UV=/path/to/uv)")
+
+
+def airflow_venv() -> Path:
+    """A virtual environment with the pinned Airflow, made once per pin set and Python version."""
+    key = hashlib.sha256("\n".join([*AIRFLOW_PINS, sys.version]).encode()).hexdigest()[:12]
+    venv = paths.ROOT / ".tools" / f"airflow-{key}"
+    done = venv / ".complete"
+    if done.exists():
+        return venv
+    venv.parent.mkdir(parents=True, exist_ok=True)
+    with open(venv.parent / f"airflow-{key}.lock", "w") as lock:      # two test runs: one installs
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if done.exists():
+            return venv
+        shutil.rmtree(venv, ignore_errors=True)
+        uv = _uv()
+        env = {**os.environ, "UV_COMPILE_BYTECODE": "1"}
+        env.pop("VIRTUAL_ENV", None)
+        env.pop("UV_PROJECT_ENVIRONMENT", None)
+        for command in ([uv, "venv", "--quiet", "--python", sys.executable, str(venv)],
+                        [uv, "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), *AIRFLOW_PINS]):
+            result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=1800)
+            assert result.returncode == 0, f"{' '.join(command)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        done.write_text("\n".join(AIRFLOW_PINS) + "\n")
+    return venv
+
+
+def _project(root: Path) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    params = nbformat.v4.new_code_cell('lang: str = "zh"  # "zh" or "en"\nfigure_dir: str = "."  # folder for figures')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell("# Bars\n\n## Two bars"), params, nbformat.v4.new_code_cell(BODY)]
+    (root / "notebooks").mkdir(parents=True)
+    nbformat.write(nb, root / "notebooks" / "10-bars.ipynb")
+    jobs = root / "jobs.yaml"
+    jobs.write_text("notebooks:\n  - path: notebooks/10-bars.ipynb\n    parameter_sets:\n      - {lang: zh}\n"
+                    "      - {lang: en}\nkeep_runs: 3\n", encoding="utf-8")
+    return jobs
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_airflow_dag_publishes_the_same_run_as_helpers_render(tmp_path):
+    venv = airflow_venv()
+    root = tmp_path / "project"
+    jobs_file = _project(root)
+    airflow_reports, cli_reports = tmp_path / "airflow-reports", tmp_path / "cli-reports"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "AIRFLOW", "PYTHONPATH"))}
+    env.update({
+        "AIRFLOW_HOME": str(tmp_path / "airflow-home"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__DAGS_FOLDER": str(DAG_FOLDER),
+        "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "300",
+        "CQ_RENDER_ROOT": str(root),
+        "CQ_RENDER_PYTHON": sys.executable,
+        "CQ_RENDER_REPORTS": str(airflow_reports),
+        "CQ_RENDER_JOBS_FILE": str(jobs_file),
+        "CQ_RENDER_SCHEDULE": "none",
+        "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+    })
+    airflow = str(venv / "bin" / "airflow")
+
+    def run(*args, timeout=900):
+        done = subprocess.run([airflow, *args], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=timeout)
+        assert done.returncode == 0, f"airflow {' '.join(args)} failed ({done.returncode}):\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+        return done
+
+    run("db", "migrate")
+    run("dags", "reserialize")               # parse the DAG folder (a DAG that fails to import fails here)
+    listed = run("dags", "list", "--output", "json")
+    assert DAG_ID in listed.stdout, listed.stdout + listed.stderr
+    errors = run("dags", "list-import-errors", "--output", "json")
+    assert "cq_gazette_render.py" not in errors.stdout, errors.stdout
+    run("dags", "test", DAG_ID)
+
+    latest = airflow_reports / "latest"
+    assert latest.is_symlink() and latest.resolve().parent == (airflow_reports / "runs").resolve()
+    by_airflow = json.loads((latest / "manifest.json").read_text(encoding="utf-8"))
+    assert by_airflow["complete"] is True and by_airflow["status"] == "ok"
+    assert [j["id"] for j in by_airflow["jobs"]] == ["10-bars--lang-zh", "10-bars--lang-en"]
+
+    cli = subprocess.run([sys.executable, "-m", "helpers", "render", "--root", str(root), "--jobs-file", str(jobs_file),
+                          "--output", str(cli_reports)], capture_output=True, text=True, timeout=600)
+    assert cli.returncode == 0, cli.stdout + cli.stderr
+    by_cli = json.loads((cli_reports / "latest" / "manifest.json").read_text(encoding="utf-8"))
+    same = ("id", "notebook", "parameters", "key", "status", "outputs", "results")
+    assert [{k: j[k] for k in same} for j in by_airflow["jobs"]] == [{k: j[k] for k in same} for j in by_cli["jobs"]]
+    for job in by_airflow["jobs"]:
+        ours, theirs = _files(latest / job["id"]), _files(cli_reports / "latest" / job["id"])
+        assert sorted(ours) == sorted(theirs) and {f"{job['id']}.ipynb", f"{job['id']}.html"} <= set(ours)
+        assert ours == theirs, f"{job['id']}: the DAG's files differ from helpers render's"
+    visible = lambda folder: {p.name for p in folder.iterdir() if not p.name.startswith(".")}  # noqa: E731
+    assert visible(latest) == visible(cli_reports / "latest")
