@@ -451,6 +451,22 @@ def page_header(nb, lang: str, links: list[tuple[str, str]]) -> str:
     return f'<nav class="page-nav" aria-label="{"导航" if lang == "zh" else "navigation"}">{nav}</nav>{TOC_MARK}'
 
 
+def collapse_results(nb, lang: str) -> None:
+    """On the published page the results JSON (the last cell's application/json) comes last and
+    collapsed: a reader opens it on purpose. The executed notebook keeps it as it is."""
+    for cell in reversed(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "application/json" in data:
+                text = json.dumps(data["application/json"], ensure_ascii=False, indent=1, sort_keys=True)
+                summary = "结果（JSON，供程序读取）" if lang == "zh" else "Results (JSON, for programs)"
+                output["data"] = {"text/html": f'<details class="results"><summary>{summary}</summary>'
+                                               f'<pre lang="{lang}">{html.escape(text)}</pre></details>'}
+        return
+
+
 TOC_MARK = "<!--cq-toc-->"
 _H2 = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.S)
 
@@ -494,6 +510,7 @@ def export_html(nb, target: Path, show_code: bool, lang: str = "zh", links: list
     if headings:
         nb.metadata["title"] = re.sub(r"[*`]", "", headings[0][1])
     nb.metadata["cq_header"] = page_header(nb, lang, links or [])
+    collapse_results(nb, lang)
     exporter = _exporter(show_code)
     exporter.language_code = lang
     body, _ = exporter.from_notebook_node(nb)
@@ -606,8 +623,9 @@ def execute_job(job: Job, run_dir: Path, root: Path, show_code: bool) -> dict:
                 export_html(nb, out / f"{job.id}.html", show_code, job.parameters.get("lang", "zh"), job.links)
     except OSError as exc:
         return _record(job, "failed", start, error=str(runs.write_error(out, exc)), outputs=runs.hash_outputs(out))
-    except Exception as exc:  # noqa: BLE001  (nbconvert raises many types: the page could not be made)
-        return _record(job, "failed", start, error=f"HTML export failed: {type(exc).__name__}: {exc}",
+    except Exception as exc:  # noqa: BLE001  (nbformat and nbconvert raise many types)
+        what = "the HTML page could not be made" if executed.exists() else "the executed notebook could not be written"
+        return _record(job, "failed", start, error=f"{what}: {type(exc).__name__}: {exc}",
                        outputs=runs.hash_outputs(out))
     outputs = runs.hash_outputs(out)
     if failed is not None:
@@ -616,22 +634,31 @@ def execute_job(job: Job, run_dir: Path, root: Path, show_code: bool) -> dict:
 
 
 def reuse(job: Job, source_run: Path, old: dict, run_dir: Path) -> dict | str:
-    """Copy a job's files from an earlier run, verified against its record; the new record, or why not."""
-    problem = runs.verify_outputs(source_run / job.id, old["outputs"])
-    if problem:
-        return problem
+    """Copy a job's files from an earlier run, each verified against its recorded sha256 as it is read;
+    the new record, or why the files cannot be reused (then nothing is left in run_dir)."""
     target = run_dir / job.id
-    try:
-        for rel in old["outputs"]:
-            dest = target / rel
+    for rel, digest in old["outputs"].items():
+        source = source_run / job.id / rel
+        try:
+            data = source.read_bytes()
+        except FileNotFoundError:
+            problem = f"{rel} is missing"
+        except OSError as exc:
+            problem = f"{rel} cannot be read ({exc.strerror or exc})"
+        else:
+            actual = hashlib.sha256(data).hexdigest()
+            problem = None if actual == digest else \
+                f"{rel} has changed since it was rendered (sha256 {actual[:12]}…, recorded {digest[:12]}…)"
+        if problem:
+            shutil.rmtree(target, ignore_errors=True)
+            return problem
+        dest = target / rel
+        try:
             dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source_run / job.id / rel, dest)
-    except OSError as exc:
-        raise runs.write_error(target, exc) from None
-    problem = runs.verify_outputs(target, old["outputs"])       # it may have changed while being copied
-    if problem:
-        shutil.rmtree(target, ignore_errors=True)
-        return problem
+            dest.write_bytes(data)
+        except OSError as exc:
+            shutil.rmtree(target, ignore_errors=True)
+            raise runs.write_error(dest, exc) from None
     return {**{k: old.get(k) for k in ("results", "error")}, "id": job.id, "notebook": job.notebook,
             "parameters": job.parameters, "key": old["key"], "status": "cached", "seconds": 0.0,
             "outputs": dict(old["outputs"]), "from_run": old.get("from_run") or source_run.name,
@@ -1094,3 +1121,6 @@ def main(args) -> int:
     except HelpersError as exc:          # ParameterError, EditionError, DataError: a bad request
         err(f"error: {exc}")
         return EXIT_BAD_REQUEST
+    except KeyboardInterrupt:
+        err(f"interrupted; nothing was published, {Path(args.output) / 'latest'} still points to the last good run")
+        return 130
