@@ -10,7 +10,14 @@ from pathlib import Path
 
 from ..errors import ProvenanceError
 from .edition import Edition, edition
-from .parsing import Number, has_decline_word, implied_qualifier, is_projected, last_number, parse_cell
+from .parsing import (
+    Number,
+    has_decline_word,
+    implied_qualifier,
+    is_projected,
+    last_number,
+    parse_cell,
+)
 
 # Scale between a row's unit and the printed number, when they differ (none do today: values are
 # stored as published). Kept explicit so a converted column would have to declare itself here.
