@@ -121,10 +121,11 @@ def test_render_refuses_a_parameter_the_notebook_does_not_declare(project, tmp_p
 # --- determinism ---------------------------------------------------------------------------------
 
 def test_two_forced_renders_are_byte_identical(tmp_path):
+    """The same job twice gives the same bytes: once with forked kernels, once with fresh ones."""
     jobs = lambda: [render.Job("notebooks/00-data-audit.ipynb", {"lang": lang}) for lang in ("zh", "en")]  # noqa: E731
     kw = dict(root=paths.ROOT, workers=2, quiet=True, force=True, log=lambda *_: None)
     first, run1 = render.render(jobs(), reports=tmp_path / "a", **kw)
-    second, run2 = render.render(jobs(), reports=tmp_path / "b", **kw)
+    second, run2 = render.render(jobs(), reports=tmp_path / "b", fork_kernels=False, **kw)
     assert first["status"] == second["status"] == "ok"
     for job in first["jobs"]:
         files = _files(run1, job["id"])
@@ -172,6 +173,33 @@ def test_the_kernel_server_dies_with_its_owner(tmp_path):
         import time
         time.sleep(0.1)
     assert not _alive(server)
+
+
+def test_a_stub_whose_server_is_gone_starts_an_ordinary_kernel(monkeypatch):
+    import asyncio
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    import time
+    time.sleep(0.3)                    # exited but not reaped: a zombie, as a crashed server would be
+    monkeypatch.setenv(kernels.SERVER_ENV, f"{gone.pid}:/nonexistent/server.sock")
+
+    async def run():
+        km = kernels.kernel_manager_class()(kernel_name="python3")
+        await km.start_kernel(cwd=str(paths.ROOT))
+        kc = km.client()
+        kc.start_channels()
+        try:
+            await kc.wait_for_ready(timeout=60)
+            reply = await kc.execute_interactive("x = 1 + 1")
+            return reply["content"]["status"]
+        finally:
+            kc.stop_channels()
+            await km.shutdown_kernel(now=True)
+
+    try:
+        assert asyncio.run(run()) == "ok"
+    finally:
+        gone.wait()
 
 
 def _alive(pid: int) -> bool:

@@ -195,11 +195,22 @@ def known_discrepancy_checks(facts: Facts) -> list[Check]:
 _last_verified: dict[str, tuple[str, pd.DataFrame]] = {}
 
 
+def _state(ed: Edition) -> str | None:
+    """The edition's state for the cache; None when a file cannot be read (then the checks name it)."""
+    from ..errors import EditionError
+
+    try:
+        return ed.state()
+    except EditionError:
+        return None
+
+
 def _verify(ed: Edition) -> tuple[list[Check], Facts]:
-    state = ed.state()
+    state = _state(ed)
     checks, tables = schema_checks(ed)
     prov, frame = provenance_checks(tables, ed)
-    _last_verified[str(ed.root)] = (state, frame)
+    if state is not None:
+        _last_verified[str(ed.root)] = (state, frame)
     return checks + prov, Facts(frame.copy(), ed)
 
 
@@ -221,7 +232,7 @@ def verified_facts(which: str | Edition | None = None) -> Facts:
     check run's verification when no file of the edition has changed since)."""
     ed = edition(which)
     cached = _last_verified.get(str(ed.root))
-    if cached is not None and cached[0] == ed.state():
+    if cached is not None and cached[0] == _state(ed):
         return Facts(cached[1].copy(), ed)
     return _verify(ed)[1]
 

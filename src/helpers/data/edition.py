@@ -165,7 +165,10 @@ class Edition:
         for f in sorted(self.root.rglob("*")) + sorted(paths.VOCAB_DIR.glob("*")):
             if f.is_file():
                 h.update(str(f.relative_to(f.parents[1] if f.is_relative_to(paths.VOCAB_DIR) else self.root)).encode())
-                h.update(hashlib.sha256(f.read_bytes()).digest())
+                try:
+                    h.update(hashlib.sha256(f.read_bytes()).digest())
+                except OSError as exc:
+                    raise EditionError(f"{f}: cannot be read ({exc.strerror}); every file of the edition must be readable") from None
         return h.hexdigest()
 
     # --- the edition's words -------------------------------------------------------------------

@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 PR_SET_PDEATHSIG = 1
@@ -47,15 +48,27 @@ PRELOAD = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "matplotlib.fon
 MAX_REQUEST = 1 << 20
 
 
-def die_with_parent(sig: int = signal.SIGKILL, expected_parent: int | None = None) -> None:
-    """Ask Linux to send `sig` to this process when its parent exits; exit now if it already has."""
+def die_with_parent(sig: int = signal.SIGKILL, expected_parent: int | None = None, watchdog: bool = True) -> None:
+    """Ask Linux to send `sig` to this process when its parent exits (PR_SET_PDEATHSIG); exit now if it
+    already has. Where prctl is not available, a watchdog thread checks the parent every half second
+    (watchdog=False: the caller checks itself, e.g. a process that must stay single-threaded to fork)."""
+    parent = expected_parent if expected_parent is not None else os.getppid()
     try:
         libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
-    except (OSError, AttributeError):       # not Linux: the watchdogs below still apply
-        pass
-    if expected_parent is not None and os.getppid() != expected_parent:
+        armed = libc.prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        armed = False
+    if os.getppid() != parent:
         os._exit(1)
+    if not armed and watchdog:
+        import threading
+
+        def watch():
+            while os.getppid() == parent:
+                time.sleep(0.5)
+            os._exit(1)
+
+        threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
 
 
 # --- the stub that jupyter_client launches as "the kernel" --------------------------------------
@@ -74,17 +87,27 @@ if os.getppid() != parent:
 def fallback():
     # No server (it failed, or was stopped): become an ordinary kernel instead.
     os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", "-f", connection_file])
+def server_alive():
+    try:
+        with open(f"/proc/{server_pid}/stat") as fh:
+            stat = fh.read()
+        return stat[stat.rindex(")") + 2] not in "ZX"    # a zombie has exited
+    except OSError:
+        try:
+            os.kill(server_pid, 0)
+            return True
+        except OSError:
+            return False
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+deadline = time.monotonic() + 120
 while True:
     try:
         s.connect(server)
         break
     except (FileNotFoundError, ConnectionRefusedError):
-        try:
-            os.kill(server_pid, 0)     # still importing: wait for it
-        except OSError:
+        if not server_alive() or time.monotonic() > deadline:
             fallback()
-        time.sleep(0.01)
+        time.sleep(0.01)               # still importing: wait for it
     except OSError:
         fallback()
 body = json.dumps({"connection_file": connection_file, "cwd": os.getcwd(), "env": dict(os.environ)}).encode()
@@ -132,7 +155,7 @@ def _classes():
     from jupyter_client.asynchronous import AsyncKernelClient
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_client.utils import ensure_async
-    from traitlets import DottedObjectName, Type
+    from traitlets import CaselessStrEnum, DottedObjectName, Type, default
 
     class QuickKernelClient(AsyncKernelClient):
         """jupyter_client's wait_for_ready with short waits on IOPub. A kernel's IOPub subscription
@@ -169,10 +192,21 @@ def _classes():
                     break
 
     class ForkingKernelManager(AsyncKernelManager):
-        """An AsyncKernelManager whose kernel process is forked by the kernel server (when one runs)."""
+        """An AsyncKernelManager whose kernel process is forked by the kernel server (when one runs).
+
+        Kernels talk over Unix sockets with unique names (transport "ipc"), not TCP: with TCP the
+        manager picks free ports and the kernel binds them a moment later, and two jobs starting at
+        once can pick the same port ("Address already in use": the kernel dies before it replies)."""
 
         client_class = DottedObjectName("helpers.render.kernels.QuickKernelClient")
         client_factory = Type(QuickKernelClient, klass=AsyncKernelClient)
+        transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+
+        @default("ip")
+        def _unique_ip(self):
+            if self.transport != "ipc":
+                return "127.0.0.1"
+            return str(ipc_folder() / f"kernel-{uuid.uuid4().hex[:16]}-ipc")
 
         def format_kernel_cmd(self, extra_arguments=None):
             server = os.environ.get(SERVER_ENV)
@@ -188,6 +222,32 @@ def __getattr__(name):
     if name in ("ForkingKernelManager", "QuickKernelClient"):
         return _classes()[name]
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def ipc_folder() -> Path:
+    """Where kernels' Unix sockets go. jupyter_client removes them when a kernel shuts down; those of
+    kernels killed with their render (kill -9) are swept once they are six hours old."""
+    folder = Path(tempfile.gettempdir()) / f"cq-kernels-{os.getuid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder
+
+
+def sweep_ipc_files(age: float = 6 * 3600) -> None:
+    """Remove kernels' sockets and kernel servers' folders left by killed renders (older than `age`)."""
+    now = time.time()
+    for path in ipc_folder().glob("kernel-*-ipc-*"):
+        try:
+            if now - path.lstat().st_mtime > age:
+                path.unlink()
+        except OSError:
+            pass
+    for folder in Path(tempfile.gettempdir()).glob("cq-kernels-*"):
+        try:
+            if folder != ipc_folder() and folder.is_dir() and now - folder.lstat().st_mtime > age and \
+                    {p.name for p in folder.iterdir()} <= {"server.sock"}:
+                shutil.rmtree(folder)
+        except OSError:
+            pass
 
 
 def kernel_manager_class():
@@ -211,7 +271,7 @@ def _recv_exact(conn: socket.socket, n: int, fds: list[int]) -> bytes:
 def _child(conn: socket.socket, request: dict, fds: list[int], server_pid: int) -> None:
     """In the forked child: become the job's kernel. Never returns."""
     try:
-        die_with_parent(signal.SIGKILL, server_pid)
+        die_with_parent(signal.SIGKILL, server_pid, watchdog=False)   # and its lifeline thread, below
         for target, fd in enumerate(fds[:3]):
             os.dup2(fd, target)
         for fd in fds:
@@ -273,7 +333,7 @@ def _child(conn: socket.socket, request: dict, fds: list[int], server_pid: int) 
 
 def serve(address: str, parent: int) -> None:
     """The server's main loop (run as `python -m helpers.render.kernels ADDRESS PARENT_PID`)."""
-    die_with_parent(signal.SIGKILL, parent)
+    die_with_parent(signal.SIGKILL, parent, watchdog=False)     # single-threaded: it checks in its loop
     os.environ["MPLBACKEND"] = os.environ.get("MPLBACKEND") or INLINE_BACKEND
     if sys.path and sys.path[0] in ("", os.getcwd()):
         del sys.path[0]
@@ -285,7 +345,10 @@ def serve(address: str, parent: int) -> None:
         except Exception:  # noqa: BLE001,S112  (a module that fails here fails again, visibly, in the notebook)
             continue
     _preload_helpers()
-    assert "matplotlib_inline.backend_inline" not in sys.modules, "the inline backend must load in the kernel"
+    if "matplotlib_inline.backend_inline" in sys.modules:
+        # Something imported the inline backend without a shell: forked kernels would show no figures.
+        sys.stderr.write("kernel server: matplotlib_inline was imported while preloading; not serving\n")
+        os._exit(3)                  # the stubs see the server gone and start ordinary kernels
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)       # kernels are reaped automatically
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(address)
@@ -293,8 +356,15 @@ def serve(address: str, parent: int) -> None:
     sys.stdout.write("ready\n")
     sys.stdout.flush()
     me = os.getpid()
+    listener.settimeout(1.0)
     while True:
-        conn, _ = listener.accept()
+        try:
+            conn, _ = listener.accept()
+        except TimeoutError:
+            if os.getppid() != parent:      # the renderer is gone (where PR_SET_PDEATHSIG is not had)
+                os._exit(0)
+            continue
+        conn.settimeout(None)
         fds: list[int] = []
         try:
             (size,) = struct.unpack("!I", _recv_exact(conn, 4, fds))
@@ -352,6 +422,7 @@ class KernelServer:
     def __enter__(self):
         if not self.enabled:
             return self
+        sweep_ipc_files()
         self.folder = tempfile.mkdtemp(prefix="cq-kernels-")
         self.address = str(Path(self.folder) / "server.sock")
         env = dict(os.environ)

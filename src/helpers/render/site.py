@@ -129,10 +129,7 @@ def _curated_listing(run_dir: Path, ed) -> None:
                                        f'curated tables</title></head><body><ul>{items}</ul></body></html>\n', encoding="utf-8")
 
 
-def _check_status(ed, lang: str) -> tuple[str, bool]:
-    from ..checks import run_checks
-
-    results = run_checks(ed)
+def _check_status(results, lang: str) -> tuple[str, bool]:
     failed = sum(c.status == "fail" for c in results)
     accepted = sum(c.status == "accepted" for c in results)
     return _w("checks", lang).format(n=len(results), failed=failed, accepted=accepted), failed == 0
@@ -208,7 +205,10 @@ def write_site(run_dir: Path, manifest: dict, write=None) -> list[str]:
     for ed_id, ed in editions.items():
         downloads[ed_id] = _downloads(run_dir, ed)
         _curated_listing(run_dir, ed)
-        status[ed_id] = {lang: _check_status(ed, lang) for lang in LANGS}
+        from ..checks import run_checks
+
+        results = run_checks(ed)          # once per edition, worded in each language
+        status[ed_id] = {lang: _check_status(results, lang) for lang in LANGS}
     written = []
     for lang in LANGS:
         write(run_dir / FRONT_PAGE[lang], front_page(run_dir, manifest, lang, downloads, status).encode("utf-8"))
