@@ -11,6 +11,7 @@ from pathlib import Path
 import papermill
 import pytest
 
+import helpers
 from helpers.data import paths
 
 pytestmark = pytest.mark.slow
@@ -41,15 +42,16 @@ def _nbval(notebook: Path, env: dict) -> subprocess.CompletedProcess:
 def test_nbval_fails_when_one_curated_number_changes(tmp_path):
     """Copy the project's notebooks and data, change one number, and nbval must fail there."""
     project = tmp_path / "project"
-    shutil.copytree(paths.ROOT / "data", project / "data")
+    edition = project / "edition"
+    shutil.copytree(helpers.edition().root, edition)
     shutil.copytree(paths.NOTEBOOKS_DIR, project / "notebooks", ignore=shutil.ignore_patterns(".*"))
-    env = {**os.environ, paths.DATA_ENV_VAR: str(project / "data"), paths.FIGURE_ENV_VAR: str(tmp_path / "figs")}
+    env = {**os.environ, paths.EDITION_ENV_VAR: str(edition), paths.FIGURE_ENV_VAR: str(tmp_path / "figs")}
     notebook = project / "notebooks" / "00-data-audit.ipynb"
 
     unchanged = _nbval(notebook, env)
     assert unchanged.returncode == 0, unchanged.stdout[-2000:]
 
-    budget = project / "data" / "curated" / "budget.csv"
+    budget = edition / "curated" / "budget.csv"
     text = budget.read_text(encoding="utf-8")
     assert text.count(",2285.0,") + text.count(",2285,") == 1
     budget.write_text(text.replace(",2285,", ",2286,").replace(",2285.0,", ",2286.0,"), encoding="utf-8")
