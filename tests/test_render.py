@@ -382,3 +382,25 @@ def test_kernel_manager_class_uses_the_server_only_when_one_runs(monkeypatch):
     monkeypatch.setenv(kernels.SERVER_ENV, "123:/tmp/x.sock")
     cmd = km.format_kernel_cmd()
     assert cmd[:3] == [sys.executable, "-I", "-S"] and cmd[-1] == "123"
+
+
+def test_two_editions_render_side_by_side_with_distinct_ids(tmp_path):
+    """render.yaml `editions:` with two entries: every job names its edition, ids stay unique and
+    path-safe, and each page's navigation links only to variants of its own edition's notebook."""
+    from support.synthetic import shift_edition
+
+    import helpers
+
+    nxt = shift_edition(helpers.edition().root, tmp_path)
+    jobs_file = tmp_path / "render.yaml"
+    jobs_file.write_text(f"editions: ['{helpers.edition().id}', '{nxt}']\ndefault_parameter_sets: [{{lang: zh}}, {{lang: en}}]\nnotebooks:\n  - path: notebooks/00-data-audit.ipynb\n",
+                         encoding="utf-8")
+    jobs, _ = render.load_jobs(jobs_file)
+    ids = [j.id for j in jobs]
+    assert len(ids) == len(set(ids)) == 2 * len([j for j in jobs if j.parameters["edition"] == helpers.edition().id])
+    assert all("/" not in i for i in ids)
+    assert {j.parameters["edition"] for j in jobs} == {helpers.edition().id, str(nxt)}
+    render.link_jobs(jobs)
+    for job in jobs:
+        linked = {href.split("/")[1] for _, href in job.links[1:]}
+        assert linked and all(dict(j.parameters)["edition"] == job.parameters["edition"] for j in jobs if j.id in linked)

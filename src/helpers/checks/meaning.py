@@ -6,8 +6,8 @@ checked by provenance; this checks what the number is *of*.
 Rules, in order:
 - the year: the last year the quote names (…2021年…), else the section's role year (review sections
   report the review year; plan sections the plan year). A stock or multi-year total without a year
-  in its quote is dated by a year it names; else, in a review section, the review year; in a plan
-  section, the review or plan year or a later plan horizon;
+  in its quote is dated by the first year it names; a stock of a five-year plan by a year after the
+  plan year; any other by the review year (a plan section cites today's stock);
   a target beyond the plan year (a five-year-plan target) is not dated by the section.
 - the basis: `plan` when the quote speaks of a budget, plan or target (预算安排, 计划, 目标, 年初预算,
   批准) and not of its completion (完成预算的…); otherwise that of the year's role (review → actual, plan → plan).
@@ -110,13 +110,25 @@ def mismatches(row: dict, sections: list[dict], ed) -> list[tuple[str, object, o
         year = ed.year(ROLE_OF_STATEMENT[role])
     else:
         year = ed.year(want["role"]) if "role" in want else None
+    context = quote
     if role in ("stock", "cumulative"):
-        # A stock is dated by its sentence: the first year the quote names (its subject), else the review or plan year, or a
-        # plan horizon beyond them; only an earlier, unnamed year is wrong.
-        allowed = set(named[:1]) or ({ed.year("review")} if want.get("role") == "review" else set(ed.years.values()))
-        horizon = not named and want.get("role") != "review" and int(row["period"]) > ed.year("plan")
-        if int(row["period"]) not in allowed and not horizon:
-            out.append(("period", row["period"], sorted(allowed)))
+        # A stock's sentence dates it, and says whether it counts plans, where its quote does not
+        # (其余34项指标中，…国家尚未下达2022年目标值).
+        from ..data.provenance import raw_lines
+
+        context = _sentence(raw_lines(ed)[int(row["line"]) - 1], quote)
+        named = named or [int(y) for y in _YEAR_IN_QUOTE.findall(context)]
+    horizon = role in ("stock", "cumulative") and not named and any(w in quote for w in HORIZON_WORDS)
+    if role in ("stock", "cumulative"):
+        # A stock is dated by its sentence: the first year the quote names (its subject); a stock of a
+        # five-year plan (十四五规划的102项重大工程) by the plan's horizon, after the plan year; any other
+        # stock is today's, the review year's, even where a plan section cites it.
+        if named and int(row["period"]) != named[0]:
+            out.append(("period", row["period"], named[0]))
+        elif horizon and int(row["period"]) <= ed.year("plan"):
+            out.append(("period", row["period"], f"after {ed.year('plan')}"))
+        elif not named and not horizon and int(row["period"]) != ed.year("review"):
+            out.append(("period", row["period"], ed.year("review")))
     elif role == "target" and not named and any(w in quote for w in HORIZON_WORDS):
         if int(row["period"]) <= ed.year("plan"):       # 十四五期间…目标: the plan's horizon, not the plan year
             out.append(("period", row["period"], f"after {ed.year('plan')}"))
@@ -127,8 +139,11 @@ def mismatches(row: dict, sections: list[dict], ed) -> list[tuple[str, object, o
         basis = BASIS_OF_ROLE[ROLE_OF_STATEMENT[role]]
     elif any(w in quote for w in PLAN_WORDS) and not _COMPLETION.search(quote):
         basis = "plan"
-    elif role in ("stock", "cumulative") and want.get("role") != "review":
-        basis = None            # a plan section cites stocks of results and of plans alike: the row says
+    elif role in ("stock", "cumulative"):
+        # a plan's stock (of indicators, of targets), else a stock of results
+        planned = horizon or (want.get("role") == "plan" and any(w in context for w in PLAN_WORDS)
+                              and not _COMPLETION.search(context))
+        basis = "plan" if planned else "actual"
     else:
         basis = BASIS_OF_ROLE.get(year_role) if year_role else None
     if basis is not None and row.get("basis") is not None and row["basis"] != basis:

@@ -231,7 +231,8 @@ def link_jobs(jobs: list[Job]) -> None:
         lang = job.parameters.get("lang", "zh")
         job.links = [("首页", "../index.html") if lang == "zh" else ("Front page", "../index.en.html")]
         for other in jobs:
-            if other is not job and other.notebook == job.notebook:
+            if (other is not job and other.notebook == job.notebook
+                    and other.parameters.get("edition") == job.parameters.get("edition")):
                 job.links.append((_variant_label(other.parameters, lang), f"../{other.id}/{other.id}.html"))
 
 
