@@ -209,16 +209,12 @@ def coverage_available(checks: list[Check] | None = None) -> bool:
 def coverage_tokens(audit: Audit) -> pd.DataFrame:
     """Every number token of the reports with how it is accounted for: `document`, `line`,
     `start`, `token`, `status` (one of TOKEN_OUTCOMES), `reason` (an exclusion's reason code) and
-    `row_id` (the curated row that states it), as `helpers.checks.coverage` classifies them for
-    the rows whose provenance check passed."""
-    from ..checks import coverage as checks_coverage
-
-    passed = {c.id for c in audit.checks if c.kind == "provenance" and c.status == "pass"}
-    verified = {(name, rid) for name, frame in audit.tables.items() for rid in frame["row_id"]
-                if f"provenance.{name}.{rid}" in passed}
-    _, tokens = checks_coverage.coverage_checks(audit.edition, provenance.raw_lines(audit.edition), audit.tables, verified)
-    if tokens is None:
+    `row_id` (the curated row that states it), as the coverage checks of the run classified them
+    (each report's check carries its tokens) for the rows whose provenance check passed."""
+    parts = [c.extra["tokens"] for c in audit.checks if c.kind == "coverage" and "tokens" in c.extra]
+    if not parts:
         raise HelpersError("the coverage check could not classify the number tokens (see the failed coverage check)")
+    tokens = pd.concat(parts, ignore_index=True)
     unknown = sorted(set(tokens["status"]) - set(TOKEN_OUTCOMES))
     if unknown:
         raise HelpersError(f"coverage tokens with status {unknown}; expected one of {', '.join(TOKEN_OUTCOMES)}")

@@ -137,7 +137,7 @@ def coverage_checks(ed, lines, tables, passed: set[tuple[str, str]]):
             f"{counts.get('curated', 0)} curated, {counts.get('excluded', 0)} excluded)",
             0, len(missing), None, "pass" if missing.empty else "fail",
             f"unaccounted: {shown}" if len(missing) else "",
-            description_zh=f"{document} 的每个数字都已整理或注明排除理由（共{len(part)}个：整理{counts.get('curated', 0)}个，排除{counts.get('excluded', 0)}个）"))
+            description_zh=f"{document} 的每个数字都已整理或注明排除理由（共{len(part)}个：整理{counts.get('curated', 0)}个，排除{counts.get('excluded', 0)}个）", extra={"tokens": part.reset_index(drop=True)}))
     listed = exclusions(ed)
     double = []
     for ex in listed.to_dict("records"):

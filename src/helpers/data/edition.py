@@ -140,9 +140,6 @@ class Edition:
         value = str(self.resource(RAW_RESOURCE).get("hash", ""))
         return value.removeprefix("sha256:")
 
-    def path(self, relative: str) -> Path:
-        return self.root / relative
-
     def data_file(self, key: str) -> Path:
         """A file the edition metadata names under `files:` (crosswalks, checks, expected …)."""
         try:

@@ -11,17 +11,18 @@ from __future__ import annotations
 import pandas as pd
 
 from . import vocab
-from .edition import Edition, edition
+from .edition import Edition
+from .edition import edition as resolve_edition
 from .load import facts
 
 COLUMNS = ["table", "row_id", "metric", "period", "basis", "level", "budget", "item", "topic", "topic_zh", "topic_en",
            "name_zh", "name_en", "value", "unit", "qualifier", "document", "line", "quote", "source"]
 
 
-def find(text: str, edition_: str | Edition | None = None, *, edition: str | Edition | None = None) -> pd.DataFrame:
+def find(text: str, edition: str | Edition | None = None) -> pd.DataFrame:
     """Rows whose Chinese or English name, quote, metric or topic (code or name) contains `text`
     (case-insensitive), each with its source (report, line, verbatim quote)."""
-    ed = _resolve(edition if edition is not None else edition_)
+    ed = resolve_edition(edition)
     frame = facts(ed).copy()
     topics = vocab.vocabulary("topics")
     frame["topic_zh"] = [topics.get(t, {}).get("zh", t) if isinstance(t, str) else None for t in frame["topic"]]
@@ -33,5 +34,3 @@ def find(text: str, edition_: str | Edition | None = None, *, edition: str | Edi
     mask = haystack.apply(lambda col: col.str.casefold().str.contains(needle, regex=False)).any(axis=1)
     return frame.loc[mask, COLUMNS].reset_index(drop=True)
 
-
-_resolve = edition

@@ -111,13 +111,6 @@ def _where(table: str, row: dict) -> str:
     return f"curated/{table}.csv, row_id {row['row_id']}"
 
 
-def printed_number(table: str, row: dict, lines: tuple[str, ...]) -> Number | None:
-    """The printed number a row states: its table cell, or the last number of its quote."""
-    if table == "indicators":
-        return parse_cell(_text(row.get("cell"))).number
-    return last_number(row["quote"])
-
-
 def verify_row(table: str, row: dict, lines: tuple[str, ...], ed: Edition) -> Number | None:
     """Raise ProvenanceError unless the row's quote and value are on its line; return the printed number."""
     try:

@@ -10,7 +10,6 @@ in the original) is wrapped in an element with `lang="zh"` on an English page (`
 from __future__ import annotations
 
 import html
-import re
 import textwrap
 from collections.abc import Mapping, Sequence
 
@@ -20,7 +19,7 @@ from ..analysis import audit as A
 from ..data import provenance, vocab
 from . import figures
 from .nb import fmt
-from .page import Page
+from .page import CJK, Page, rows_table, zh_spans
 
 # --- Words: the checks' vocabulary in both languages ---------------------------------------------
 
@@ -79,36 +78,12 @@ def header(key: str, lang: str) -> str:
     return word(HEADERS, key, lang)
 
 
-_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]+(?:[\s\d.,%+\-–—()（）、]*"
-                  r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]+)*")
-
-
-def zh_spans(text: str, lang: str) -> str:
-    """Escape `text` for HTML; on an English page, wrap each run of Chinese in `<span lang="zh">`.
-
-    >>> zh_spans("debt revenue (地方政府债务收入) differs", "en")
-    'debt revenue (<span lang="zh">地方政府债务收入</span>) differs'
-    """
-    if lang == "zh":
-        return html.escape(text)
-    out, last = [], 0
-    for m in _CJK.finditer(text):
-        out.append(html.escape(text[last:m.start()]))
-        out.append(f'<span lang="zh">{html.escape(m.group(0))}</span>')
-        last = m.end()
-    out.append(html.escape(text[last:]))
-    return "".join(out)
+_CJK = CJK
 
 
 def html_table(columns: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[int] = ()) -> str:
-    """A deterministic HTML table whose cells are markup already (escaped text, sourced numbers);
-    the columns whose index is in `right` are right-aligned (numbers)."""
-    def align(i):
-        return "right" if i in right else "left"
-    head = "".join(f'<th style="text-align:{align(i)}">{html.escape(c)}</th>' for i, c in enumerate(columns))
-    body = "".join("<tr>" + "".join(f'<td style="text-align:{align(i)}">{cell}</td>' for i, cell in enumerate(r)) + "</tr>"
-                   for r in rows)
-    return f'<table class="dataframe"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    """A table whose cells are markup already (escaped text, sourced numbers); `right`: number columns."""
+    return rows_table([html.escape(c) for c in columns], [list(r) for r in rows], tuple(right))
 
 
 #: How a number in a unit that is no measure reads (an index with the previous year = 100).

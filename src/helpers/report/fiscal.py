@@ -16,7 +16,6 @@ through `Page.derived` or a table column that states its formula. The computing 
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
@@ -28,7 +27,8 @@ from ..data.edition import Edition
 from ..errors import ProvenanceError
 from . import figures
 from .nb import fmt, validate
-from .page import Page
+from .page import CJK as _CJK
+from .page import Page, rows_table, zh_spans
 
 UNIT = "亿元"
 
@@ -140,7 +140,6 @@ STYLE = {"own_revenue": "#1f4e79", "central_transfers": "#4bacc6", "debt": "#f79
 HATCH = {"beyond_revenue": "//", "beyond_expenditure": "\\\\"}
 DARK_TEXT = {"beyond_revenue", "beyond_expenditure", "other_sources"}
 
-_CJK = re.compile(r"[\u2e80-\u2fdf\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]+")
 
 
 # --- The page's context -----------------------------------------------------------------------------
@@ -199,8 +198,7 @@ class H(str):
 
 def text(ctx: Context, s: str) -> str:
     """Plain text as HTML; on an English page, Chinese inside it sits in `lang="zh"` spans."""
-    s = html.escape(s)
-    return _CJK.sub(lambda m: f'<span lang="zh">{m.group(0)}</span>', s) if ctx.lang == "en" else s
+    return zh_spans(s, ctx.lang)
 
 
 def english_units(s: str) -> str:
@@ -308,13 +306,7 @@ def table(ctx: Context, headers: list[str], rows: list[list], right: tuple[int, 
             return f"{v:,}"
         return text(ctx, str(v))
 
-    def align(i: int) -> str:
-        return "right" if i in right else "left"
-
-    head = "".join(f'<th style="text-align:{align(i)}">{text(ctx, h)}</th>' for i, h in enumerate(headers))
-    body = "".join("<tr>" + "".join(f'<td style="text-align:{align(i)}">{cell(v)}</td>' for i, v in enumerate(r)) + "</tr>"
-                   for r in rows)
-    return f'<table class="dataframe"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return rows_table([text(ctx, h) for h in headers], [[cell(v) for v in r] for r in rows], right)
 
 
 def _name(ctx: Context, row: dict) -> str:

@@ -15,9 +15,9 @@ import pandas as pd
 
 from ..analysis import investment as inv
 from . import figures
-from .audit import KIND_NAMES, STATUS_NAMES, html_table, word, zh_spans
+from .audit import KIND_NAMES, STATUS_NAMES, html_table, word
 from .nb import fmt
-from .page import Page
+from .page import Page, zh_spans
 
 QUALIFIER_WORDS = {"exact": ("", ""), "about": ("约", "about "), "at_least": ("超过", "over "), "at_most": ("不超过", "at most ")}
 YI = "亿元"

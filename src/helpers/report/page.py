@@ -17,6 +17,7 @@ screen or on paper. A Chinese quote on an English page sits in an element with `
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping
 
 import pandas as pd
@@ -26,6 +27,38 @@ from ..errors import ParameterError
 from .nb import fmt
 
 LANGS = ("zh", "en")
+# A run of Chinese (with the spaces, digits and punctuation between its characters).
+CJK = re.compile(r"[\u2e80-\u2fdf\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]+(?:[\s\d.,%+\-–—()（）、]*"
+                 r"[\u2e80-\u2fdf\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]+)*")
+
+
+def zh_spans(text: str, lang: str) -> str:
+    """Escape `text` for HTML; on an English page, wrap each run of Chinese in `<span lang="zh">`.
+
+    >>> zh_spans("debt revenue (地方政府债务收入) differs", "en")
+    'debt revenue (<span lang="zh">地方政府债务收入</span>) differs'
+    """
+    if lang == "zh":
+        return html.escape(text)
+    out, last = [], 0
+    for m in CJK.finditer(text):
+        out.append(html.escape(text[last:m.start()]))
+        out.append(f'<span lang="zh">{html.escape(m.group(0))}</span>')
+        last = m.end()
+    out.append(html.escape(text[last:]))
+    return "".join(out)
+
+
+def rows_table(head: list[str], rows: list[list[str]], right=()) -> str:
+    """The one HTML table of every page: header and cells as markup already; the columns whose index
+    is in `right` (numbers) are right-aligned, the others left-aligned; no random ids."""
+    def align(i: int) -> str:
+        return "right" if i in right else "left"
+
+    th = "".join(f'<th style="text-align:{align(i)}">{h}</th>' for i, h in enumerate(head))
+    body = "".join("<tr>" + "".join(f'<td style="text-align:{align(i)}">{c}</td>' for i, c in enumerate(r)) + "</tr>"
+                   for r in rows)
+    return f'<table class="dataframe"><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>'
 
 
 class Page:
@@ -110,8 +143,7 @@ class Page:
         `html_columns` hold ready HTML (escaped by their builder); `numeric_columns` are right-aligned
         even when they hold formatted text."""
         sources = sources or {}
-        align = {c: "right" if c in numeric_columns else self._align(frame[c]) for c in frame.columns}
-        head = "".join(f'<th style="text-align:{align[c]}">{html.escape(str(c))}</th>' for c in frame.columns)
+        right = [i for i, c in enumerate(frame.columns) if c in numeric_columns or self._align(frame[c]) == "right"]
         body = []
         for i in range(len(frame)):
             cells = []
@@ -120,14 +152,13 @@ class Page:
                 text = self._cell_text(value, floatfmt)
                 row = sources.get(c, [None] * len(frame))[i]
                 if row is not None:
-                    content = self.num(row, text)
+                    cells.append(self.num(row, text))
                 elif c in html_columns:
-                    content = str(value)
+                    cells.append(str(value))
                 else:
-                    content = html.escape(text)
-                cells.append(f'<td style="text-align:{align[c]}">{content}</td>')
-            body.append(f"<tr>{''.join(cells)}</tr>")
-        return f'<table class="dataframe"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+                    cells.append(html.escape(text))
+            body.append(cells)
+        return rows_table([html.escape(str(c)) for c in frame.columns], body, right)
 
     @staticmethod
     def _align(series: pd.Series) -> str:

@@ -20,9 +20,9 @@ import pandas as pd
 from ..analysis import programme as P
 from ..data import vocab
 from . import figures
-from .audit import KIND_NAMES, word, zh_spans
+from .audit import KIND_NAMES, word
 from .nb import DOCUMENT_NAMES, fmt
-from .page import Page
+from .page import Page, zh_spans
 
 #: How a qualified number reads ("{}" is the number, with its unit in sentences); no-break spaces
 #: keep the words with the number in a narrow table column.
