@@ -126,3 +126,112 @@ def test_loader_only_raises_project_errors(data_copy, content):
     except HelpersError:
         return
     assert len(frame) >= 1
+
+
+# --- Validation is pandera's, from the descriptor (helpers.data.schema) ------------------------------
+
+_ED = helpers.edition()
+_BUDGET = _ED.resource("budget")["schema"]
+_BUDGET_ROWS = _rows(_ED.table_path("budget"))
+_TYPED = [f for f in _BUDGET["fields"] if f.get("type") in ("integer", "number", "boolean") or "enum" in f.get("constraints", {})]
+_FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def _bad_cell(field: dict) -> st.SearchStrategy[str]:
+    """Cells that a field's Table Schema refuses: its own digits made full-width, letters, a value
+    outside its enum."""
+    kind = field.get("type", "string")
+    if kind in ("integer", "number"):
+        digits = st.integers(min_value=0, max_value=10**6).map(str)
+        return st.one_of(digits.map(lambda d: d.translate(_FULL_WIDTH)), st.sampled_from(["1,5", "x", "1.5.1", " 12", "inf", "NaN"]))
+    if kind == "boolean":
+        return st.sampled_from(["True", "yes", "1", "FALSE", "t"])
+    return st.text(alphabet="xyz问题", min_size=1, max_size=6).filter(lambda v: v not in field["constraints"]["enum"])
+
+
+def _write_table(path, rows):
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_one_bad_cell_is_named_by_its_line_and_column(tmp_path_factory, data):
+    """Property: one cell of any typed column on any row made invalid gives a SchemaError at exactly
+    that line and column, whatever the column's type."""
+    field = data.draw(st.sampled_from(_TYPED))
+    row = data.draw(st.integers(min_value=1, max_value=len(_BUDGET_ROWS) - 1))
+    bad = data.draw(_bad_cell(field))
+    rows = [list(r) for r in _BUDGET_ROWS]
+    rows[row][rows[0].index(field["name"])] = bad
+    path = tmp_path_factory.mktemp("bad") / "budget.csv"
+    _write_table(path, rows)
+    with pytest.raises(SchemaError) as err:
+        loader.read_table(path, _BUDGET)
+    assert (err.value.line, err.value.column) == (row + 1, field["name"]), str(err.value)
+
+
+@settings(max_examples=150, deadline=None)
+@given(value=st.floats(allow_nan=False, allow_infinity=False), line=st.integers(min_value=1, max_value=2**63 - 1))
+def test_numbers_and_integers_round_trip_exactly(tmp_path_factory, value, line):
+    """Property: a finite float written with repr() and any 64-bit line number read back unchanged."""
+    rows = [list(r) for r in _BUDGET_ROWS[:2]]
+    rows[1][rows[0].index("value")] = repr(value)
+    rows[1][rows[0].index("line")] = str(line)
+    path = tmp_path_factory.mktemp("ok") / "budget.csv"
+    _write_table(path, rows)
+    frame = loader.read_table(path, _BUDGET)
+    assert frame["value"].iloc[0] == value and frame["line"].iloc[0] == line
+
+
+def test_booleans_are_read_by_the_descriptors_true_and_false_values(data_copy):
+    """pandas' astype(bool) makes the string 'false' True; the loader reads the field's falseValues."""
+    frame = loader.load("budget", data_copy)
+    raw = _rows(data_copy / "curated" / "budget.csv")
+    written = [r[raw[0].index("projected")] for r in raw[1:]]
+    assert frame["projected"].tolist() == [w == "true" for w in written] and "false" in written
+
+
+def test_an_integer_enum_is_compared_as_integers(data_copy):
+    """pandera's bridge types an enum column as category (strings); the loader keeps it Int64."""
+    frame = loader.load("indicators", data_copy)
+    assert frame["table_year"].dtype == "Int64"
+    _broken(data_copy, "indicators", lambda r: r[1].__setitem__(_col(r, "table_year"), str(int(r[1][_col(r, "table_year")]) + 10)))
+    with pytest.raises(SchemaError, match=r"indicators.csv, line 2, column 'table_year': unknown value '\d+'; expected one of"):
+        loader.load("indicators", data_copy)
+
+
+def test_constraints_come_from_the_descriptor(data_copy):
+    """Tighten a constraint in the copied edition's datapackage.json only: the loader refuses the
+    same, unchanged CSV, with no code change."""
+    import json
+
+    path = data_copy / "datapackage.json"
+    descriptor = json.loads(path.read_text(encoding="utf-8"))
+    budget = next(r for r in descriptor["resources"] if r["name"] == "budget")
+    line = next(f for f in budget["schema"]["fields"] if f["name"] == "line")
+    line["constraints"]["maximum"] = 10
+    path.write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(SchemaError, match=r"budget.csv, line 2, column 'line': '\d+' is outside \[1, 10\]"):
+        loader.load("budget", data_copy)
+
+
+def test_every_problem_is_counted_and_the_first_is_named(data_copy):
+    def edit(rows):
+        value = _col(rows, "value")
+        for k in (3, 5, 9):
+            rows[k][value] = "x"
+    _broken(data_copy, "budget", edit)
+    with pytest.raises(SchemaError, match=r"line 4, column 'value': expected a number, got 'x' \(2 more problems in this file\)"):
+        loader.load("budget", data_copy)
+
+
+def test_a_table_rewritten_in_place_is_read_again(data_copy):
+    """The loader remembers validated tables by content, not by time: a rewrite is always seen."""
+    first = loader.load("budget", data_copy)
+    _broken(data_copy, "budget", lambda r: r[1].__setitem__(_col(r, "value"), "１"))
+    with pytest.raises(SchemaError, match="digits must be ASCII"):
+        loader.load("budget", data_copy)
+    first.loc[0, "value"] = -1.0            # a caller's change to a returned frame stays its own
+    assert loader.load("budget").loc[0, "value"] != -1.0

@@ -87,6 +87,7 @@ def provenance_checks(tables: dict[str, pd.DataFrame], ed: Edition) -> tuple[lis
         lines, error = None, str(exc)
     checks, half_units = [], {}
     sections = meaning.section_map(ed)
+    units = provenance.known_units(ed)
     for name, frame in tables.items():
         for row in frame.to_dict("records"):
             cid = f"provenance.{name}.{row['row_id']}"
@@ -96,7 +97,7 @@ def provenance_checks(tables: dict[str, pd.DataFrame], ed: Edition) -> tuple[lis
                 checks.append(Check(cid, "provenance", desc, "found", error, None, "fail", description_zh=desc_zh))
                 continue
             try:
-                number = provenance.verify_row(name, row, lines, ed)
+                number = provenance.verify_row(name, row, lines, ed, units)
             except HelpersError as exc:
                 checks.append(Check(cid, "provenance", desc, "found", str(exc), None, "fail", description_zh=desc_zh))
                 continue

@@ -111,10 +111,11 @@ def _where(table: str, row: dict) -> str:
     return f"curated/{table}.csv, row_id {row['row_id']}"
 
 
-def verify_row(table: str, row: dict, lines: tuple[str, ...], ed: Edition) -> Number | None:
-    """Raise ProvenanceError unless the row's quote and value are on its line; return the printed number."""
+def verify_row(table: str, row: dict, lines: tuple[str, ...], ed: Edition, units: frozenset | None = None) -> Number | None:
+    """Raise ProvenanceError unless the row's quote and value are on its line; return the printed number.
+    units: the edition's `known_units`, when the caller checks many rows (computed here otherwise)."""
     try:
-        return _verify_row(table, row, lines, ed)
+        return _verify_row(table, row, lines, ed, units)
     except (ValueError, OverflowError, TypeError, KeyError, IndexError) as exc:
         # Rows come from the validating loader, so this is a net: whatever a row holds, the answer is
         # a ProvenanceError that names the row, never a stray traceback.
@@ -123,7 +124,7 @@ def verify_row(table: str, row: dict, lines: tuple[str, ...], ed: Edition) -> Nu
                                                   f"{str(exc)[:200]}") from None
 
 
-def _verify_row(table: str, row: dict, lines: tuple[str, ...], ed: Edition) -> Number | None:
+def _verify_row(table: str, row: dict, lines: tuple[str, ...], ed: Edition, units: frozenset | None) -> Number | None:
     path = _where(table, row)
     n, quote = row["line"], row["quote"]
     if isinstance(n, bool) or not isinstance(n, numbers.Integral):
@@ -164,7 +165,8 @@ def _verify_row(table: str, row: dict, lines: tuple[str, ...], ed: Edition) -> N
             implied = None
     if implied and implied[0] != row["qualifier"]:
         raise ProvenanceError(path, f"qualifier {row['qualifier']!r} but the quote says {implied[1]!r} ({implied[0]})", column="qualifier")
-    _verify_unit(path, row, _continued(lines, n), text.find(quote) + number.end, known_units(ed), str(ed.root))
+    _verify_unit(path, row, _continued(lines, n), text.find(quote) + number.end,
+                 units if units is not None else known_units(ed), str(ed.root))
     return number
 
 

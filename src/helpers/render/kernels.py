@@ -44,7 +44,7 @@ INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 # hooks matplotlib into the running IPython shell, and there is none yet.
 PRELOAD = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "matplotlib.font_manager", "seaborn",
            "IPython", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "zmq", "tornado.ioloop",
-           "helpers")
+           "frictionless", "pandera.pandas", "pandera.io.pandas_io", "helpers")
 MAX_REQUEST = 1 << 20
 
 
