@@ -26,7 +26,7 @@ def _csv(name: str) -> list[dict]:
 
 RAW_INDICATORS = _csv("indicators")
 RAW_ECONOMY = _csv("economy")
-RENAMED = growth.read_renamed(ED.data_file("renamed_indicators"))
+RENAMED = growth.renamed(helpers.load("renamed_indicators", ED))
 VERDICT = growth.DocumentVerdict.from_settings(SETTINGS["document_verdict"], ED.fill)
 
 
@@ -60,9 +60,9 @@ def card(indicators):
 # --- edition settings --------------------------------------------------------------------------
 
 def test_the_edition_names_its_growth_files():
-    assert ED.data_file("growth").is_file() and ED.data_file("renamed_indicators").is_file()
+    assert ED.data_file("growth").is_file() and ED.table_path("renamed_indicators").is_file()
     assert RENAMED["digital_economy_growth"] == "digital_economy_core_growth"
-    with open(ED.data_file("renamed_indicators"), encoding="utf-8", newline="") as fh:
+    with open(ED.table_path("renamed_indicators"), encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert list(rows[0]) == ["metric_review", "metric_plan", "note_zh", "note_en"]
     assert all(r["note_zh"] and r["note_en"] for r in rows)
@@ -71,13 +71,14 @@ def test_the_edition_names_its_growth_files():
     assert set(RENAMED) <= review_metrics and set(RENAMED.values()) <= plan_metrics
 
 
-def test_read_renamed_rejects_a_row_without_metrics(tmp_path):
-    bad = tmp_path / "renamed.csv"
-    bad.write_text("metric_review,metric_plan,note_zh,note_en\ngdp_growth,,x,y\n", encoding="utf-8")
-    with pytest.raises(DataError, match="line 2"):
-        growth.read_renamed(bad)
-    with pytest.raises(EditionError, match="missing"):
-        growth.read_renamed(tmp_path / "none.csv")
+def test_a_renamed_row_without_metrics_is_refused_by_its_descriptor(data_copy):
+    path = data_copy / "crosswalks" / "renamed_indicators.csv"
+    path.write_text("metric_review,metric_plan,note_zh,note_en\ngdp_growth,,x,y\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"renamed_indicators.csv, line 2, column 'metric_plan': missing value"):
+        growth.renamed(helpers.load("renamed_indicators", data_copy))
+    path.unlink()
+    with pytest.raises(DataError, match="file not found"):
+        helpers.load("renamed_indicators", data_copy)
 
 
 def test_document_verdict_quotes_its_line():

@@ -289,7 +289,7 @@ def test_crosswalk_unknown_sector_code_names_file_and_line(data_copy, data):
 def test_crosswalk_missing_column(data_copy, data):
     lines = [line.rsplit(",", 1)[0] if i == 0 else line for i, line in enumerate(_lines(data_copy))]
     ed, path = _write(data_copy, lines)
-    with pytest.raises(DataError, match=r"line 1, column 'note_en': missing column") as err:
+    with pytest.raises(DataError, match=r"line 1: header does not match the descriptor \(missing columns \['note_en'\]\)") as err:
         investment.load_crosswalk(ed, data.projects)
     assert str(path) in str(err.value)
 
@@ -299,7 +299,7 @@ def test_crosswalk_missing_column(data_copy, data):
     (lambda ls: ls + [ls[5]], "sector 'urban' of .* listed twice, first on line 6", 9),
     (lambda ls: ls[:2] + [ls[2].replace("成渝地区双城经济圈,", "成渝双城,", 1)] + ls[3:], "does not match sector", 3),
     (lambda ls: ls[:4] + ["rural_revitalisation,乡村振兴,Rural,rural_revitalisation,乡村振兴,Rural,两年名称相同。,"] + ls[5:],
-     "missing note", 5),
+     "column 'note_en': missing value", 5),
     (lambda ls: ls[:4] + ["rural_revitalisation,乡村振兴,,rural_revitalisation,乡村振兴,Rural,同,same"] + ls[5:],
      "missing English name", 5),
     (lambda ls: ls + [",,,,,,empty,empty"], "names no sector of either year", 9),
@@ -322,7 +322,7 @@ def test_crosswalk_with_bom_or_missing_file(data_copy, data):
     with pytest.raises(DataError, match="byte-order mark"):
         investment.load_crosswalk(ed, data.projects)
     path.unlink()
-    with pytest.raises(DataError, match="crosswalk file not found"):
+    with pytest.raises(DataError, match="project_sectors.csv: file not found"):
         investment.load_crosswalk(ed, data.projects)
 
 

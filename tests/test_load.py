@@ -235,3 +235,25 @@ def test_a_table_rewritten_in_place_is_read_again(data_copy):
         loader.load("budget", data_copy)
     first.loc[0, "value"] = -1.0            # a caller's change to a returned frame stays its own
     assert loader.load("budget").loc[0, "value"] != -1.0
+
+
+_SHARED = {"unit": "units", "level": "levels", "budget": "budgets", "document": "documents", "topic": "topics",
+           "reason": "exclusion_reasons"}
+
+
+@pytest.mark.parametrize("name", _ED.table_names + _ED.support_table_names)
+def test_descriptor_enums_over_a_shared_vocabulary_use_its_codes(name):
+    """A descriptor's enum of units, levels, budgets, documents, topics or exclusion reasons lists only
+    codes that data/vocab defines (with their zh and en names), so every page can name them."""
+    from helpers.data import vocab
+
+    for field in _ED.resource(name)["schema"]["fields"]:
+        enum = field.get("constraints", {}).get("enum")
+        if enum and field["name"] in _SHARED:
+            unknown = set(enum) - set(vocab.vocabulary(_SHARED[field["name"]]))
+            assert not unknown, f"{name}.{field['name']}: {sorted(unknown)} not in data/vocab/{_SHARED[field['name']]}.csv"
+
+
+def test_a_resource_without_a_schema_is_not_a_table():
+    with pytest.raises(SchemaError, match="'gazette' is not a table"):
+        helpers.load("gazette")

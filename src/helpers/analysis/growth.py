@@ -12,11 +12,9 @@ true of one gazette only (the document's own verdict, renamed indicators, the to
 
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
@@ -67,18 +65,11 @@ def target_met(target: float, result: float, direction: str, tolerance: float = 
 
 # --- edition settings --------------------------------------------------------------------------
 
-def read_renamed(path: str | Path) -> dict[str, str]:
-    """The renamed-indicator crosswalk (columns metric_review, metric_plan, note_zh, note_en) as
-    {review-year metric: plan-year metric}."""
-    try:
-        with open(path, encoding="utf-8", newline="") as fh:
-            rows = list(csv.DictReader(fh))
-    except FileNotFoundError:
-        raise EditionError(f"{path}: the renamed-indicator crosswalk is missing") from None
-    for k, row in enumerate(rows, start=2):
-        if not row.get("metric_review") or not row.get("metric_plan"):
-            raise DataError(str(path), "every row needs metric_review and metric_plan", line=k)
-    return {r["metric_review"]: r["metric_plan"] for r in rows}
+def renamed(table: pd.DataFrame) -> dict[str, str]:
+    """The renamed-indicator crosswalk (`helpers.load("renamed_indicators", ed)`: metric_review,
+    metric_plan, note_zh, note_en) as {review-year metric: plan-year metric}."""
+    _require(table, ["metric_review", "metric_plan"], "renamed_indicators")
+    return dict(zip(table["metric_review"], table["metric_plan"], strict=True))
 
 
 def inherit_binding(indicators: pd.DataFrame) -> pd.DataFrame:

@@ -17,8 +17,6 @@ through the crosswalk, row by row, never by their position in the report's lists
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
 from dataclasses import dataclass, field
@@ -76,22 +74,27 @@ class SectorCrosswalk:
         return "from" if year == self.years[0] else "to"
 
 
+CROSSWALK = "project_sectors"   # the crosswalk's resource in the edition's datapackage.json
+
+
 def crosswalk_path(ed=None) -> Path:
-    """The edition's project-sector crosswalk (edition.yaml, files.project_sectors)."""
-    return edition(ed).data_file("project_sectors")
+    """The edition's project-sector crosswalk (the `project_sectors` resource of its datapackage.json)."""
+    return edition(ed).table_path(CROSSWALK)
 
 
 def load_crosswalk(ed=None, projects: pd.DataFrame | None = None,
                    years: tuple[int, int] | None = None) -> SectorCrosswalk:
-    """Read and validate the edition's sector crosswalk (see `read_crosswalk`).
+    """Load and check the edition's sector crosswalk (see `read_crosswalk`).
 
     With `years`, the crosswalk must cover exactly those two years (earlier, later).
     """
-    if projects is None:
-        from ..data.load import load
+    from ..data.load import load
 
+    ed = edition(ed)
+    if projects is None:
         projects = load("major_projects", ed)
-    crosswalk = read_crosswalk(crosswalk_path(ed), projects)
+    table, lines = load(CROSSWALK, ed, with_lines=True)
+    crosswalk = read_crosswalk(table, lines, projects, crosswalk_path(ed))
     if years is not None and crosswalk.years != tuple(years):
         raise DataError(crosswalk.path, f"the crosswalk covers {crosswalk.years[0]} and {crosswalk.years[1]}, "
                         f"but the edition's years are {years[0]} and {years[1]}", line=1)
@@ -104,88 +107,57 @@ def crosswalk_columns(y1: int, y2: int) -> list[str]:
             "note_zh", "note_en"]
 
 
-def read_crosswalk(path, projects: pd.DataFrame) -> SectorCrosswalk:
-    """Read the crosswalk CSV and check it against the sectors of the curated table.
+def read_crosswalk(table: pd.DataFrame, lines: list[int], projects: pd.DataFrame, path: Path) -> SectorCrosswalk:
+    """Check the crosswalk table (loaded and validated against its descriptor: structure, required
+    notes, code patterns) against the sectors of the curated table.
 
-    Expected: UTF-8 without BOM; header `sector_<Y1>, name_zh_<Y1>, name_en_<Y1>, sector_<Y2>,
-    name_zh_<Y2>, name_en_<Y2>, note_zh, note_en` with Y1 < Y2 (the years are read from the header,
-    never assumed); one row per sector of either year, each sector exactly once; a code that the
-    curated table has for that year (breakdown `sector` of the annual portfolio) with a Chinese
-    name that the curated row's own name contains and an English name; at least one side filled;
-    a note in both languages on every row. Any departure raises `DataError` naming the file, the
-    line and the column.
+    Expected: columns `sector_<Y1>, name_zh_<Y1>, name_en_<Y1>, sector_<Y2>, name_zh_<Y2>,
+    name_en_<Y2>, note_zh, note_en` with Y1 < Y2 (the years are read from the columns, never
+    assumed); one row per sector of either year, each sector exactly once; a code that the curated
+    table has for that year (breakdown `sector` of the annual portfolio) with a Chinese name that the
+    curated row's own name contains and an English name; at least one side filled. Any departure
+    raises `DataError` naming the file, the line (`lines[i]` is row i's) and the column.
     """
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise DataError(path, "crosswalk file not found") from None
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raise DataError(path, "starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM", line=1)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise DataError(path, f"not valid UTF-8 at byte {exc.start}", line=raw[: exc.start].count(b"\n") + 1) from None
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = next(reader, None)
-        if not header:
-            raise DataError(path, "empty file; expected a header row", line=1)
-        years = sorted(int(m.group(1)) for h in header if (m := _SECTOR_COLUMN.fullmatch(h)))
-        if len(years) != 2:
-            raise DataError(path, f"expected two columns sector_<year>, found {len(years)} in header {header}", line=1)
-        (y1, y2) = years
-        expected = crosswalk_columns(y1, y2)
-        for column in expected:
-            if column not in header:
-                raise DataError(path, f"missing column; expected the columns {expected}", line=1, column=column)
-        extra = [h for h in header if h not in expected]
-        if extra:
-            raise DataError(path, f"unknown columns {extra}; expected {expected}", line=1)
-        known = {y: _sector_names(projects, y) for y in years}
-        for y in years:
-            if not known[y]:
-                raise DataError(path, f"the curated table has no sector breakdown for {y}", line=1, column=f"sector_{y}")
-        rows, seen = [], {}
-        for cells in reader:
-            line = reader.line_num
-            if not any(c.strip() for c in cells):
+    header = list(table.columns)
+    years = sorted(int(m.group(1)) for h in header if (m := _SECTOR_COLUMN.fullmatch(h)))
+    if len(years) != 2 or header != crosswalk_columns(*years):
+        raise DataError(path, f"columns {header} are not a two-year crosswalk; expected "
+                              f"{crosswalk_columns(*years) if len(years) == 2 else 'sector_<year> columns for two years'}", line=1)
+    (y1, y2) = years
+    known = {y: _sector_names(projects, y) for y in years}
+    for y in years:
+        if not known[y]:
+            raise DataError(path, f"the curated table has no sector breakdown for {y}", line=1, column=f"sector_{y}")
+    rows, seen = [], {}
+    for line, cell in zip(lines, table.to_dict("records"), strict=True):
+        row = {"line": line}
+        for y, side in ((y1, "from"), (y2, "to")):
+            code, name, name_en = cell[f"sector_{y}"], cell[f"name_zh_{y}"], cell[f"name_en_{y}"]
+            if code is None:
+                for column, value in ((f"name_zh_{y}", name), (f"name_en_{y}", name_en)):
+                    if value is not None:
+                        raise DataError(path, f"name {value!r} given without a sector code", line=line, column=column)
+                row[f"sector_{side}"] = row[f"name_zh_{side}"] = row[f"name_en_{side}"] = None
                 continue
-            if len(cells) != len(header):
-                raise DataError(path, f"expected {len(header)} cells, got {len(cells)}", line=line)
-            cell = dict(zip(header, (c.strip() for c in cells), strict=True))
-            row = {"line": line}
-            for y, side in ((y1, "from"), (y2, "to")):
-                code, name, name_en = cell[f"sector_{y}"], cell[f"name_zh_{y}"], cell[f"name_en_{y}"]
-                if not code:
-                    for column, value in ((f"name_zh_{y}", name), (f"name_en_{y}", name_en)):
-                        if value:
-                            raise DataError(path, f"name {value!r} given without a sector code", line=line, column=column)
-                    row[f"sector_{side}"] = row[f"name_zh_{side}"] = row[f"name_en_{side}"] = None
-                    continue
-                if code not in known[y]:
-                    raise DataError(path, f"unknown sector code {code!r} for {y}; the curated table has: {', '.join(known[y])}",
-                                    line=line, column=f"sector_{y}")
-                if (y, code) in seen:
-                    raise DataError(path, f"sector {code!r} of {y} listed twice, first on line {seen[(y, code)]}",
-                                    line=line, column=f"sector_{y}")
-                seen[(y, code)] = line
-                if not name or name not in known[y][code]:
-                    raise DataError(path, f"name {name!r} does not match sector {code!r} ({known[y][code]})",
-                                    line=line, column=f"name_zh_{y}")
-                if not name_en:
-                    raise DataError(path, f"missing English name of sector {code!r}", line=line, column=f"name_en_{y}")
-                row[f"sector_{side}"], row[f"name_zh_{side}"], row[f"name_en_{side}"] = code, name, name_en
-            if row["sector_from"] is None and row["sector_to"] is None:
-                raise DataError(path, "row names no sector of either year", line=line)
-            for lang in _LANGS:
-                if not cell[f"note_{lang}"]:
-                    raise DataError(path, "missing note; every row explains its correspondence in both languages",
-                                    line=line, column=f"note_{lang}")
-                row[f"note_{lang}"] = cell[f"note_{lang}"]
-            rows.append(row)
-    except csv.Error as exc:
-        raise DataError(path, f"malformed CSV: {exc}", line=reader.line_num) from None
+            if code not in known[y]:
+                raise DataError(path, f"unknown sector code {code!r} for {y}; the curated table has: {', '.join(known[y])}",
+                                line=line, column=f"sector_{y}")
+            # Not a descriptor `unique` constraint: pandera counts two empty cells as duplicates.
+            if (y, code) in seen:
+                raise DataError(path, f"sector {code!r} of {y} listed twice, first on line {seen[(y, code)]}",
+                                line=line, column=f"sector_{y}")
+            seen[(y, code)] = line
+            if not name or name not in known[y][code]:
+                raise DataError(path, f"name {name!r} does not match sector {code!r} ({known[y][code]})",
+                                line=line, column=f"name_zh_{y}")
+            if not name_en:
+                raise DataError(path, f"missing English name of sector {code!r}", line=line, column=f"name_en_{y}")
+            row[f"sector_{side}"], row[f"name_zh_{side}"], row[f"name_en_{side}"] = code, name, name_en
+        if row["sector_from"] is None and row["sector_to"] is None:
+            raise DataError(path, "row names no sector of either year", line=line)
+        row["note_zh"], row["note_en"] = cell["note_zh"], cell["note_en"]
+        rows.append(row)
     for y in years:
         missing = [c for c in known[y] if (y, c) not in seen]
         if missing:

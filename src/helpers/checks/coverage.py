@@ -9,17 +9,16 @@ by an entry of `checks/exclusions.csv` (line, context, token, reason). Anything 
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 
 import pandas as pd
 
+from ..data import vocab
 from ..data.parsing import numbers_in
-from ..errors import EditionError
+from ..errors import EditionError, HelpersError
 
-REASONS = ("year", "date", "list_marker", "page_number", "name", "policy_title", "ordinal", "time_span",
-           "reference", "table_code")
+REASONS = tuple(vocab.vocabulary("exclusion_reasons"))   # data/vocab/exclusion_reasons.csv
 
 
 @dataclass(frozen=True)
@@ -42,15 +41,12 @@ def _rules(ed) -> list[tuple[str, re.Pattern]]:
     return out
 
 
-def exclusions(ed) -> pd.DataFrame:
-    """The edition's listed exclusions (line, context, token, reason, note)."""
-    path = ed.data_file("exclusions")
-    try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            rows = list(csv.DictReader(fh))
-    except FileNotFoundError:
-        raise EditionError(f"{path}: missing; edition.yaml names it under files.exclusions") from None
-    return pd.DataFrame(rows, columns=["line", "context", "token", "reason", "note"]).astype({"line": int})
+def exclusions(ed, with_lines: bool = False):
+    """The edition's listed exclusions (line, context, token, reason, note): the `exclusions` table
+    of its datapackage.json, validated like every table (with_lines: also each row's file line)."""
+    from ..data.load import load
+
+    return load("exclusions", ed, with_lines=with_lines)
 
 
 def classify(ed, lines: tuple[str, ...], curated: dict[tuple[int, int], str]) -> pd.DataFrame:
@@ -59,7 +55,8 @@ def classify(ed, lines: tuple[str, ...], curated: dict[tuple[int, int], str]) ->
     rules = _rules(ed)
     listed: dict[tuple[int, int], str] = {}
     problems = []
-    for k, ex in enumerate(exclusions(ed).to_dict("records"), start=2):
+    listed_rows, file_lines = exclusions(ed, with_lines=True)
+    for k, ex in zip(file_lines, listed_rows.to_dict("records"), strict=True):
         text = lines[ex["line"] - 1] if 1 <= ex["line"] <= len(lines) else ""
         at = text.find(ex["context"])
         hits = [n for n in numbers_in(ex["context"]) if n.text == ex["token"]]
@@ -122,7 +119,7 @@ def coverage_checks(ed, lines, tables, passed: set[tuple[str, str]]):
                     curated.setdefault(pos, f"{name}.{row['row_id']}")
     try:
         tokens = classify(ed, lines, curated)
-    except EditionError as exc:
+    except HelpersError as exc:            # a malformed exclusions table (SchemaError) or entry (EditionError)
         return [Check("coverage.exclusions", "coverage", "the exclusion list is well formed", "valid", str(exc), None, "fail",
                       description_zh="排除清单格式正确")], None
     checks = []

@@ -120,8 +120,14 @@ class Edition:
 
     @property
     def table_names(self) -> list[str]:
-        """The curated tables, in descriptor order (resources with a table schema)."""
-        return [r["name"] for r in self.descriptor["resources"] if "schema" in r]
+        """The curated tables, in descriptor order (resources with a table schema and no `x_role`)."""
+        return [r["name"] for r in self.descriptor["resources"] if "schema" in r and "x_role" not in r]
+
+    @property
+    def support_table_names(self) -> list[str]:
+        """The edition's other tables, validated like the curated ones but holding no number of the
+        report: crosswalks and check lists (resources with `x_role`)."""
+        return [r["name"] for r in self.descriptor["resources"] if "schema" in r and "x_role" in r]
 
     def table_path(self, name: str) -> Path:
         return self.root / self.resource(name)["path"]

@@ -26,7 +26,7 @@ FACT_COLUMNS = ["table", "row_id", "metric", "period", "basis", "level", "budget
                 "name_zh", "name_en", "value", "unit", "qualifier", "document", "line", "quote"]
 # Validated tables by (file content, descriptor): a notebook loads the same tables several times.
 # Keyed by the bytes' sha256, never by mtime, so a file rewritten within a clock tick is read again.
-_MEMO: dict[tuple[str, str], pd.DataFrame] = {}
+_MEMO: dict[tuple[str, str], tuple[pd.DataFrame, list[int]]] = {}
 _MEMO_SIZE = 64
 
 
@@ -69,27 +69,36 @@ def _cells(path: Path, text: str, schema: dict) -> tuple[pd.DataFrame, list[int]
     return pd.DataFrame(rows, columns=names, dtype=object), lines
 
 
-def read_table(path: Path, schema: dict) -> pd.DataFrame:
+def read_table(path: Path, schema: dict, with_lines: bool = False):
     """Read one CSV file against its Table Schema: the structure here, the columns by pandera
-    (`helpers.data.schema`). Raises a SchemaError naming file, line and column of the first problem."""
+    (`helpers.data.schema`). Raises a SchemaError naming file, line and column of the first problem.
+    with_lines: return (frame, the file line of each row), for errors a caller finds later."""
     path = Path(path)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise SchemaError(path, "file not found") from None
+    except IsADirectoryError:
+        raise SchemaError(path, "is a folder; expected a CSV file") from None
     key = (hashlib.sha256(raw).hexdigest(), json.dumps(schema, sort_keys=True, ensure_ascii=False))
     if key not in _MEMO:
         frame, lines = _cells(path, _decode(path, raw), schema)
         if len(_MEMO) >= _MEMO_SIZE:
             _MEMO.pop(next(iter(_MEMO)))
-        _MEMO[key] = table_schema.validate(path, frame, schema, lines)
-    return _MEMO[key].copy()
+        _MEMO[key] = (table_schema.validate(path, frame, schema, lines), lines)
+    frame, lines = _MEMO[key]
+    return (frame.copy(), list(lines)) if with_lines else frame.copy()
 
 
-def load(name: str, edition: str | Edition | None = None) -> pd.DataFrame:
-    """The curated table `name` of an edition (default: the latest), validated against its datapackage.json."""
+def load(name: str, edition: str | Edition | None = None, with_lines: bool = False):
+    """The table `name` of an edition (default: the latest), validated against its datapackage.json:
+    a curated table, or a crosswalk or check list (`Edition.support_table_names`)."""
     ed = _edition(edition)
-    return read_table(ed.table_path(name), ed.resource(name)["schema"])
+    resource = ed.resource(name)
+    if "schema" not in resource:
+        tables = ", ".join(ed.table_names + ed.support_table_names)
+        raise SchemaError(ed.descriptor_path, f"{name!r} is not a table (it has no schema); the tables are: {tables}")
+    return read_table(ed.table_path(name), resource["schema"], with_lines)
 
 
 def load_all(edition: str | Edition | None = None) -> dict[str, pd.DataFrame]:

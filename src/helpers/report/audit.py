@@ -47,13 +47,6 @@ OUTCOME_NAMES = {
     "excluded": ("按原因排除", "excluded with a reason"),
     "unaccounted": ("未说明", "not accounted for"),
 }
-REASON_NAMES = {
-    "year": ("年份", "year"), "date": ("日期", "date"), "list_marker": ("序号", "list marker"),
-    "page_number": ("页码", "page number"), "name": ("名称的一部分", "part of a name"),
-    "policy_title": ("政策文件名称", "policy title"), "ordinal": ("序数", "ordinal"),
-    "time_span": ("时间跨度", "time span"), "reference": ("引用编号", "reference"),
-    "table_code": ("指标表序号", "indicator-table row code"),
-}
 HEADERS = {
     "table": ("整理表", "curated table"), "document": ("报告", "report"), "rows": ("行数", "rows"),
     "numbers": ("其中数字", "of them numbers"), "verified": ("已核对", "verified"),
@@ -316,7 +309,7 @@ def coverage_html(audit: A.Audit, page: Page) -> str:
         context = text[max(0, start - 8):start + len(token) + 8].strip()
         return f'<q lang="zh">{html.escape(context)}</q>' + page.t(f"（第{line}行）", f" (line {line})")
 
-    by_reason = [[html.escape(word(REASON_NAMES, r["reason"], lang)), f"{r['tokens']:,}",
+    by_reason = [[html.escape(vocab.name("exclusion_reasons", r["reason"], lang)), f"{r['tokens']:,}",
                   page.t("；", "; ").join(example(*e) for e in r["examples"])] for r in reasons.to_dict("records")]
     return (html_table(columns, rows, right=tuple(range(2, len(columns))))
             + f"<p>{_coverage_sentence(audit, page, by_section)}</p>"

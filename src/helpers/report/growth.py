@@ -13,7 +13,6 @@ document's own verdict) sits in an element with lang="zh".
 
 from __future__ import annotations
 
-import csv
 import html
 import math
 from collections.abc import Mapping
@@ -177,9 +176,9 @@ class GrowthReport:
         self.indicators = indicators
         self.economy, self.gaps = load("economy", ed), load("target_gaps", ed)
         self.rows = {r["row_id"]: r for t in (self.indicators, self.economy, self.gaps) for r in t.to_dict("records")}
-        self.renamed = G.read_renamed(ed.data_file("renamed_indicators"))
-        with open(ed.data_file("renamed_indicators"), encoding="utf-8", newline="") as fh:
-            self.renamed_notes = {r["metric_plan"]: r[f"note_{lang}"] for r in csv.DictReader(fh)}
+        renamed = load("renamed_indicators", ed)
+        self.renamed = G.renamed(renamed)
+        self.renamed_notes = dict(zip(renamed["metric_plan"], renamed[f"note_{lang}"], strict=True))
         self.tolerance = float(self.settings.get("verdict", {}).get("about_tolerance", 0.0))
         self.card = G.scorecard(self.indicators, self.review, self.tolerance)
         self.counts = G.verdict_counts(self.card)
