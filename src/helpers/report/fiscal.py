@@ -166,7 +166,7 @@ class Context:
         return self.ed.year("plan")
 
     def t(self, zh: str, en: str) -> str:
-        return zh if self.lang == "zh" else en
+        return self.page.t(zh, en)
 
     def label(self, key: str) -> str:
         """A label of `LABELS` in the page's language ({review}/{plan} filled with the edition's years)."""
