@@ -230,11 +230,11 @@ def test_every_problem_is_counted_and_the_first_is_named(data_copy):
 def test_a_table_rewritten_in_place_is_read_again(data_copy):
     """The loader remembers validated tables by content, not by time: a rewrite is always seen."""
     first = loader.load("budget", data_copy)
+    first.loc[0, "value"] = -1.0            # a caller's change to a returned frame stays its own
+    assert loader.load("budget", data_copy).loc[0, "value"] != -1.0
     _broken(data_copy, "budget", lambda r: r[1].__setitem__(_col(r, "value"), "１"))
     with pytest.raises(SchemaError, match="digits must be ASCII"):
         loader.load("budget", data_copy)
-    first.loc[0, "value"] = -1.0            # a caller's change to a returned frame stays its own
-    assert loader.load("budget").loc[0, "value"] != -1.0
 
 
 _SHARED = {"unit": "units", "level": "levels", "budget": "budgets", "document": "documents", "topic": "topics",

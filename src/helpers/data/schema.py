@@ -77,8 +77,6 @@ def schemas(schema: dict, path: Path | str = "datapackage.json"):
     """(lexical, typed): the pandera schemas of one Table Schema, built once per descriptor."""
     try:
         return _schemas(json.dumps(schema, sort_keys=True, ensure_ascii=False))
-    except SchemaError:
-        raise
     except Exception as exc:   # the bridge refuses a descriptor it cannot read (frictionless metadata errors)
         raise SchemaError(path, f"the descriptor's table schema cannot be turned into checks: {exc}") from None
 
