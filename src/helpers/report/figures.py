@@ -1,12 +1,25 @@
-"""Figures: one style, a bundled CJK font, and one deterministic `savefig`.
+"""Figures: one style, bundled fonts chosen by file, and one deterministic `savefig`.
 
-The font is Noto Sans CJK SC shipped by the PyPI package mplfonts, registered at run time (never
-`mplfonts init`, which writes into site-packages). Files are written without timestamps or
-software versions, so the same inputs give the same bytes.
+Every glyph is drawn from a font file that ships with the project's environment, whatever the
+machine has installed: Noto Sans CJK SC from the PyPI package mplfonts (Chinese and Latin) and, for
+the few glyphs it lacks, the DejaVu Sans that matplotlib itself ships.
+
+Why by file and not by family name: matplotlib resolves `font.sans-serif` names through its font
+cache, and Debian's `fonts-noto-cjk` (which CI installs for Chromium) is *also* called "Noto Sans
+CJK SC"; a system DejaVu Sans shares its name with matplotlib's copy too. Which file won a tie
+depended on what the cache (`~/.cache/matplotlib`, `$MPLCONFIGDIR`) listed, so the same code drew
+different PNG bytes on machines whose caches differed. `setup()` therefore adds a font entry for
+each bundled file under a private family name that nothing else can carry (`PRIVATE_FAMILIES`),
+and names only those in `font.sans-serif`. Never `mplfonts init` (it writes into site-packages).
+
+Files are written without timestamps or software versions, so the same inputs give the same bytes;
+`tests/test_fonts.py` draws a committed figure under two font caches (one listing the system's
+CJK font and a decoy of the same name, one not) and requires the committed bytes from both.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -18,6 +31,9 @@ from ..data import paths
 from ..errors import ParameterError
 
 CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
+LATIN_FONT_FILE = "DejaVuSans.ttf"
+# Family names private to this project: a font the machine has installed cannot carry them.
+PRIVATE_FAMILIES = {"cjk": "CQ Gazette Bundled Noto Sans CJK SC", "latin": "CQ Gazette Bundled DejaVu Sans"}
 FORMATS = ("png", "svg")
 PALETTE = ["#1f4e79", "#c0504d", "#9bbb59", "#8064a2", "#4bacc6", "#f79646", "#7f7f7f", "#2c8c6e"]
 
@@ -28,14 +44,32 @@ def cjk_font_path() -> Path:
     return Path(mplfonts.__file__).parent / "fonts" / CJK_FONT_FILE
 
 
+def latin_font_path() -> Path:
+    return Path(matplotlib.get_data_path()) / "fonts" / "ttf" / LATIN_FONT_FILE
+
+
+def _register_private(path: Path, family: str) -> None:
+    """Add `path` to matplotlib's font list under the private `family` name (once per process).
+
+    The entry is the one `FontManager.addfont` would make for the file, renamed; a lookup of the
+    private name can only match it, so the file drawn with is this one on every machine."""
+    manager = font_manager.fontManager
+    if any(entry.name == family for entry in manager.ttflist):
+        return
+    entry = font_manager.ttfFontProperty(font_manager.get_font(str(path)))
+    manager.ttflist.append(dataclasses.replace(entry, name=family))
+    # Lookups are memoised; a name looked up before it existed must be looked up again.
+    manager._findfont_cached.cache_clear()
+
+
 def setup() -> str:
-    """Apply the project style and register the CJK font; return the font family name."""
-    path = cjk_font_path()
-    font_manager.fontManager.addfont(str(path))
-    family = font_manager.FontProperties(fname=str(path)).get_name()
+    """Apply the project style with the bundled fonts selected by file; return the main family name."""
+    _register_private(cjk_font_path(), PRIVATE_FAMILIES["cjk"])
+    _register_private(latin_font_path(), PRIVATE_FAMILIES["latin"])
+    family = PRIVATE_FAMILIES["cjk"]
     plt.rcParams.update({
         "font.family": "sans-serif",
-        "font.sans-serif": [family, "DejaVu Sans"],
+        "font.sans-serif": [family, PRIVATE_FAMILIES["latin"]],
         "axes.unicode_minus": False,       # the CJK font has no U+2212 minus glyph
         "svg.hashsalt": "cq-gazette-analysis",   # fixed salt: SVG ids identical across runs
         "svg.fonttype": "path",
