@@ -10,7 +10,7 @@ export UV_COMPILE_BYTECODE := 1
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv report test lint unit check validate nbval browser facts lab refresh-notebooks benchmark airflow clean
+.PHONY: help venv report test test-fast suite lint unit check validate nbval browser facts lab refresh-notebooks benchmark airflow clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -28,8 +28,23 @@ venv: $(VENV)/.synced ## create or update .venv from uv.lock
 report: venv ## render every notebook × parameter set into reports/latest
 	$(BIN)/python -m helpers render $(RENDER_ARGS)
 
-test: lint check validate unit nbval ## everything that guards the project
+# Tests run on every core (pytest-xdist). --dist loadscope keeps a notebook's nbval cells (one kernel)
+# and a module's fixtures on one worker; renders shared by many tests are made once (tests/conftest.py).
+PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider -n $(or $(TEST_WORKERS),auto) --dist loadscope
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+test: lint check validate suite ## everything that guards the project (about 4 minutes on 2 cores)
 	@echo "make test: all passed"
+
+test-fast: venv ## after every edit (< 60 s): lint and every test that executes no notebook, browser or Airflow
+	$(BIN)/ruff check src tests notebooks benchmarks deploy
+	CQ_GAZETTE_FIGURE_DIR=$$(mktemp -d) $(PYTEST) -m "not slow" --durations=5 --doctest-modules src tests
+
+# One pytest session for unit, property, regression, browser and Airflow tests, doctests and strict nbval
+# over the committed notebooks, so that its renders are shared; the 15 slowest tests are printed at its end.
+# UV: tests/test_airflow.py installs its pinned Airflow with the same uv, outside the project's lock.
+suite: venv
+	UV="$(UV)" CQ_GAZETTE_FIGURE_DIR=$$(mktemp -d) $(PYTEST) --durations=15 --doctest-modules $(NBVAL) src tests notebooks
 
 lint: venv ## ruff over the package, the tests, the notebooks, the benchmark and the Airflow DAG
 	$(BIN)/ruff check src tests notebooks benchmarks deploy
@@ -41,12 +56,11 @@ validate: venv ## frictionless validation of every edition's datapackage.json (t
 	@for e in data/editions/*/; do $(BIN)/frictionless validate $${e}datapackage.json || exit 1; done
 
 # UV: tests/test_airflow.py installs its pinned Airflow with the same uv, outside the project's lock.
-unit: venv ## unit, property, regression, browser and Airflow tests, and doctests
-	UV="$(UV)" CQ_GAZETTE_FIGURE_DIR=$$(mktemp -d) $(BIN)/python -m pytest -q --doctest-modules src tests
+unit: venv ## unit, property, regression, browser and Airflow tests, and doctests (no nbval)
+	UV="$(UV)" CQ_GAZETTE_FIGURE_DIR=$$(mktemp -d) $(PYTEST) --durations=15 --doctest-modules src tests
 
 nbval: venv ## strict nbval over the committed notebooks (figures go to a temporary folder)
-	CQ_GAZETTE_FIGURE_DIR=$$(mktemp -d) $(BIN)/python -m pytest -q --nbval --nbval-current-env \
-		--nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
+	CQ_GAZETTE_FIGURE_DIR=$$(mktemp -d) $(PYTEST) $(NBVAL) notebooks
 
 facts: venv ## every curated number as one CSV on stdout
 	@$(BIN)/python -m helpers facts

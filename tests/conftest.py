@@ -1,11 +1,20 @@
-"""Shared fixtures: a private copy of the edition that a test may break, and a synthetic next edition."""
+"""Shared fixtures: a private copy of the edition that a test may break, and the one render of every
+job that the tests needing executed notebooks, figures or pages share.
+
+Under pytest-xdist (`make test` runs two workers) a session fixture would run once per worker; the
+expensive ones are made once per test run instead, by whichever worker asks first, under a file lock
+in the folder all workers share (pytest-xdist's documented recipe), and read by the others.
+"""
 
 from __future__ import annotations
 
+import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 import helpers
 from helpers.data import paths
@@ -24,14 +33,49 @@ def project_root() -> Path:
     return paths.ROOT
 
 
+def made_once(tmp_path_factory, worker_id: str, name: str, make: Callable[[Path], None]) -> Path:
+    """The folder `name`, made by `make(folder)` once per test run, even across xdist workers.
+
+    A folder is complete when its `.done` marker exists; a worker that finds it incomplete (its maker
+    failed) makes it again, so a failure shows in every test that needs it, not as a missing file."""
+    if worker_id == "master":                     # not under xdist: the session's own temp folder
+        shared = tmp_path_factory.getbasetemp()
+    else:                                         # the folder every worker of this run shares
+        shared = tmp_path_factory.getbasetemp().parent
+    folder = shared / name
+    with FileLock(str(shared / f"{name}.lock")):
+        if not (folder / ".done").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            make(folder)
+            (folder / ".done").touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
-def published(tmp_path_factory) -> tuple[dict, Path]:
-    """Every job of render.yaml rendered once for the session (forced), published in a temporary
-    reports folder: (manifest, path of reports/latest)."""
+def published(tmp_path_factory, worker_id) -> tuple[dict, Path]:
+    """Every job of render.yaml rendered once per test run (forced), published in a temporary reports
+    folder: (manifest, path of reports/latest). Tests read it; none may change it."""
     from helpers.render import run as render
 
-    reports = tmp_path_factory.mktemp("published") / "reports"
-    jobs, _ = render.load_jobs()
-    manifest, _ = render.render(jobs, reports=reports, workers=2, quiet=True, force=True, log=lambda *_: None)
-    assert manifest["status"] == "ok", [j.get("error") for j in manifest["jobs"] if j["status"] not in ("ok", "cached")]
-    return manifest, reports / "latest"
+    def make(folder: Path) -> None:
+        jobs, _ = render.load_jobs()
+        manifest, _ = render.render(jobs, reports=folder / "reports", workers=2, quiet=True, force=True, log=lambda *_: None)
+        assert manifest["status"] == "ok", [j.get("error") for j in manifest["jobs"] if j["status"] not in ("ok", "cached")]
+
+    latest = made_once(tmp_path_factory, worker_id, "published", make) / "reports" / "latest"
+    return json.loads((latest / "manifest.json").read_text(encoding="utf-8")), latest
+
+
+@pytest.fixture(scope="session")
+def published_job(published) -> Callable[..., Path]:
+    """published_job("01-growth", lang="en"): the folder of the published job of that notebook with
+    exactly those parameters."""
+    manifest, latest = published
+
+    def find(notebook: str, **parameters) -> Path:
+        found = [j for j in manifest["jobs"] if Path(j["notebook"]).stem == notebook and j["parameters"] == parameters]
+        assert len(found) == 1, f"no single published job for {notebook} {parameters}: {[j['id'] for j in manifest['jobs']]}"
+        return latest / found[0]["id"]
+
+    return find

@@ -21,7 +21,6 @@ from urllib.parse import urlparse
 import pytest
 
 from helpers.data import paths
-from helpers.render import run as render
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -128,11 +127,10 @@ def test_notebook_runs_in_jupyterlab(browser, lab, notebook, tmp_path):
     page.close()
 
 
-def test_rendered_reports_open_offline(browser, tmp_path):
-    jobs = [render.Job("notebooks/00-data-audit.ipynb", {"lang": lang}) for lang in ("zh", "en")]
-    manifest, _ = render.render(jobs, reports=tmp_path / "reports", quiet=True, log=lambda *_: None)
+def test_rendered_reports_open_offline(browser, published, tmp_path):
+    manifest, latest = published
     assert manifest["status"] == "ok"
-    latest = tmp_path / "reports" / "latest"
+    jobs = [j for j in manifest["jobs"] if j["notebook"] == "notebooks/00-data-audit.ipynb"]
     external = []
 
     def block_non_local(route):
@@ -148,7 +146,7 @@ def test_rendered_reports_open_offline(browser, tmp_path):
     page = context.new_page()
     page.goto((latest / "index.html").as_uri())
     links = page.locator("a[href$='.html'][href*='00-data-audit']")
-    assert {links.nth(i).get_attribute("href").split("/")[0] for i in range(links.count())} == {j.id for j in jobs}
+    assert {links.nth(i).get_attribute("href").split("/")[0] for i in range(links.count())} == {j["id"] for j in jobs}
     links.first.click()
     page.wait_for_load_state("load")
     assert page.url.endswith(".html") and "00-data-audit" in page.url

@@ -120,27 +120,27 @@ def test_render_refuses_a_parameter_the_notebook_does_not_declare(project, tmp_p
 
 # --- determinism ---------------------------------------------------------------------------------
 
-def test_two_forced_renders_are_byte_identical(tmp_path):
-    """The same job twice gives the same bytes: once with forked kernels, once with fresh ones."""
-    jobs = lambda: [render.Job("notebooks/00-data-audit.ipynb", {"lang": lang}) for lang in ("zh", "en")]  # noqa: E731
-    kw = dict(root=paths.ROOT, workers=2, quiet=True, force=True, log=lambda *_: None)
-    first, run1 = render.render(jobs(), reports=tmp_path / "a", **kw)
-    second, run2 = render.render(jobs(), reports=tmp_path / "b", fork_kernels=False, **kw)
-    assert first["status"] == second["status"] == "ok"
-    for job in first["jobs"]:
-        files = _files(run1, job["id"])
+def test_two_forced_renders_are_byte_identical(published, tmp_path):
+    """The same job twice gives the same bytes: the shared render (forked kernels, two workers, with
+    every other job) and a render of its own here (fresh kernels, alone)."""
+    manifest, latest = published
+    jobs = [render.Job("notebooks/00-data-audit.ipynb", {"lang": lang}) for lang in ("zh", "en")]
+    again, run = render.render(jobs, reports=tmp_path / "b", root=paths.ROOT, workers=2, quiet=True, force=True,
+                               fork_kernels=False, log=lambda *_: None)
+    assert again["status"] == "ok"
+    for job in again["jobs"]:
+        files = _files(run, job["id"])
         assert any(f.endswith(".html") for f in files) and any(f.endswith(".png") for f in files)
-        assert files == _files(run2, job["id"])
+        assert files == _files(latest, job["id"])
 
 
-def test_html_pages_fetch_nothing(tmp_path):
-    manifest, run = render.render([render.Job("notebooks/00-data-audit.ipynb", {"lang": "en"})], reports=tmp_path,
-                                  root=paths.ROOT, quiet=True, log=lambda *_: None)
-    page = (run / "00-data-audit--lang-en" / "00-data-audit--lang-en.html").read_text(encoding="utf-8")
+def test_html_pages_fetch_nothing(published):
+    manifest, latest = published
+    page = (latest / "00-data-audit--lang-en" / "00-data-audit--lang-en.html").read_text(encoding="utf-8")
     for marker in ('src="http', "src='http", 'href="http', "url(http", "@import"):
         assert marker not in page
     assert "data:image/png;base64" in page
-    assert manifest["jobs"][0]["results"]["checks_failed"] == 0
+    assert next(j for j in manifest["jobs"] if j["id"] == "00-data-audit--lang-en")["results"]["checks_failed"] == 0
 
 
 def test_forked_and_fresh_kernels_give_identical_outputs(tmp_path):
