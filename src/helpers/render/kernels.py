@@ -331,8 +331,8 @@ def _child(conn: socket.socket, request: dict, fds: list[int], server_pid: int) 
         os._exit(code)
 
 
-def serve(address: str, parent: int) -> None:
-    """The server's main loop (run as `python -m helpers.render.kernels ADDRESS PARENT_PID`)."""
+def serve(address: str, parent: int, editions: tuple[str, ...] = ()) -> None:
+    """The server's main loop (run as `python -m helpers.render.kernels ADDRESS PARENT_PID [EDITION …]`)."""
     die_with_parent(signal.SIGKILL, parent, watchdog=False)     # single-threaded: it checks in its loop
     os.environ["MPLBACKEND"] = os.environ.get("MPLBACKEND") or INLINE_BACKEND
     if sys.path and sys.path[0] in ("", os.getcwd()):
@@ -345,6 +345,7 @@ def serve(address: str, parent: int) -> None:
         except Exception:  # noqa: BLE001,S112  (a module that fails here fails again, visibly, in the notebook)
             continue
     _preload_helpers()
+    _warm(editions)
     if "matplotlib_inline.backend_inline" in sys.modules:
         # Something imported the inline backend without a shell: forked kernels would show no figures.
         sys.stderr.write("kernel server: matplotlib_inline was imported while preloading; not serving\n")
@@ -391,6 +392,31 @@ def serve(address: str, parent: int) -> None:
         conn.close()
 
 
+def _warm(editions: tuple[str, ...]) -> None:
+    """Read, validate and check the jobs' editions once, before any fork, and open the bundled fonts.
+
+    What this leaves behind is memoised by content: tables by the sha256 of the bytes read
+    (`helpers.data.load`), verified facts by the edition's state (`helpers.checks.engine`), font files
+    by path. A notebook still runs every check itself; when its edition's files are byte-identical
+    to what the server read, it gets the same validated tables without parsing them again, and when
+    they are not (edited meanwhile), the keys differ and it reads them afresh. A failure here is
+    left for the notebook to meet and report."""
+    try:
+        import helpers
+        from helpers.report import figures
+        from matplotlib import font_manager
+
+        for path in (figures.cjk_font_path(), figures.latin_font_path()):
+            font_manager.get_font(str(path))
+    except Exception:  # noqa: BLE001
+        return
+    for root in editions:
+        try:
+            helpers.run_checks(root)
+        except Exception:  # noqa: BLE001,S112
+            continue
+
+
 def _preload_helpers() -> None:
     """Import every module of the helpers package (a module that fails is left to the notebook)."""
     import importlib
@@ -416,8 +442,9 @@ class KernelServer:
     an ordinary kernel if the server is gone.
     """
 
-    def __init__(self, enabled: bool = True):
+    def __init__(self, enabled: bool = True, editions: tuple[str, ...] = ()):
         self.enabled, self.process, self.folder, self.address = enabled, None, None, None
+        self.editions = tuple(editions)     # edition folders the jobs read: checked once before forking
 
     def __enter__(self):
         if not self.enabled:
@@ -428,7 +455,7 @@ class KernelServer:
         env = dict(os.environ)
         env.pop(SERVER_ENV, None)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "helpers.render.kernels", self.address, str(os.getpid())],
+            [sys.executable, "-m", "helpers.render.kernels", self.address, str(os.getpid()), *self.editions],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, env=env, start_new_session=True)
         os.environ[SERVER_ENV] = f"{self.process.pid}:{self.address}"
         return self
@@ -460,4 +487,4 @@ class KernelServer:
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1], int(sys.argv[2]))
+    serve(sys.argv[1], int(sys.argv[2]), tuple(sys.argv[3:]))

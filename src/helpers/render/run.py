@@ -892,7 +892,8 @@ def render(jobs: list[Job], *, reports: Path = paths.REPORTS_DIR, root: Path = p
     say = (lambda *_: None) if quiet else log
     from . import kernels
 
-    server = kernels.KernelServer(enabled=fork_kernels)
+    editions = tuple(sorted({j.edition_state[0] for j in jobs if j.edition_state}))
+    server = kernels.KernelServer(enabled=fork_kernels, editions=editions)
     with RenderLock(reports, wait, log=log) as lock, contextlib.ExitStack() as stack:
         if force:
             stack.enter_context(server)   # every job runs: let the server import while keys are computed
