@@ -402,9 +402,10 @@ def _warm(editions: tuple[str, ...]) -> None:
     they are not (edited meanwhile), the keys differ and it reads them afresh. A failure here is
     left for the notebook to meet and report."""
     try:
+        from matplotlib import font_manager
+
         import helpers
         from helpers.report import figures
-        from matplotlib import font_manager
 
         for path in (figures.cjk_font_path(), figures.latin_font_path()):
             font_manager.get_font(str(path))
