@@ -8,6 +8,7 @@ gazette (how its section headings look, their English names) is read from the ed
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -112,12 +113,34 @@ def section_of(line: int, ed=None, table: pd.DataFrame | None = None) -> dict:
     return mine.iloc[-1].to_dict()
 
 
+def section_starts(lines, ed=None, table: pd.DataFrame | None = None) -> list[int]:
+    """`section_of(line)["first_line"]` for many lines at once (one bisection per line instead of
+    a table filter: notebook 00 places some 2,400 tokens and rows).
+
+    >>> section_starts([65, 713]) == [section_of(65)["first_line"], section_of(713)["first_line"]]
+    True
+    """
+    ed = edition(ed)
+    table = sections(ed) if table is None else table
+    starts = {document: sorted(part["first_line"]) for document, part in table.groupby("document", sort=False)}
+    ranges = list(ed.documents.items())
+    out = []
+    for line in lines:
+        line = int(line)
+        found = [document for document, (first, last) in ranges if first <= line <= last]
+        if not found:
+            raise HelpersError(f"line {line} is in no report of edition {ed.id}")
+        firsts = starts[found[-1]]
+        out.append(firsts[bisect.bisect_right(firsts, line) - 1])
+    return out
+
+
 def numbers_by_section(facts_frame: pd.DataFrame, ed=None) -> pd.DataFrame:
     """Curated numbers per report and top-level section, in document order: `document`,
     `first_line` (of the section), `name_zh`, `name_en`, `numbers`."""
     ed = edition(ed)
     table = sections(ed)
-    keys = [section_of(int(n), ed, table)["first_line"] for n in facts_frame["line"]]
+    keys = section_starts(facts_frame["line"], ed, table)
     counts = Counter(keys)
     out = table.assign(numbers=[counts.get(n, 0) for n in table["first_line"]])
     return out[out["numbers"] > 0].sort_values("first_line", kind="stable").reset_index(drop=True)
@@ -163,15 +186,17 @@ def cross_document(facts_frame: pd.DataFrame, checks: list[Check]) -> pd.DataFra
     """Every metric stated in more than one report: one row per statement (all the fact's columns),
     with `canonical_value` / `canonical_unit` after unit conversion and the check's `verdict`."""
     status = {c.id: c.status for c in checks if c.kind == "cross_document"}
+    keys = ["metric", "period", "basis"]
+    # One pass over the frame (a per-group to_dict cost notebook 00 about a second).
+    several = facts_frame.groupby(keys, sort=False)["document"].transform("nunique") >= 2
+    rows = facts_frame[several].sort_values(keys, kind="stable")
     records = []
-    for (metric, period, basis), rows in facts_frame.groupby(["metric", "period", "basis"], sort=True):
-        if rows["document"].nunique() < 2:
-            continue
-        for row in rows.to_dict("records"):
-            unit, value = row["unit"], row["value"]
-            canonical = CONVERSIONS[unit][1](value) if unit in CONVERSIONS else value
-            records.append(row | {"canonical_value": canonical, "canonical_unit": CONVERSIONS.get(unit, (unit,))[0],
-                                  "verdict": status.get(f"cross_document.{metric}.{period}.{basis}", "unchecked")})
+    for row in rows.to_dict("records"):
+        unit, value = row["unit"], row["value"]
+        canonical = CONVERSIONS[unit][1](value) if unit in CONVERSIONS else value
+        records.append(row | {"canonical_value": canonical, "canonical_unit": CONVERSIONS.get(unit, (unit,))[0],
+                              "verdict": status.get(f"cross_document.{row['metric']}.{row['period']}.{row['basis']}",
+                                                    "unchecked")})
     columns = list(facts_frame.columns) + ["canonical_value", "canonical_unit", "verdict"]
     return pd.DataFrame(records, columns=columns)
 
@@ -229,7 +254,7 @@ def number_coverage(audit: Audit) -> tuple[pd.DataFrame, pd.DataFrame]:
     ed = audit.edition
     tokens = coverage_tokens(audit)
     table = sections(ed)
-    tokens["first_line"] = [section_of(int(n), ed, table)["first_line"] for n in tokens["line"]]
+    tokens["first_line"] = section_starts(tokens["line"], ed, table)
     counts = tokens.groupby(["first_line", "status"]).size().unstack(fill_value=0)
     counts = counts.reindex(columns=list(TOKEN_OUTCOMES), fill_value=0)
     by_section = table.merge(counts, left_on="first_line", right_index=True, how="inner")
