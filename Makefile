@@ -30,7 +30,7 @@ report: venv ## render every notebook × parameter set into reports/latest
 
 # Tests run on every core (pytest-xdist). --dist loadscope keeps a notebook's nbval cells (one kernel)
 # and a module's fixtures on one worker; renders shared by many tests are made once (tests/conftest.py).
-PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider -n $(or $(TEST_WORKERS),auto) --dist loadscope
+PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider -n $(or $(TEST_WORKERS),auto) --dist loadscope --no-loadscope-reorder
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 test: lint check validate suite ## everything that guards the project (about 4 minutes on 2 cores)

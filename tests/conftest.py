@@ -79,3 +79,45 @@ def published_job(published) -> Callable[..., Path]:
         return latest / found[0]["id"]
 
     return find
+
+
+# --- Spreading the run over the workers (make test: pytest-xdist) ----------------------------------
+# Each test is its own unit of work, except those that must share one process: the cells of one
+# notebook under nbval (one kernel, executed in order) and the synthetic edition's tests (one module
+# fixture builds it). pytest-xdist's own `--dist loadgroup` cannot do this here (it renames node ids
+# through an attribute pytest 9 no longer reads), so the units are drawn by a scheduler of ours,
+# through xdist's documented `pytest_xdist_make_scheduler` hook. The longest units are handed out
+# first, so that no worker starts a long test while the other is about to run out of work: the two
+# single tests of about a minute (Airflow, the synthetic edition's render), the other slow tests,
+# the notebooks, then the rest.
+FIRST = ("tests/test_airflow.py", "tests/test_synthetic_edition.py")
+ONE_WORKER = ("tests/test_synthetic_edition.py",)
+
+
+def _unit(nodeid: str) -> str:
+    """The unit of work of a test: its file for notebook cells and ONE_WORKER modules, else itself."""
+    path = nodeid.split("::")[0]
+    return path if path.endswith(".ipynb") or path in ONE_WORKER else nodeid
+
+
+def _rank(item) -> int:
+    path = item.nodeid.split("::")[0]
+    if path in FIRST:
+        return 0
+    if item.get_closest_marker("slow"):
+        return 1
+    return 2 if path.endswith(".ipynb") else 3
+
+
+def pytest_collection_modifyitems(config, items):
+    items.sort(key=_rank)             # stable: within a rank, the order of collection
+
+
+def pytest_xdist_make_scheduler(config, log):
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByUnit(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _unit(nodeid)
+
+    return ByUnit(config, log)

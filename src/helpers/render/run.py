@@ -37,6 +37,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import warnings
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -724,6 +725,12 @@ def _execute(jobs: list[Job], run_dir: Path, root: Path, show_code: bool, worker
     with ProcessPoolExecutor(max_workers=size, mp_context=ctx, initializer=_worker_init,
                              initargs=(os.getpid(), lock_fd, events)) as pool:
         pending = {pool.submit(_pool_job, job, str(run_dir), str(root), show_code): job for job in jobs}
+        # The workers are forked by now; while they run, this idle process reads and checks the
+        # editions the front page needs (memoised), so that assembling the run does not wait for it.
+        from .site import warm_site_data
+
+        warming = threading.Thread(target=warm_site_data, args=(jobs,), daemon=True)
+        warming.start()
 
         def drain():
             while not events.empty():
@@ -745,6 +752,7 @@ def _execute(jobs: list[Job], run_dir: Path, root: Path, show_code: bool, worker
                 else:
                     log(f"[FAILED] {job.id} ({job.notebook}) {record['seconds']:.1f} s: {record['error']}")
         drain()
+    warming.join()
     return records
 
 
@@ -928,6 +936,8 @@ def render(jobs: list[Job], *, reports: Path = paths.REPORTS_DIR, root: Path = p
                 log(f"[MISSING] {job.id}: cannot be carried over from the published run: {got}")
                 _store(run_dir, _missing(job, f"not rendered (--only) and not carried over: {got}"))
         if to_run:
+            # Longest first (by the last run's durations; new jobs first), so no long job starts last.
+            to_run.sort(key=lambda job: -previous.get(job.id, {}).get("seconds", float("inf")))
             if server.enabled and server.process is None:
                 stack.enter_context(server)
             _execute(to_run, run_dir, root, show_code, workers, say, log, lock_fd=lock.fd)

@@ -195,6 +195,22 @@ def run_log(manifest: dict) -> str:
             + "".join(rows) + "</table></body></html>\n")
 
 
+def warm_site_data(jobs) -> None:
+    """Read and check the jobs' editions ahead of `write_site` (it then finds them in the loaders'
+    and checks' memos). Best effort: a failure here is raised, with its message, by the real call."""
+    from ..checks import run_checks
+    from ..data.edition import edition
+    from ..data.load import load_all
+
+    for name in sorted({str(job.parameters.get("edition")) for job in jobs}):
+        try:
+            ed = edition(None if name == "None" else name)
+            load_all(ed)
+            run_checks(ed)
+        except Exception:  # noqa: BLE001,S112  (see the docstring)
+            continue
+
+
 def write_site(run_dir: Path, manifest: dict, write=None) -> list[str]:
     """Write the front pages, the run log and the downloads into `run_dir`; return the files written."""
     write = write or (lambda path, data: path.write_bytes(data))
