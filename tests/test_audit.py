@@ -103,9 +103,18 @@ def test_known_discrepancies_have_both_languages_and_a_nature(data):
     known = audit.known_discrepancies(data.checks)
     assert known and all(c.kind == "known_discrepancy" for c in known)
     for c in known:
-        assert c.extra["nature"] in ("discrepancy", "convention")
+        assert c.extra["nature"] in ("discrepancy", "partial_list", "convention", "not_reproducible")
         assert c.text("reason", "zh") != c.text("reason", "en")
         assert c.extra["rows"], c.id
+
+
+def test_only_gaps_between_the_documents_own_figures_are_discrepancies(data):
+    """A list the report calls its main items is a partial list, and a ratio whose denominator is not
+    published is not reproducible: neither is a discrepancy of the document (issue 21)."""
+    nature = {c.id.rsplit(".", 1)[0]: c.extra["nature"] for c in audit.known_discrepancies(data.checks)}
+    assert nature == {"known.debt_revenue_vs_bonds_issued": "discrepancy", "known.functional_lines_vs_total": "partial_list",
+                      "known.municipal_growth_base": "convention", "known.debt_ratio": "not_reproducible",
+                      "known.project_completion_rates": "discrepancy"}
 
 
 def test_cross_document_lists_grain_output_in_two_units(ed, data):

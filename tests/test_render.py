@@ -143,6 +143,28 @@ def test_html_pages_fetch_nothing(published):
     assert next(j for j in manifest["jobs"] if j["id"] == "00-data-audit--lang-en")["results"]["checks_failed"] == 0
 
 
+def test_the_front_page_shows_every_notebooks_findings_as_its_page_does(published):
+    """Each notebook's entry on each front page lists the findings its page shows (read from the
+    findings the notebook displays as data, not from its HTML: 02's page once had none there)."""
+    import re
+
+    from helpers.report.page import FINDINGS_MIME
+
+    manifest, latest = published
+    for lang, front in (("zh", "index.html"), ("en", "index.en.html")):
+        page = (latest / front).read_text(encoding="utf-8")
+        for notebook in sorted({j["notebook"] for j in manifest["jobs"]}):
+            job = next(j for j in manifest["jobs"] if j["notebook"] == notebook and j["parameters"].get("lang") == lang)
+            nb = nbformat.read(latest / job["id"] / f"{job['id']}.ipynb", as_version=4)
+            items = [o["data"][FINDINGS_MIME]["items"] for c in nb.cells for o in c.get("outputs", [])
+                     if FINDINGS_MIME in o.get("data", {})]
+            assert len(items) == 1 and 3 <= len(items[0]) <= 5, (job["id"], items)
+            entry = page.split(f'<h3><a href="{job["id"]}/')[1].split("<h3>")[0]
+            shown = re.findall(r"<li>", entry.split('<ul class="findings">')[1].split("</ul>")[0])
+            assert len(shown) == len(items[0]), (front, job["id"])
+            assert f'href="{job["id"]}/{job["id"]}.html#src-' in entry, (front, job["id"])
+
+
 def test_forked_and_fresh_kernels_give_identical_outputs(tmp_path):
     """The kernel server changes how a kernel starts, not what a notebook gives."""
     root = tmp_path / "project"

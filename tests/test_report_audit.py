@@ -11,6 +11,7 @@ import pytest
 import helpers
 from helpers.analysis import audit
 from helpers.checks import Check
+from helpers.data import vocab
 from helpers.report import audit as report
 from helpers.report.page import Page
 
@@ -116,8 +117,12 @@ def test_known_discrepancies_are_shown_with_nature_reason_and_sourced_figures(da
         assert report.zh_spans(c.text("reason", "zh"), "zh") in known
         for r in c.extra["rows"]:
             assert r["quote"] in known or r["quote"].replace('"', "&quot;") in known
-    convention = [c for c in checks if c.extra["nature"] == "convention"]
-    assert known.count("预算编制惯例（并非错误）") == len(convention)
+    for nature in ("discrepancy", "partial_list", "convention", "not_reproducible"):
+        assert known.count(f">{vocab.name('natures', nature, 'zh')}<") == sum(c.extra["nature"] == nature for c in checks)
+    sentence = report._known_sentence(data, Page("en"))
+    assert "disagree in <span" in sentence and "partial lists" in sentence and "cannot be recomputed" in sentence
+    discrepancies = sum(c.extra["nature"] == "discrepancy" for c in checks)
+    assert re.search(rf'disagree in <span class="derived" title="[^"]*">{discrepancies}</span> places', sentence)
 
 
 def test_a_failed_check_is_listed_in_the_page_language(data):

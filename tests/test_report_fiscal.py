@@ -222,7 +222,8 @@ def test_the_growth_base_is_presented_as_a_convention_with_evidence(pages):
 def test_the_register_table_shows_each_entrys_nature(pages):
     ctx, parts = pages[("en", "city")]
     text = _plain(parts["checks_section"])
-    assert "budgeting convention" in text and "not reconciled by the document" in text
+    assert "convention (a comparable base or an advance quota)" in text and "partial list (the report lists only" in text
+    assert "not reproducible (an input is not published)" in text and "Only the first kind is an error of the document" in text
 
 
 def test_the_debt_ratio_section_names_the_post_hoc_fit(pages):

@@ -25,13 +25,13 @@ from pathlib import Path
 import pandas as pd
 
 from ..data.edition import Edition, edition
+from ..data.vocab import LANGS as _LANGS
 from ..errors import DataError, EditionError, HelpersError
 
 #: Factor that turns an amount in the unit as printed into 亿元.
 UNIT_TO_YI = {"亿元": 1.0, "万亿元": 10_000.0}
 
 _SECTOR_COLUMN = re.compile(r"sector_(\d{4})")
-_LANGS = ("zh", "en")
 
 
 # --- The sector crosswalk ---------------------------------------------------------------------

@@ -9,10 +9,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..data import vocab
 from ..errors import EditionError
 from .expressions import Evaluator, fill
 
-NATURES = ("discrepancy", "convention")
+
+def natures() -> tuple[str, ...]:
+    """What a register entry can be (data/vocab/natures.csv); only `discrepancy` is an error of the document."""
+    return tuple(vocab.vocabulary("natures"))
+
+
+def by_nature(checks) -> dict[str, list]:
+    """The known-discrepancy checks by their nature, every nature present (in vocabulary order)."""
+    known = [c for c in checks if c.kind == "known_discrepancy"]
+    return {n: [c for c in known if c.extra.get("nature") == n] for n in natures()}
 
 
 @dataclass(frozen=True)
@@ -49,8 +59,8 @@ def load(edition) -> list[KnownDiscrepancy]:
         except (KeyError, TypeError, ValueError) as exc:
             raise EditionError(f"{where}: needs id, nature, topic, expression, expected_gap, tolerance, description "
                                f"and reason ({exc})") from None
-        if kd.nature not in NATURES:
-            raise EditionError(f"{where}: nature must be one of {NATURES}")
+        if kd.nature not in natures():
+            raise EditionError(f"{where}: nature {kd.nature!r} must be one of {natures()} (data/vocab/natures.csv)")
         if set(kd.description) != {"zh", "en"} or set(kd.reason) != {"zh", "en"}:
             raise EditionError(f"{where}: description and reason need both 'zh' and 'en'")
         out.append(kd)

@@ -1,8 +1,8 @@
 """The published run as a reader meets it: a front page per language, a run log, and downloads.
 
 - `index.html` (中文) and `index.en.html` (English): for each edition and each notebook, its
-  question in one line, its headline findings (taken from the rendered page, numbers still
-  sourced), links to its language and level variants, and the edition's check status; downloads.
+  question in one line, its headline findings (the items its findings cell displays as data,
+  numbers still sourced), links to its language and level variants, and the edition's check status; downloads.
 - `runlog.html`: the jobs, their parameters, status and duration, and the manifest.
 - `downloads/<edition>/`: the curated tables (CSV), datapackage.json, the facts table and the
   gazette text, copied into the run so a published run is complete on its own.
@@ -17,7 +17,8 @@ import shutil
 from collections import defaultdict
 from pathlib import Path
 
-LANGS = ("zh", "en")
+from ..data.vocab import LANGS
+
 FRONT_PAGE = {"zh": "index.html", "en": "index.en.html"}
 STYLE = """body{font-family:"Noto Sans CJK SC","Noto Sans",sans-serif;margin:0 auto;max-width:62em;padding:1em 1.5em;line-height:1.55;color:#222}
 nav{padding:.5em 0;border-bottom:1px solid #ddd;margin-bottom:1em}nav a{margin-right:1em}
@@ -37,7 +38,7 @@ WORDS = {
     "runlog": ("运行记录", "Run log"),
     "downloads": ("下载", "Downloads"),
     "variants": ("版本", "Variants"),
-    "checks": ("数据检查：{n} 项，{failed} 项未通过，{accepted} 项为已登记的文件自身差异", "Data checks: {n}, {failed} failed, {accepted} are registered discrepancies of the document itself"),
+    "checks": ("数据检查：{n} 项，{failed} 项未通过，{accepted} 项与登记表所记的差距相符。", "Data checks: {n}, {failed} failed, {accepted} match the gap their register entry records. "),
     "tables": ("整理表（CSV）", "curated tables (CSV)"),
     "descriptor": ("数据包描述（datapackage.json）", "data package descriptor (datapackage.json)"),
     "facts": ("全部数字一览（facts.csv）", "every curated number in one table (facts.csv)"),
@@ -72,13 +73,16 @@ def _title_and_question(cells: list, lang: str) -> tuple[str, str]:
 
 
 def _findings(cells: list, job_id: str) -> str:
-    """The first `<ul class="findings">` a page shows, its source links pointed at the page."""
+    """The page's headline findings, from the data its findings cell displays (`report.page.Findings`),
+    as a list whose source links point into the page."""
+    from ..report.page import FINDINGS_MIME
+
     for cell in cells:
         for output in cell.get("outputs", []):
-            markup = "".join(output.get("data", {}).get("text/html", ""))
-            m = re.search(r'<ul class="findings">.*?</ul>', markup, flags=re.S)
-            if m:
-                return m.group(0).replace('href="#src-', f'href="{job_id}/{job_id}.html#src-')
+            found = output.get("data", {}).get(FINDINGS_MIME)
+            if found:
+                items = "".join(f"<li>{item}</li>" for item in found["items"])
+                return f'<ul class="findings">{items}</ul>'.replace('href="#src-', f'href="{job_id}/{job_id}.html#src-')
     return ""
 
 
@@ -132,7 +136,9 @@ def _curated_listing(run_dir: Path, ed) -> None:
 def _check_status(results, lang: str) -> tuple[str, bool]:
     failed = sum(c.status == "fail" for c in results)
     accepted = sum(c.status == "accepted" for c in results)
-    return _w("checks", lang).format(n=len(results), failed=failed, accepted=accepted), failed == 0
+    from ..report.page import register_summary
+
+    return _w("checks", lang).format(n=len(results), failed=failed, accepted=accepted) + register_summary(results, lang), failed == 0
 
 
 def front_page(run_dir: Path, manifest: dict, lang: str, downloads: dict, status: dict) -> str:

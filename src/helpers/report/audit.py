@@ -16,10 +16,11 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from ..analysis import audit as A
+from ..checks.discrepancies import by_nature
 from ..data import provenance, vocab
 from . import figures
 from .nb import fmt
-from .page import CJK, Page, rows_table, zh_spans
+from .page import CJK, Findings, Page, rows_table, zh_spans
 
 # --- Words: the checks' vocabulary in both languages ---------------------------------------------
 
@@ -36,10 +37,6 @@ STATUS_NAMES = {
     "accepted": ("已登记，差距未变", "registered, gap unchanged"),
     "fail": ("未通过", "failed"),
     "unchecked": ("未检查", "not checked"),
-}
-NATURE_NAMES = {
-    "discrepancy": ("文件自身未能对上", "not reconciled by the document"),
-    "convention": ("预算编制惯例（并非错误）", "budgeting convention (not an error)"),
 }
 BASIS_NAMES = {"actual": ("实际", "actual"), "plan": ("计划/目标", "plan or target")}
 OUTCOME_NAMES = {
@@ -137,10 +134,10 @@ def _checks_sentence(audit: A.Audit, page: Page) -> str:
     n = {s: _count(page, int(summary[s].sum()), f"状态为“{word(STATUS_NAMES, s, 'zh')}”的检查项数",
                    f"checks with status “{word(STATUS_NAMES, s, 'en')}”") for s in A.STATUSES}
     kinds = page.t("、", ", ").join(word(KIND_NAMES, k, page.lang) for k in summary["kind"])
-    return page.t(f"共运行 {total} 项检查（{kinds}）：{n['pass']} 项通过，{n['accepted']} 项是登记在册且差距未变的已知差异，"
+    return page.t(f"共运行 {total} 项检查（{kinds}）：{n['pass']} 项通过，{n['accepted']} 项与登记表所记的差距相符（其性质见下文），"
                   f"{n['fail']} 项未通过。",
-                  f"{total} checks ran ({kinds}): {n['pass']} passed, {n['accepted']} are registered known discrepancies "
-                  f"whose gap is unchanged, and {n['fail']} failed.")
+                  f"{total} checks ran ({kinds}): {n['pass']} passed, {n['accepted']} match the unchanged gap of their register "
+                  f"entry (what each entry is, see below), and {n['fail']} failed.")
 
 
 def _example(page: Page, a: Mapping, b: Mapping) -> str:
@@ -177,24 +174,34 @@ CONVENTION_PHRASES = {
 
 
 def _known_sentence(audit: A.Audit, page: Page) -> str:
-    known = A.known_discrepancies(audit.checks)
-    by_nature = {n: [c for c in known if c.extra.get("nature") == n] for n in NATURE_NAMES}
-    K = _count(page, len(by_nature["discrepancy"]), "性质为“文件自身未能对上”的登记条目数",
-               "registered entries of nature “discrepancy”")
-    C = _count(page, len(by_nature["convention"]), "性质为“预算编制惯例”的登记条目数",
-               "registered entries of nature “convention”")
-    phrases = [word(CONVENTION_PHRASES, t, page.lang) for t in dict.fromkeys(c.extra.get("topic") for c in by_nature["convention"])
-               if t in CONVENTION_PHRASES]
-    zh_what = f"（{'；'.join(phrases)}）" if phrases else ""
-    en_what = f" ({'; '.join(phrases)})" if phrases else ""
-    text = page.t(f"文件自身有 {K} 处数字无法相互对上，均逐条登记了原因和差距大小，差距一变检查即失败。",
-                  f"The document leaves {K} things unreconciled, each registered with its reason and the size of the "
-                  f"gap (a changed gap fails the check).")
-    if by_nature["convention"]:
-        one = len(by_nature["convention"]) == 1
-        text += page.t(f"另有 {C} 处是正常的预算编制惯例{zh_what}，不是文件的错误。",
-                       f" {C} other {'entry follows' if one else 'entries follow'} a normal budgeting convention{en_what}; "
+    """What the register holds, by nature: only entries of nature `discrepancy` are called gaps of
+    the document; partial lists, conventions and figures that cannot be recomputed are named as such."""
+    groups = by_nature(audit.checks)
+    n = {nature: _count(page, len(entries), f"性质为“{vocab.name('natures', nature, 'zh')}”的登记条目数",
+                        f"register entries of nature “{vocab.name('natures', nature, 'en')}”")
+         for nature, entries in groups.items()}
+    k = len(groups["discrepancy"])
+    text = page.t(f"文件自身的数字有 {n['discrepancy']} 处相互不一致，均逐条登记了原因和差距大小，差距一变检查即失败。",
+                  f"The document's own figures disagree in {n['discrepancy']} {'place' if k == 1 else 'places'}, each "
+                  f"registered with its reason and the size of the gap (a changed gap fails the check).")
+    if groups["partial_list"]:
+        text += page.t(f"另有 {n['partial_list']} 处是报告只列出主要项目，所列项目之和小于合计：这是部分清单，不是错误。",
+                       f" {n['partial_list']} more are partial lists: the report lists only its main items, so they add up "
+                       f"to less than the total; not an error.")
+    if groups["convention"]:
+        phrases = [word(CONVENTION_PHRASES, t, page.lang) for t in dict.fromkeys(c.extra.get("topic") for c in groups["convention"])
+                   if t in CONVENTION_PHRASES]
+        zh_what = f"（{'；'.join(phrases)}）" if phrases else ""
+        en_what = f" ({'; '.join(phrases)})" if phrases else ""
+        one = len(groups["convention"]) == 1
+        text += page.t(f"{n['convention']} 处是正常的预算编制惯例{zh_what}，不是文件的错误。",
+                       f" {n['convention']} {'entry follows' if one else 'entries follow'} a normal budgeting convention{en_what}; "
                        f"{'it is' if one else 'they are'} not an error of the document.")
+    if groups["not_reproducible"]:
+        text += page.t(f"{n['not_reproducible']} 处是报告公布的数字因有输入未公布而无法复算：无法复算不等于不一致。",
+                       f" {n['not_reproducible']} {'is a published figure' if len(groups['not_reproducible']) == 1 else 'are published figures'} "
+                       f"that cannot be recomputed because an input is not published, which does not make "
+                       f"{'it' if len(groups['not_reproducible']) == 1 else 'them'} inconsistent.")
     return text
 
 
@@ -217,10 +224,8 @@ def findings_html(audit: A.Audit, page: Page) -> str:
              _known_sentence(audit, page)]
     if A.coverage_available(audit.checks):
         items.append(_coverage_sentence(audit, page))
-    heading = page.t("主要发现", "Headline findings")
     source = page.t("依据：", "Source: ") + zh_spans(audit.edition.title[page.lang], page.lang)
-    return (f'<h2>{heading}</h2><p>{source}</p><ul class="findings">' + "".join(f"<li>{i}</li>" for i in items)
-            + "</ul>")
+    return Findings(items, page.lang, heading=True, source=source)
 
 
 # --- Tables ---------------------------------------------------------------------------------------
@@ -265,7 +270,7 @@ def known_html(audit: A.Audit, page: Page) -> str:
         used = page.t("；", "; ").join(num(page, r) for r in c.extra.get("rows", []))
         gap = "—" if c.actual is None else page.derived(fmt(float(c.actual), 1), c.text("description", lang))
         rows.append([zh_spans(c.text("description", lang), lang),
-                     html.escape(word(NATURE_NAMES, c.extra.get("nature", "discrepancy"), lang)), used, gap,
+                     html.escape(vocab.name("natures", c.extra.get("nature", "discrepancy"), lang)), used, gap,
                      html.escape(word(STATUS_NAMES, c.status, lang)), zh_spans(c.text("reason", lang), lang)])
     columns = [header(k, lang) for k in ("description", "nature", "figures", "gap", "status", "reason")]
     return html_table(columns, rows, right=(3,)) + f"<p>{_known_sentence(audit, page)}</p>"

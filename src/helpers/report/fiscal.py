@@ -28,7 +28,7 @@ from ..errors import ProvenanceError
 from . import figures
 from .nb import fmt, validate
 from .page import CJK as _CJK
-from .page import Page, rows_table, zh_spans
+from .page import Findings, Page, register_summary, rows_table, zh_spans
 
 UNIT = "亿元"
 
@@ -117,8 +117,6 @@ LABELS = {
     "description": ("内容（登记表原文）", "what (register text)"), "nature": ("性质", "nature"),
     "expected": ("登记差距", "registered gap"), "actual": ("实际差距", "actual gap"), "status": ("状态", "status"),
     "reason": ("原因（登记表原文）", "reason (register text)"),
-    "nature_discrepancy": ("文件未核对的差异", "not reconciled by the document"),
-    "nature_convention": ("预算编制惯例", "budgeting convention"),
     "status_pass": ("通过", "pass"), "status_fail": ("未通过", "failed"),
     "status_accepted": ("已登记，差距与登记相符", "registered; gap as registered"),
     "kind": ("类别", "kind"),
@@ -342,7 +340,7 @@ def findings(ctx: Context) -> str:
     out.append(_debt_finding(ctx))
     out.append(_service_finding(ctx))
     out.append(_plan_year_finding(ctx))
-    return "<ul>" + "".join(f"<li>{s}</li>" for s in out) + "</ul>"
+    return Findings(out, ctx.lang)
 
 
 def references(ctx: Context, applies_to: str) -> list[dict]:
@@ -1282,21 +1280,18 @@ def execution_section(ctx: Context) -> str:
 
 def checks_section(ctx: Context) -> str:
     """How many checks ran and failed, and the register's known discrepancies that concern the
-    budget report, each with its nature (not reconciled by the document, or a convention)."""
+    budget report, each with its nature (data/vocab/natures.csv: only `discrepancy` is an error of the document)."""
     failed = [c for c in ctx.checks if c.status == "fail"]
     known = af.fiscal_discrepancies(ctx.checks, ctx.spec)
-    n_conv = sum(1 for c in known if c.extra.get("nature") == "convention")
-    s = ctx.t(f"共运行 {len(ctx.checks)} 项检查，{len(failed)} 项未通过。与预算报告有关的登记事项 {len(known)} 项："
-              f"{len(known) - n_conv} 项是文件自身没有核对的差异，{n_conv} 项是预算编制惯例（按惯例计算，朴素的比较才会对不上）。"
-              f"执行年度为 {ctx.y0} 年，预算草案年度为 {ctx.y1} 年；分析层级：{ctx.lv}。",
-              f"{len(ctx.checks)} checks ran; {len(failed)} failed. The register holds {len(known)} entries that concern the budget report: "
-              f"{len(known) - n_conv} are gaps the document itself does not reconcile, {n_conv} a budgeting convention (a naive comparison fails, "
-              f"the document does not). Review year {ctx.y0}, draft-budget year {ctx.y1}; level analysed: {ctx.lv}.")
+    s = ctx.t(f"共运行 {len(ctx.checks)} 项检查，{len(failed)} 项未通过。以下是与预算报告有关的登记事项。"
+              f"{register_summary(known, 'zh')}执行年度为 {ctx.y0} 年，预算草案年度为 {ctx.y1} 年；分析层级：{ctx.lv}。",
+              f"{len(ctx.checks)} checks ran; {len(failed)} failed. Below are the register's entries that concern the budget report. "
+              f"{register_summary(known, 'en')} Review year {ctx.y0}, draft-budget year {ctx.y1}; level analysed: {ctx.lv}.")
     out = _p(s)
     if failed:
         out += table(ctx, [ctx.label("kind"), ctx.label("description"), ctx.label("expected"), ctx.label("actual")],
                      [[c.kind, _register(ctx, c, "description"), str(c.expected), str(c.actual)] for c in failed])
-    rows = [[_register(ctx, c, "description"), ctx.label("nature_" + c.extra.get("nature", "discrepancy")), c.expected, c.actual,
+    rows = [[_register(ctx, c, "description"), vocab.name("natures", c.extra.get("nature", "discrepancy"), ctx.lang), c.expected, c.actual,
              ctx.label("status_" + c.status), _register(ctx, c, "reason")] for c in known]
     return out + table(ctx, [ctx.label(k) for k in ("description", "nature", "expected", "actual", "status", "reason")], rows, right=(2, 3))
 

@@ -29,7 +29,7 @@ from ..data.parsing import parse_cell
 from ..errors import DataError
 from . import figures
 from .nb import fmt
-from .page import Page
+from .page import Findings, Page, register_summary
 
 # --- Words -----------------------------------------------------------------------------------------
 
@@ -169,7 +169,8 @@ class GrowthReport:
         self.ed, self.lang = ed, lang
         self.review, self.plan = ed.year("review"), ed.year("plan")
         self.settings = ed.load_yaml("growth")
-        self.check_counts = G.require_checks(run_checks(ed) if checks is None else checks)
+        self.checks = run_checks(ed) if checks is None else checks
+        self.check_counts = G.require_checks(self.checks)
         indicators = load("indicators", ed)
         if self.settings.get("binding", {}).get("sub_items_inherit", False):
             indicators = G.inherit_binding(indicators)
@@ -324,10 +325,12 @@ class GrowthReport:
         zh_app, en_app = "、".join(f"附件{a}" for a in appendices), " and ".join(appendices)
         return self.t(
             f"<p>来源：{title}——政府工作报告、计划报告（{zh_app}指标表）。回顾年度为 {self.review} 年（指标表含目标与结果），"
-            f"计划年度为 {self.plan} 年。全部 {n} 项数据核对均未失败，其中 {accepted} 项是已登记并说明原因的文件自身差异（见文末）。</p>",
+            f"计划年度为 {self.plan} 年。全部 {n} 项数据核对均未失败，其中 {accepted} 项与登记表所记的差距相符（见文末）。"
+            f"{html.escape(register_summary(self.checks, 'zh'))}</p>",
             f"<p>Source: {title} — the government work report and the plan report with its indicator tables (appendices {en_app}). "
             f"The review year is {self.review} (the table with targets and results); the plan year is {self.plan}. "
-            f"All {n} data checks ran and none failed; {accepted} are the document's own discrepancies, registered with their reasons (see the end of the page).</p>")
+            f"All {n} data checks ran and none failed; {accepted} match the gap their register entry records (see the end of the page). "
+            f"{html.escape(register_summary(self.checks, 'en'))}</p>")
 
     def findings(self) -> str:
         """Three to five sentences: the page's headline findings, every number sourced or derived."""
@@ -357,7 +360,7 @@ class GrowthReport:
                    f"{lower_first(p['ref']['sector_en'])} as a whole grew {self.num(p['ref']['row_id'], self.pct(p['ref']))}."),
             self._findings_income(),
         ]
-        return "<ul class=\"findings\">" + "".join(f"<li>{s}</li>" for s in items) + "</ul>"
+        return Findings(items, self.lang)
 
     def _findings_document(self, diff: pd.DataFrame) -> str:
         if diff.empty:

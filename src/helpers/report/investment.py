@@ -17,7 +17,7 @@ from ..analysis import investment as inv
 from . import figures
 from .audit import KIND_NAMES, STATUS_NAMES, html_table, word
 from .nb import fmt
-from .page import Page, zh_spans
+from .page import Findings, Page, register_summary, zh_spans
 
 QUALIFIER_WORDS = {"exact": ("", ""), "about": ("约", "about "), "at_least": ("超过", "over "), "at_most": ("不超过", "at most ")}
 YI = "亿元"
@@ -224,8 +224,7 @@ def findings_html(d: inv.Investment, page: Page) -> str:
     items = [_completed_finding(d, page), _plan_finding(d, page), _source_finding(d, page), _gap_sentence(d, page),
              _scale_finding(d, page)]
     source = page.t("依据：", "Source: ") + zh_spans(d.edition.title[page.lang], page.lang)
-    return (f'<h2>{page.t("主要发现", "Headline findings")}</h2><p>{source}</p><ul class="findings">'
-            + "".join(f"<li>{i}</li>" for i in items) + "</ul>")
+    return Findings(items, page.lang, heading=True, source=source)
 
 
 # --- By sector ------------------------------------------------------------------------------------
@@ -582,10 +581,10 @@ def checks_html(d: inv.Investment, page: Page) -> str:
     accepted = sum(c.status == "accepted" for c in d.checks)
     n = {k: derived(page, str(v), zh, en) for k, v, zh, en in (
         ("all", len(d.checks), "与重大项目数字有关的检查项数", "checks concerning the major-project numbers"),
-        ("pass", passed, "其中通过的", "of them passed"), ("accepted", accepted, "其中登记在册的已知差异", "of them registered discrepancies"))}
+        ("pass", passed, "其中通过的", "of them passed"), ("accepted", accepted, "其中与登记表所记差距相符的", "of them matching their register entry"))}
     return out + "<p>" + page.t(
-        f"与重大项目有关的检查共{n['all']}项：{n['pass']}项通过，{n['accepted']}项是文件自身无法对上、已登记在册且差距未变的差异"
+        f"与重大项目有关的检查共{n['all']}项：{n['pass']}项通过，{n['accepted']}项与登记表所记的差距相符"
         f"（见“投资来源”一节），没有未通过的检查。",
         f"{n['all']} checks concern the major-project numbers: {n['pass']} passed, and {n['accepted']} "
-        f"{'is a discrepancy' if accepted == 1 else 'are discrepancies'} of the document itself, registered with an "
-        f"unchanged gap (see the section on sources of finance); none failed.") + "</p>"
+        f"{'matches' if accepted == 1 else 'match'} the unchanged gap of {'its' if accepted == 1 else 'their'} register entry "
+        f"(see the section on sources of finance); none failed.") + " " + html.escape(register_summary(detail, page.lang)) + "</p>"

@@ -10,10 +10,11 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from ..data.vocab import LANGS
 from ..errors import ParameterError
 
 ALLOWED = {
-    "lang": ("zh", "en"),
+    "lang": LANGS,
     "figure_format": ("png", "svg"),
     "level": ("city", "municipal"),
 }
@@ -80,9 +81,13 @@ def sourced(row: Mapping, text: str | None = None, lang: str = "en") -> str:
 
 
 def show_html(markup: str) -> None:
+    """Display markup; a page's findings (`page.Findings`) also carry their items as data."""
     from IPython.display import HTML, display
 
-    display(HTML(markup))
+    if hasattr(markup, "bundle"):
+        display(markup.bundle(), raw=True)
+    else:
+        display(HTML(markup))
 
 
 def show_table(frame: pd.DataFrame, floatfmt: str = "{:,.1f}") -> None:

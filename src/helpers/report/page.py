@@ -23,10 +23,10 @@ from collections.abc import Mapping
 import pandas as pd
 
 from ..data import vocab
+from ..data.vocab import LANGS
 from ..errors import ParameterError
 from .nb import fmt
 
-LANGS = ("zh", "en")
 # A run of Chinese (with the spaces, digits and punctuation between its characters).
 CJK = re.compile(r"[\u2e80-\u2fdf\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]+(?:[\s\d.,%+\-–—()（）、]*"
                  r"[\u2e80-\u2fdf\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]+)*")
@@ -64,7 +64,7 @@ def rows_table(head: list[str], rows: list[list[str]], right=()) -> str:
 class Page:
     def __init__(self, lang: str):
         if lang not in LANGS:
-            raise ParameterError(f"lang={lang!r} is not allowed; allowed values: 'zh', 'en'")
+            raise ParameterError(f"lang={lang!r} is not allowed; allowed values: {', '.join(map(repr, LANGS))}")
         self.lang = lang
         self._sources: dict[tuple, int] = {}
         self._rows: list[Mapping] = []
@@ -173,3 +173,66 @@ class Page:
         if isinstance(value, int) and not isinstance(value, bool):
             return f"{value:,}"
         return str(value)
+
+
+# --- headline findings: one partial for every page ---------------------------------------------------
+
+#: The MIME type of a page's findings as data (read by the front page, `helpers.render.site`).
+FINDINGS_MIME = "application/vnd.cq-gazette.findings+json"
+FINDINGS_HEADING = {"zh": "主要发现", "en": "Headline findings"}
+
+
+class Findings(str):
+    """A page's headline findings: the HTML every page shows them in (a str, so that it is joined and
+    searched like any other markup), and, for display, the same items as data, so that the front
+    page takes them from the notebook's output rather than from its HTML.
+
+    >>> f = Findings(["One.", "Two."], "en", source="Source: the gazette")
+    >>> str(f)
+    '<p class="findings-source">Source: the gazette</p><ul class="findings"><li>One.</li><li>Two.</li></ul>'
+    >>> sorted(f.bundle())
+    ['application/vnd.cq-gazette.findings+json', 'text/html']
+    """
+
+    def __new__(cls, items, lang: str, *, heading: bool = False, source: str | None = None):
+        items = [i for i in items if i]
+        head = f"<h2>{FINDINGS_HEADING[lang]}</h2>" if heading else ""
+        intro = f'<p class="findings-source">{source}</p>' if source else ""
+        self = super().__new__(cls, head + intro + '<ul class="findings">' + "".join(f"<li>{i}</li>" for i in items) + "</ul>")
+        self.items, self.lang = items, lang
+        return self
+
+    def bundle(self) -> dict:
+        return {"text/html": str(self), FINDINGS_MIME: {"lang": self.lang, "items": list(self.items)}}
+
+
+# --- the register of known discrepancies, counted by nature ----------------------------------------
+
+REGISTER_WORDS = {
+    "zh": {"head": "登记事项 {n} 项：", "join": "，", "end": "；只有第一类是文件的错误。",
+           "discrepancy": "{n} 项文件自身数字不一致", "partial_list": "{n} 项是报告只列出主要项目（部分清单，不是错误）",
+           "convention": "{n} 项是预算编制惯例（不是错误）", "not_reproducible": "{n} 项因有输入未公布而无法复算（不等于不一致）"},
+    "en": {"head": "Register entries, {n} in all: ", "join": "; ", "end": ". Only the first kind is an error of the document.",
+           "discrepancy": "the document's own figures disagree: {n}",
+           "partial_list": "partial lists (the report lists only its main items; not an error): {n}",
+           "convention": "budgeting conventions (not an error): {n}",
+           "not_reproducible": "not reproducible because an input is not published (not an inconsistency): {n}"},
+}
+
+
+def register_summary(checks, lang: str) -> str:
+    """How many register entries there are of each nature, in words (plain text, no HTML): the one
+    sentence every page and the front page use, so that only the entries whose nature is
+    `discrepancy` are ever called discrepancies of the document.
+
+    >>> from types import SimpleNamespace as C
+    >>> print(register_summary([C(kind="known_discrepancy", extra={"nature": "partial_list"})], "en"))
+    Register entries, 1 in all: the document's own figures disagree: 0; partial lists (the report lists only its main items; not an error): 1. Only the first kind is an error of the document.
+    """
+    from ..checks.discrepancies import by_nature
+
+    words = REGISTER_WORDS[lang]
+    groups = by_nature(checks)
+    parts = [words[nature].format(n=len(entries)) for nature, entries in groups.items()
+             if entries or nature == "discrepancy"]
+    return words["head"].format(n=sum(map(len, groups.values()))) + words["join"].join(parts) + words["end"]

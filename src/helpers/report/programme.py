@@ -22,7 +22,7 @@ from ..data import vocab
 from . import figures
 from .audit import KIND_NAMES, word
 from .nb import DOCUMENT_NAMES, fmt
-from .page import Page, zh_spans
+from .page import Findings, Page, zh_spans
 
 #: How a qualified number reads ("{}" is the number, with its unit in sentences); no-break spaces
 #: keep the words with the number in a narrow table column.
@@ -278,7 +278,7 @@ def findings_html(p: P.Programme, page: Page) -> str:
              _steps_finding(p, page, cmp), _points_finding(p, page, cmp),
              _results_finding(p, page, a, counts, P.shown_figures(p))]
     source = page.t("依据：", "Source: ") + zh_spans(p.edition.title[page.lang], page.lang)
-    return f'<p>{source}</p><ul class="findings">' + "".join(f"<li>{i}</li>" for i in items if i) + "</ul>"
+    return Findings(items, page.lang, source=source)
 
 
 # --- Commitments by topic -------------------------------------------------------------------------
