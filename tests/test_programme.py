@@ -84,10 +84,19 @@ def expected(ed, tables) -> dict:
     for group in holdings.values():
         f = first(group, ed)
         by_topic[f["topic"]][f["role"]] += 1
-    every = [targets, results, holdings, later]
+    with_counterpart = [k for k in targets if k[0] in actual]
+    # The page shows each commitment's review-year counterpart beside it: a row of its own, counted
+    # once even when it is also a result; here (metric, period) groups stand for the curated rows.
+    counterparts = defaultdict(list)
+    for rows in tables.values():
+        for r in rows:
+            if int(r["period"]) == review and r.get("basis") == "actual" and any(k[0] == r["metric"] for k in with_counterpart):
+                counterparts[(r["metric"], review)].append(r)
+    shown_keys = {k for fs in (targets, results, holdings, later) for k in fs}
+    extra = {k: g for k, g in counterparts.items() if not any(s[:2] == k for s in shown_keys)}
+    every = [targets, results, holdings, later, extra]
     projected = sum(any(r.get("projected") == "true" for r in g) for fs in every for g in fs.values())
     flagged = sum(any(r.get("flag") for r in g) for fs in every for g in fs.values())
-    with_counterpart = [k for k in targets if k[0] in actual]
     comparable = [k for k in with_counterpart if first(targets[k], ed)["unit"] in actual[k[0]]]
     return {
         f"commitments_{plan}": len(targets),

@@ -165,6 +165,36 @@ def test_the_front_page_shows_every_notebooks_findings_as_its_page_does(publishe
             assert f'href="{job["id"]}/{job["id"]}.html#src-' in entry, (front, job["id"])
 
 
+def test_every_estimate_provisional_figure_and_advance_quota_carries_its_mark_on_every_page(published):
+    """A curated number the report states as a projection (预计), flags provisional (暂列) or an
+    advance quota reads with that mark wherever a page shows it (in both languages)."""
+    import html as _html
+    import re
+
+    from helpers.data.load import load_all
+    from helpers.report.page import MARK_WORDS, marks_of
+
+    marked = {}
+    for frame in load_all().values():
+        for row in frame.to_dict("records"):
+            if marks_of(row):
+                marked[row["row_id"]] = marks_of(row)
+    assert len(marked) >= 30
+    manifest, latest = published
+    shown, missing = 0, []
+    for job in manifest["jobs"]:
+        lang = job["parameters"]["lang"]
+        page = (latest / job["id"] / f"{job['id']}.html").read_text(encoding="utf-8")
+        for ident, inner in re.findall(r'<span class="sourced" data-row="([^"]*)"[^>]*>(.*?)<sup class="src">', page):
+            row_id = _html.unescape(ident).split(":", 1)[1]
+            if row_id in marked:
+                shown += 1
+                text = _html.unescape(re.sub(r"<[^>]+>", "", inner))
+                if not all(MARK_WORDS[code][lang] in text for code in marked[row_id]):
+                    missing.append((job["id"], row_id, text))
+    assert shown >= 20 and missing == [], missing[:10]
+
+
 def test_forked_and_fresh_kernels_give_identical_outputs(tmp_path):
     """The kernel server changes how a kernel starts, not what a notebook gives."""
     root = tmp_path / "project"

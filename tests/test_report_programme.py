@@ -180,7 +180,7 @@ def test_values_carry_qualifier_projection_and_flag():
     row = {"value": 1000.0, "unit": "公里", "qualifier": "at_least", "projected": False, "flag": None}
     assert report.value_text(row, en) == "at\u00a0least\u00a01,000" and report.value_text(row, zh, unit=True) == "1,000公里以上"
     row = {"value": 30.0, "unit": "%", "qualifier": "exact", "projected": True, "flag": "advance_quota"}
-    assert report.value_text(row, en, unit=True) == "30% (projected, advance quota)"
+    assert report.value_text(row, en, unit=True) == "30% (estimate, advance quota)"
     assert report.value_text(row, zh) == "30（预计，中央提前下达）"
 
 

@@ -70,8 +70,6 @@ def headline_rows(facts_frame: pd.DataFrame, plan: int) -> pd.DataFrame:
     rows = facts_frame[facts_frame["table"].isin(HEADLINE_TABLES) & (facts_frame["period"] == plan)
                        & (facts_frame["basis"] == "plan")].copy()
     rows["role"] = "target"
-    rows["projected"] = False
-    rows["flag"] = None
     return _tidy(rows)
 
 
@@ -161,11 +159,9 @@ def prepare(ed=None) -> Programme:
     facts = verified_facts(ed).frame
     statements = load(STATEMENTS, ed)
     rows = pd.concat([statement_rows(facts, statements), headline_rows(facts, ed.year("plan"))], ignore_index=True)
-    projected = statements.set_index("row_id")["projected"]
+    # Every table's rows keep their own projected (预计) mark and flag (暂列 …): an estimate stays one.
     pool = facts[(facts["period"] == ed.year("review")) & (facts["basis"] == "actual")].copy()
-    pool["projected"] = pool["row_id"].map(projected).where(pool["table"] == STATEMENTS, False)
     pool["role"] = None
-    pool["flag"] = None
     return Programme(ed, rows, _tidy(pool), programme_checks(checks, rows))
 
 
@@ -257,9 +253,15 @@ def by_topic(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def shown_figures(p: Programme) -> pd.DataFrame:
-    """Every figure of the page: commitments, results, totals and stocks, later targets."""
-    parts = [commitments(p), achievements(p), holdings(p), later_targets(p)]
-    return pd.concat([f[COLUMNS + ["statements", "n_statements"]] for f in parts if not f.empty], ignore_index=True)
+    """Every figure of the page: commitments, their review-year counterparts (shown beside them),
+    results, totals and stocks, later targets; each curated row once."""
+    c = commitments(p)
+    counterparts = pd.DataFrame([r for r in c["review_row"] if isinstance(r, dict)])
+    if not counterparts.empty:
+        counterparts = _tidy(counterparts).assign(statements=None, n_statements=1)
+    parts = [c, counterparts, achievements(p), holdings(p), later_targets(p)]
+    shown = pd.concat([f[COLUMNS + ["statements", "n_statements"]] for f in parts if not f.empty], ignore_index=True)
+    return shown.drop_duplicates(subset=["table", "row_id"], keep="first").reset_index(drop=True)
 
 
 # --- Counts and comparisons -----------------------------------------------------------------------

@@ -700,18 +700,29 @@ class GrowthReport:
         bars = s[~s["is_reference"]].sort_values("value", kind="stable")
         groups = [g for g in SECTOR_GROUPS if g in set(bars["sector_group"])]
         color = dict(zip(SECTOR_GROUPS, [figures.PALETTE[0], figures.PALETTE[3], figures.PALETTE[5], figures.PALETTE[2]], strict=True))
+        # A growth rate the report states as a projection (预计) is hatched and labelled as an estimate.
+        marks = [self.page.mark(self.rows[r]) for r in bars["row_id"]]
         fig, ax = plt.subplots(figsize=(8, 0.34 * len(bars) + 1.4))
-        ax.barh(range(len(bars)), bars["value"], color=[color.get(x, figures.PALETTE[6]) for x in bars["sector_group"]])
+        drawn = ax.barh(range(len(bars)), bars["value"], color=[color.get(x, figures.PALETTE[6]) for x in bars["sector_group"]])
+        for patch, mark in zip(drawn.patches, marks, strict=True):
+            if mark:
+                patch.set_hatch("///")
+                patch.set_edgecolor("white")
         ax.set_yticks(range(len(bars)), bars[f"sector_{self.lang}"])
-        for i, (x, q) in enumerate(zip(bars["value"], bars["qualifier"], strict=True)):
-            ax.annotate(QUALIFIER_MARKS[q] + fmt(x, 1), (x, i), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
+        for i, (x, q, mark) in enumerate(zip(bars["value"], bars["qualifier"], marks, strict=True)):
+            ax.annotate(QUALIFIER_MARKS[q] + fmt(x, 1) + mark, (x, i), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
         ax.axvline(ref["value"], color="black", linestyle="--", linewidth=1)
         ax.set_ylim(-0.6, len(bars) + 0.2)
         ax.annotate(f"{ref[f'sector_{self.lang}']} {fmt(ref['value'], 1)}%", (ref["value"], len(bars) - 0.3), xytext=(4, 0),
                     textcoords="offset points", fontsize=8, va="center")
         ax.set_xlabel(self.L("growth_axis"))
         ax.set_title(self.t(f"{self.review}年分行业增加值增长", f"Value-added growth by sector, {self.review}"))
-        ax.legend(handles=[plt.Rectangle((0, 0), 1, 1, color=color[g]) for g in groups], labels=[self.L(g) for g in groups], loc="lower right")
+        handles = [plt.Rectangle((0, 0), 1, 1, color=color[g]) for g in groups]
+        labels = [self.L(g) for g in groups]
+        if any(marks):
+            handles.append(plt.Rectangle((0, 0), 1, 1, facecolor="#999999", edgecolor="white", hatch="///"))
+            labels.append(self.t("斜线：报告称“预计”的数字", "hatched: stated by the report as an estimate"))
+        ax.legend(handles=handles, labels=labels, loc="lower right")
         ax.margins(x=0.1)
         return fig
 

@@ -61,6 +61,28 @@ def rows_table(head: list[str], rows: list[list[str]], right=()) -> str:
     return f'<table class="dataframe"><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>'
 
 
+#: How a number's meaning reads next to it (see Page.mark); codes as in the curated `flag` column.
+MARK_WORDS = {"projected": {"zh": "预计", "en": "estimate"}, "provisional": {"zh": "暂列", "en": "provisional"},
+              "advance_quota": {"zh": "中央提前下达", "en": "advance quota"}}
+
+
+def marks_of(row: Mapping) -> list[str]:
+    """The meaning codes of a curated row: `projected` when the report states it as a projection
+    (预计), then its flag (provisional, advance_quota), if any.
+
+    >>> marks_of({"projected": True, "flag": None}), marks_of({"projected": "false", "flag": "provisional"})
+    (['projected'], ['provisional'])
+    """
+    out = []
+    projected = row.get("projected")
+    if projected is True or str(projected).lower() == "true":
+        out.append("projected")
+    flag = row.get("flag")
+    if isinstance(flag, str) and flag:
+        out.append(flag)
+    return out
+
+
 class Page:
     def __init__(self, lang: str):
         if lang not in LANGS:
@@ -110,13 +132,29 @@ class Page:
         doc = vocab.name("documents", row["document"], self.lang)
         return f"{doc} 第{row['line']}行" if self.lang == "zh" else f"{doc}, line {row['line']}"
 
+    def mark(self, row: Mapping) -> str:
+        """What the report says a number is, besides its value: `（预计）` / ` (estimate)` for a
+        projection, `（暂列）` / ` (provisional)`, `（中央提前下达）` / ` (advance quota)`; "" for a plain
+        number. From the curated row's `projected` and `flag`, so it travels with the number."""
+        words = [MARK_WORDS[code][self.lang] for code in marks_of(row)]
+        if not words:
+            return ""
+        return f"（{'，'.join(words)}）" if self.lang == "zh" else f" ({', '.join(words)})"
+
     def num(self, row: Mapping, text: str | None = None) -> str:
-        """HTML for a curated number: the text shown, a hover title (report, line, quote) and a
-        superscript link to the page's numbered source list."""
+        """HTML for a curated number: the text shown with its mark (`mark`: an estimate, a provisional
+        figure or an advance quota says so wherever it is shown), a hover title (report, line, quote)
+        and a superscript link to the page's numbered source list."""
         n = self.source_number(row)
         shown = html.escape(text) if text is not None else self.amount(row["value"], row["unit"])
+        mark = self.mark(row)
+        if mark and not (text or "").endswith(mark):          # a caller may have put it in its text already
+            shown += f'<span class="mark">{html.escape(mark)}</span>'
         title = f"{self.where(row)}: {row['quote']}"
-        return (f'<span class="sourced" title="{html.escape(title, quote=True)}">{shown}'
+        # data-row: the curated row behind the number (table and row_id), for a reader or a test.
+        ident = f"{row.get('table') or ''}:{row.get('row_id') or ''}" if row.get("row_id") else ""
+        attr = f' data-row="{html.escape(ident, quote=True)}"' if ident else ""
+        return (f'<span class="sourced"{attr} title="{html.escape(title, quote=True)}">{shown}'
                 f'<sup class="src"><a href="#src-{n}">{n}</a></sup></span>')
 
     def derived(self, text: str, formula: str) -> str:

@@ -30,7 +30,6 @@ QUALIFIERS = {"exact": ("{}", "{}"), "about": ("{}左右", "about\u00a0{}"), "at
               "at_most": ("{}以内", "at\u00a0most\u00a0{}")}
 ROLE_NAMES = {"target": ("目标", "target"), "result": ("结果", "result"), "stock": ("存量", "stock"),
               "cumulative": ("累计", "cumulative total")}
-FLAG_NAMES = {"provisional": ("暂列", "provisional"), "advance_quota": ("中央提前下达", "advance quota")}
 #: Measure words that count things without naming them (个, 项, 家 …): in English the figure's name
 #: says what is counted, so the unit reads "number" (家 would otherwise read "firms" for hospitals).
 MEASURE_WORDS = frozenset("个 项 家 条 座 桥 隧 所 处 部 场 栋 期 对 班 极 枚 次".split())
@@ -103,13 +102,7 @@ def value_text(row: Mapping, page: Page, unit: bool = False) -> str:
     number = fmt(row["value"])
     if unit:
         number = with_unit(number, row["unit"], page)
-    text = word(QUALIFIERS, row["qualifier"], page.lang).format(number)
-    marks = [page.t("预计", "projected")] if row.get("projected") else []
-    if row.get("flag"):
-        marks.append(word(FLAG_NAMES, row["flag"], page.lang))
-    if marks:
-        text += page.t(f"（{'，'.join(marks)}）", f" ({', '.join(marks)})")
-    return text
+    return word(QUALIFIERS, row["qualifier"], page.lang).format(number) + page.mark(row)
 
 
 def sourced(row: Mapping, page: Page, unit: bool = True) -> str:
@@ -249,7 +242,8 @@ def _results_finding(p: P.Programme, page: Page, a: pd.DataFrame, counts: pd.Dat
     topics = count(page, int((counts["result"] > 0).sum()), "有结果的主题数", "topics with results")
     top = _topics_list(page, P.largest_topics(counts, "result"), f"{r}年结果数", f"results of {r}")
     marks = P.marked(shown)
-    total = count(page, len(shown), "本页的数字个数（承诺、结果、存量与累计）", "figures on this page (commitments, results, stocks and totals)")
+    total = count(page, len(shown), "本页的数字个数（承诺及其上年对应数、结果、存量与累计）",
+                  "figures on this page (commitments and their previous-year counterparts, results, stocks and totals)")
     proj = count(page, marks["projected"], "原文以“预计”表述的数字个数", "figures the text states as projections (预计)")
     flagged = count(page, marks["flagged"], "标为暂列或中央提前下达的数字个数",
                     "figures flagged provisional (暂列) or advance quota (中央提前下达)")
