@@ -142,7 +142,24 @@ def test_reference_lines_are_shown_as_references_with_their_source(pages):
         assert ref["source"]["url"] in html
         assert report.pct(ref["value"], 0) in html
     assert "not figures of the gazette" in _plain(html)
-    assert "Maastricht" in _plain(parts["findings"]) and "references analysts use" in _plain(parts["findings"])
+
+def test_the_debt_headline_names_its_measures_and_says_the_balance_is_explicit_debt(pages):
+    """Issue 21: no "ratio the press calls 债务率"; the broad measure leads, each named with its
+    formula; the balance is explicit debt and the gazette's hidden-debt pledges are cited; a
+    sovereign benchmark is not the headline comparison."""
+    for lang in ("en", "zh"):
+        for level in ("city", "municipal"):
+            ctx, parts = pages[(lang, level)]
+            text = _plain(parts["findings"])
+            assert "press" not in text and "媒体" not in text and "Maastricht" not in text and "马斯特里赫特" not in text
+            if lang == "en":
+                assert "explicit debt (government bonds) only, not hidden debt" in text
+                assert text.index("debt to revenue and transfers") < text.index("debt to own revenue")
+            else:
+                assert "显性债务" in text and "不含隐性债务" in text
+            cited = re.findall(r'title="[^"]*line (\d+)[^"]*隐性债务', parts["findings"]) if lang == "en" else \
+                re.findall(r'title="[^"]*第(\d+)行[^"]*隐性债务', parts["findings"])
+            assert sorted(set(map(int, cited))) == [345, 479, 733, 767]
 
 
 # --- Corrections ------------------------------------------------------------------------------------

@@ -328,8 +328,13 @@ MEASURES = (
     Measure("land_sale_share_of_fund_revenue", ("土地出让收入占政府性基金收入比重（基金预算构成）",
                                                 "land-sale share of fund revenue (fund budget make-up)"),
             (_t("fund_land_sale_revenue"),), _t("fund_revenue"), "land"),
-    Measure("debt_to_revenue", ("债务收入比（债务余额 ÷ 一般公共预算和政府性基金收入，媒体常称“债务率”）",
-                                "debt to revenue (the ratio the press often calls 债务率)"),
+    # Two debt measures built from the gazette's figures, named for what they divide by (neither is the
+    # report's own 债务率, whose denominator, comprehensive fiscal capacity, is not all published).
+    Measure("debt_to_revenue_and_transfers", ("债务与收入及中央补助之比（债务余额 ÷ 一般公共预算和政府性基金的收入及中央补助）",
+                                              "debt to revenue and transfers (debt ÷ general and fund budget revenue plus their central transfers)"),
+            (_t("debt_balance"),), _t("general_revenue", "general_central_transfers", "fund_revenue", "fund_central_transfers"), "debt"),
+    Measure("debt_to_revenue", ("债务与本级收入之比（债务余额 ÷ 一般公共预算和政府性基金收入，不含中央补助）",
+                                "debt to own revenue (debt ÷ general plus fund budget revenue, transfers excluded)"),
             (_t("debt_balance"),), _GF_REVENUE, "debt"),
     Measure("general_debt_ratio", ("一般债务率", "general debt ratio"), (_t("debt_general_balance"),),
             _t("general_revenue", "general_central_transfers", "-general_remittance_to_central"), "debt"),

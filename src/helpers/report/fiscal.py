@@ -359,25 +359,31 @@ def versus_references(ctx: Context, value: float, applies_to: str) -> str:
 
 
 def _debt_finding(ctx: Context) -> str:
+    """The debt stock as an analyst reads it: explicit debt only (the gazette's own pledges on hidden
+    debt, cited), against revenue plus transfers first, then own revenue, each named with its
+    formula; GDP without a sovereign benchmark (the references table gives those, with their scope)."""
     y0, lv = ctx.y0, ctx.lv
-    dtr = evaluated(ctx, "debt_to_revenue", y0)
-    gdp = af.debt_to_gdp(ctx.facts, y0)
-    reported = float(ctx.facts.value("city_debt_ratio", y0)) / 100
-    head = ""
-    if dtr.value is not None:
-        head = ctx.t(f"{y0}年末{lv}政府债务余额 {num(ctx, f'{ctx.level}_debt_balance', y0)}，为一般公共预算和政府性基金收入的 "
-                     f"{mval(ctx, 'debt_to_revenue', y0)}（媒体常称的“债务率”）。",
-                     f"At the end of {y0} {lv} government debt of {num(ctx, f'{ctx.level}_debt_balance', y0)} was "
-                     f"{mval(ctx, 'debt_to_revenue', y0)} of general plus fund budget revenue (the ratio the press often calls "
-                     f'<span lang="zh">债务率</span>). ')
+    hidden = _checked_evidence(ctx, "hidden_debt")
+    pledges = ctx.t("、", ", ").join(ctx.page.num(e, e["text"][ctx.lang]) for e in hidden)
+    broad = evaluated(ctx, "debt_to_revenue_and_transfers", y0)
+    own = evaluated(ctx, "debt_to_revenue", y0)
+    out = ctx.t(f"{y0}年末{lv}政府债务余额 {num(ctx, f'{ctx.level}_debt_balance', y0)} 是显性债务（政府债券），不含隐性债务；公报本身多处承诺{pledges}。",
+                f"The {lv} government debt of {num(ctx, f'{ctx.level}_debt_balance', y0)} at the end of {y0} is explicit debt (government "
+                f"bonds) only, not hidden debt, which the gazette itself pledges to curb ({pledges}).")
+    if broad.value is not None and own.value is not None:
+        out += ctx.t(f"它相当于一般公共预算和政府性基金的收入及中央补助的 {mval(ctx, 'debt_to_revenue_and_transfers', y0)}"
+                     f"（债务与收入及中央补助之比），本级收入（不含中央补助）的 {mval(ctx, 'debt_to_revenue', y0)}（债务与本级收入之比）。",
+                     f" It equals {mval(ctx, 'debt_to_revenue_and_transfers', y0)} of general and fund budget revenue plus their central "
+                     f"transfers (debt to revenue and transfers) and {mval(ctx, 'debt_to_revenue', y0)} of own revenue, transfers excluded "
+                     f"(debt to own revenue).")
     gdp_row = af.gdp(ctx.facts, y0)
-    gdp_text = der(ctx, pct(gdp), f"{ctx.facts.value('city_debt_balance', y0):g} ÷ {gdp_row['value']:g}")
-    return head + ctx.t(
-        f"全市债务余额相当于地区生产总值 {row_num(ctx, gdp_row, amt(ctx, gdp_row['value']))} 的 {gdp_text}，{versus_references(ctx, gdp, 'debt_to_gdp')}；"
-        f"报告按财政部办法计算的债务率为 {num(ctx, 'city_debt_ratio', y0)}，{versus_references(ctx, reported, 'debt_ratio_reported')}。",
-        f"City-wide debt equals {gdp_text} of GDP ({row_num(ctx, gdp_row, amt(ctx, gdp_row['value']))}), "
-        f"{versus_references(ctx, gdp, 'debt_to_gdp')}; the debt ratio the report computes by the Ministry of Finance's method is "
-        f"{num(ctx, 'city_debt_ratio', y0)}, {versus_references(ctx, reported, 'debt_ratio_reported')}.")
+    gdp_text = der(ctx, pct(af.debt_to_gdp(ctx.facts, y0)), f"{ctx.facts.value('city_debt_balance', y0):g} ÷ {gdp_row['value']:g}")
+    return out + ctx.t(
+        f"全市债务余额相当于地区生产总值 {row_num(ctx, gdp_row, amt(ctx, gdp_row['value']))} 的 {gdp_text}；"
+        f"报告按财政部办法计算的债务率为 {num(ctx, 'city_debt_ratio', y0)}，其分母“综合财力”在公报中未全部公布，无法复算。",
+        f" City-wide debt equals {gdp_text} of GDP ({row_num(ctx, gdp_row, amt(ctx, gdp_row['value']))}); the debt ratio the report "
+        f"computes by the Ministry of Finance's method is {num(ctx, 'city_debt_ratio', y0)}, on a denominator (comprehensive fiscal "
+        f"capacity) the gazette does not publish in full, so it cannot be recomputed.")
 
 
 def _service_finding(ctx: Context) -> str:
@@ -407,17 +413,23 @@ def advance_quota(ctx: Context) -> dict:
     spec = ctx.spec.get("advance_quota")
     if not spec:
         return None
+    return {"period": ctx.ed.year(spec["role"]), "metrics": list(spec["metrics"]),
+            "revised_with_it": list(spec.get("revised_with_it", [])), "evidence": _checked_evidence(ctx, "advance_quota")}
+
+
+def _checked_evidence(ctx: Context, key: str) -> list[dict]:
+    """The gazette quotes fiscal.yaml gives under `key` as source rows, each checked on its line of
+    the raw text (ProvenanceError naming the quote and line otherwise)."""
     lines = provenance.raw_lines(ctx.ed)
     evidence = []
-    for item in spec["evidence"]:
+    for item in ctx.spec.get(key, {}).get("evidence", []):
         n = int(item["line"])
         first, last = ctx.ed.documents[item["document"]]
         if not (first <= n <= last and item["quote"] in lines[n - 1]):
-            raise ProvenanceError(ctx.ed.data_file("fiscal"), f"advance_quota evidence {item['quote']!r} is not on line {n}",
-                                  column="advance_quota")
+            raise ProvenanceError(ctx.ed.data_file("fiscal"), f"{key} evidence {item['quote']!r} is not on line {n} "
+                                  f"of the {item['document']}", column=key)
         evidence.append({"document": item["document"], "line": n, "quote": item["quote"], "text": item["text"]})
-    return {"period": ctx.ed.year(spec["role"]), "metrics": list(spec["metrics"]),
-            "revised_with_it": list(spec.get("revised_with_it", [])), "evidence": evidence}
+    return evidence
 
 
 def _evidence(ctx: Context, quota: dict, k: int) -> str:
@@ -958,9 +970,10 @@ def _debt_measures_text(ctx: Context) -> str:
     y0, lv = ctx.y0, ctx.lv
     nulls = [evaluated(ctx, k, y0) for k in _keys(("debt",))]
     nulls = [e for e in nulls if e.value is None]
-    s = ctx.t(f"{lv}债务收入比（媒体常称的“债务率”）为 {mval(ctx, 'debt_to_revenue', y0)}，隐含付息占收入 {mval(ctx, 'interest_to_revenue', y0)}。",
-              f"{lv.capitalize()} debt to revenue (the press's <span lang=\"zh\">债务率</span>) is {mval(ctx, 'debt_to_revenue', y0)}, implied interest "
-              f"{mval(ctx, 'interest_to_revenue', y0)} of revenue.")
+    s = ctx.t(f"{lv}债务与收入及中央补助之比为 {mval(ctx, 'debt_to_revenue_and_transfers', y0)}，债务与本级收入（不含中央补助）之比为 "
+              f"{mval(ctx, 'debt_to_revenue', y0)}，隐含付息占本级收入 {mval(ctx, 'interest_to_revenue', y0)}。",
+              f"{lv.capitalize()} debt to revenue and transfers is {mval(ctx, 'debt_to_revenue_and_transfers', y0)}, debt to own revenue "
+              f"(transfers excluded) {mval(ctx, 'debt_to_revenue', y0)}, and implied interest {mval(ctx, 'interest_to_revenue', y0)} of own revenue.")
     general, special = evaluated(ctx, "general_debt_ratio", y0).value, evaluated(ctx, "special_debt_ratio", y0).value
     if general is not None and special is not None:
         heavier = special > general
@@ -1121,7 +1134,7 @@ def figure_debt_ratio(ctx: Context) -> None:
         ax.text(v + 1, code, f"{v:.1f}%", va="center", fontsize=8)
     ax.invert_yaxis()
     ax.set_xlabel("%")
-    ax.set_xlim(0, max(da["ratio_pct"].max(), *(100 * r["value"] for r in references(ctx, "debt_ratio_reported"))) * 1.12)
+    ax.set_xlim(0, max([da["ratio_pct"].max(), *(100 * r["value"] for r in references(ctx, "debt_ratio_reported"))]) * 1.12)
     ax.set_title(ctx.label("fig_debt_ratio"))
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, frameon=False)
     ax.grid(axis="y", visible=False)
