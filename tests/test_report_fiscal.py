@@ -297,3 +297,23 @@ def test_every_markdown_cell_has_one_language():
 def test_the_page_ends_with_the_sources_then_the_results():
     code = [("".join(c["source"])) for c in _cells() if c["cell_type"] == "code"]
     assert "report.sources(ctx)" in code[-2] and code[-1].startswith("nb.show_results(")
+
+
+def test_the_draft_is_compared_like_for_like_with_the_previous_budget(pages):
+    """Issue 21: a draft is set against the previous year's budget (outturn ÷ completion rate) as well
+    as the outturn, the overshoot is named, and total sources are marked as advance transfers only."""
+    from helpers.analysis import fiscal as af
+
+    for level in ("city", "municipal"):
+        ctx, parts = pages[("en", level)]
+        html = parts["draft_changes"]
+        yoy = af.year_on_year(ctx.facts, level, ctx.y0, ctx.y1).set_index("item")
+        fund = yoy[yoy["budget"] == "fund"].loc["revenue"]
+        expected = fund["draft"] / (fund["outturn"] / (fund["completion_rate"] / 100)) - 1
+        assert f"vs the {ctx.y0} budget (implied)</th>" in html
+        assert f"{expected:+.1%}".replace("-", "−") in html
+        text = _plain(html)
+        assert "not a planned cut" in text and "draft: advance-notified transfers only" in text
+        assert "is not a planned fall" in text
+        zh = _plain(pages[("zh", level)][1]["draft_changes"])
+        assert "预算数只含中央提前下达的补助" in zh and "不是计划减收" in zh

@@ -526,8 +526,13 @@ def year_on_year(facts, level: str, year: int, next_year: int) -> pd.DataFrame:
         change = draft − outturn (亿元);  change_pct = draft ÷ outturn − 1  (a fraction)
 
     `stated_growth` is the draft's own growth rate where the report gives one (%, else NaN); it
-    may use another base than the outturn (see `growth_bases`). Columns: budget, item, metric,
-    outturn, draft, change, change_pct, stated_growth."""
+    may use another base than the outturn (see `growth_bases`). Where the report gives the line's
+    completion rate, the like-for-like comparison is with the previous year's budget:
+
+        budget_implied = outturn ÷ (completion rate ÷ 100);  vs_budget_pct = draft ÷ budget_implied − 1
+
+    (NaN where no rate is published). Columns: budget, item, metric, outturn, draft, change,
+    change_pct, stated_growth, completion_rate, budget_implied, vs_budget_pct."""
     _check_level(level)
     records = []
     for budget, item in CHANGE_LINES:
@@ -536,8 +541,11 @@ def year_on_year(facts, level: str, year: int, next_year: int) -> pd.DataFrame:
             continue
         a, b = _value(facts, m, year), _value(facts, m, next_year)
         g = _value(facts, m + "_growth", next_year) if facts.has(m + "_growth", next_year) else float("nan")
+        rate = _value(facts, m + "_completion_rate", year) if facts.has(m + "_completion_rate", year) else float("nan")
+        implied = a / (rate / 100) if rate == rate else float("nan")
         records.append({"budget": budget, "item": item, "metric": m, "outturn": a, "draft": b,
-                        "change": b - a, "change_pct": b / a - 1, "stated_growth": g})
+                        "change": b - a, "change_pct": b / a - 1, "stated_growth": g, "completion_rate": rate,
+                        "budget_implied": implied, "vs_budget_pct": b / implied - 1 if implied == implied else float("nan")})
     return pd.DataFrame(records)
 
 

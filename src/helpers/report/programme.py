@@ -247,7 +247,7 @@ def _results_finding(p: P.Programme, page: Page, a: pd.DataFrame, counts: pd.Dat
     proj = count(page, marks["projected"], "原文以“预计”表述的数字个数", "figures the text states as projections (预计)")
     flagged = count(page, marks["flagged"], "标为暂列或中央提前下达的数字个数",
                     "figures flagged provisional (暂列) or advance quota (中央提前下达)")
-    examples = [{**e, "projected": False} for e in shown[shown["projected"]].head(2).to_dict("records")]
+    examples = shown[shown["projected"]].head(2).to_dict("records")   # shown with their mark, as everywhere
     example = page.t("、", "; ").join(f"{quoted(e, page)}{page.t('', ', ')}{sourced(e, page)}" for e in examples)
     one = marks["projected"] == 1
     projections = (page.t(f"{proj}个是预计数：{example}", f"{proj} {'is' if one else 'are'} stated as "
