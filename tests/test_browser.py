@@ -201,7 +201,7 @@ def test_every_published_page_reads_in_its_language(browser, published, tmp_path
     shots.mkdir()
     shot_for = {"index.html", "index.en.html"}
     seen_notebooks = set()
-    problems = []
+    problems, titles = [], {}
     context = browser.new_context(viewport={"width": 1200, "height": 1500})
     context.route("**/*", lambda route: route.continue_() if urlparse(route.request.url).scheme in ("file", "data", "about")
                   else route.abort())
@@ -219,14 +219,18 @@ def test_every_published_page_reads_in_its_language(browser, published, tmp_path
             problems.append(f"{name}: <html lang={lang!r}>")
         if not title or title == "Notebook":
             problems.append(f"{name}: no real <title> ({title!r})")
+        elif title in titles.values():
+            problems.append(f"{name}: the same <title> as {next(k for k, v in titles.items() if v == title)} ({title!r})")
+        titles[name] = title
         if errors:
             problems.append(f"{name}: console errors {errors[:3]}")
         for img in page.locator("img").all():
             img.scroll_into_view_if_needed()
             if not img.evaluate("i => i.complete && i.naturalWidth > 0"):
                 problems.append(f"{name}: an image did not load")
-            if not (img.get_attribute("alt") or "").strip():
-                problems.append(f"{name}: an image without alt text")
+            alt = (img.get_attribute("alt") or "").strip()
+            if not alt or alt == "No description has been provided for this image":     # nbconvert's placeholder
+                problems.append(f"{name}: an image without its own alt text ({alt!r})")
         ids = set(page.evaluate("() => Array.from(document.querySelectorAll('[id]')).map(e => e.id)"))
         for href in page.evaluate("() => Array.from(document.querySelectorAll('a[href]')).map(a => a.getAttribute('href'))"):
             target, fragment = _local_target(path, href)

@@ -195,6 +195,24 @@ def test_every_estimate_provisional_figure_and_advance_quota_carries_its_mark_on
     assert shown >= 20 and missing == [], missing[:10]
 
 
+def test_the_downloaded_data_package_is_complete_and_validates_where_it_is(published):
+    """Every file the downloaded datapackage.json lists is in the download, and frictionless validates
+    it there; facts.csv carries each number's meaning (qualifier, projected, flag)."""
+    import csv as _csv
+
+    manifest, latest = published
+    for folder in sorted((latest / "downloads").iterdir()):
+        descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+        assert all((folder / r["path"]).is_file() for r in descriptor["resources"])
+        done = subprocess.run([str(Path(sys.executable).parent / "frictionless"), "validate", "datapackage.json"],
+                              cwd=folder, capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout[-2000:]
+        with open(folder / "facts.csv", encoding="utf-8", newline="") as fh:
+            rows = list(_csv.DictReader(fh))
+        assert {"qualifier", "projected", "flag"} <= set(rows[0])
+        assert any(r["projected"] == "True" for r in rows) and any(r["flag"] == "provisional" for r in rows)
+
+
 def test_forked_and_fresh_kernels_give_identical_outputs(tmp_path):
     """The kernel server changes how a kernel starts, not what a notebook gives."""
     root = tmp_path / "project"

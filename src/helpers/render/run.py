@@ -226,6 +226,13 @@ def _variant_label(params: dict, lang: str) -> str:
     return " · ".join(words) or params.get("lang", "")
 
 
+def _title_variant(params: dict) -> str:
+    """What tells a page apart from its siblings of the same language, for its <title> (the level)."""
+    from ..data import vocab
+
+    return vocab.name("levels", params["level"], params.get("lang", "zh")) if "level" in params else ""
+
+
 def link_jobs(jobs: list[Job]) -> None:
     """Each page's navigation bar: the front page, then every other variant of the same notebook."""
     for job in jobs:
@@ -505,12 +512,15 @@ def warm_exporter(show_code: bool) -> None:
     _exporter(show_code).from_notebook_node(nbformat.v4.new_notebook())
 
 
-def export_html(nb, target: Path, show_code: bool, lang: str = "zh", links: list | None = None) -> None:
+def export_html(nb, target: Path, show_code: bool, lang: str = "zh", links: list | None = None,
+                variant: str = "") -> None:
+    """The page's HTML; its <title> is its first heading and, when the notebook renders in several
+    variants besides the language (02's levels), the variant's name."""
     nb = copy.deepcopy(nb)
     page_language(nb, lang)
     headings = _headings(nb)
     if headings:
-        nb.metadata["title"] = re.sub(r"[*`]", "", headings[0][1])
+        nb.metadata["title"] = re.sub(r"[*`]", "", headings[0][1]) + (f" · {variant}" if variant else "")
     nb.metadata["cq_header"] = page_header(nb, lang, links or [])
     collapse_results(nb, lang)
     exporter = _exporter(show_code)
@@ -622,7 +632,8 @@ def execute_job(job: Job, run_dir: Path, root: Path, show_code: bool) -> dict:
             with warnings.catch_warnings():
                 # nbconvert notes that it shows no application/json output (the results): expected.
                 warnings.filterwarnings("ignore", message="Your element with mimetype", category=UserWarning)
-                export_html(nb, out / f"{job.id}.html", show_code, job.parameters.get("lang", "zh"), job.links)
+                export_html(nb, out / f"{job.id}.html", show_code, job.parameters.get("lang", "zh"), job.links,
+                            _title_variant(job.parameters))
     except OSError as exc:
         return _record(job, "failed", start, error=str(runs.write_error(out, exc)), outputs=runs.hash_outputs(out))
     except Exception as exc:  # noqa: BLE001  (nbformat and nbconvert raise many types)

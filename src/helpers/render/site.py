@@ -18,6 +18,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from ..data.vocab import LANGS
+from ..errors import EditionError
 
 FRONT_PAGE = {"zh": "index.html", "en": "index.en.html"}
 STYLE = """body{font-family:"Noto Sans CJK SC","Noto Sans",sans-serif;margin:0 auto;max-width:62em;padding:1em 1.5em;line-height:1.55;color:#222}
@@ -109,13 +110,17 @@ def _downloads(run_dir: Path, ed) -> list[tuple[str, str]]:
     target = run_dir / "downloads" / ed.id
     (target / "curated").mkdir(parents=True, exist_ok=True)
     links = []
-    for name in ed.table_names:
-        src = ed.table_path(name)
-        shutil.copy2(src, target / "curated" / src.name)
+    # Every file the descriptor lists (curated tables, crosswalks, check lists, the raw text), at the
+    # same relative path, so that the downloaded datapackage.json validates where it is.
+    descriptor = json.loads(ed.descriptor_path.read_text(encoding="utf-8"))
+    for resource in descriptor.get("resources", []):
+        rel = Path(resource["path"])
+        if rel.is_absolute() or ".." in rel.parts:      # never copy a file from outside the edition into a site
+            raise EditionError(f"{ed.descriptor_path}: resource {resource.get('name')!r} has path {resource['path']!r}; "
+                               "expected a path inside the edition folder")
+        (target / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ed.root / rel, target / rel)
     shutil.copy2(ed.descriptor_path, target / "datapackage.json")
-    raw = target / "raw"
-    raw.mkdir(exist_ok=True)
-    shutil.copy2(ed.raw_path, raw / ed.raw_path.name)
     facts(ed).to_csv(target / "facts.csv", index=False, lineterminator="\n")
     base = f"downloads/{ed.id}"
     links.append(("tables", f"{base}/curated/"))
