@@ -300,3 +300,11 @@ def test_the_notebook_is_thin_and_tagged():
             assert not _YEAR.search(cell.source), cell.source[:60]
     assert "parameters" in code[1].metadata.get("tags", [])
     assert "show_results" in code[-1].source and "sources()" in code[-2].source
+
+
+def test_the_scorecard_says_its_results_are_partly_estimates(pages):
+    """Issue 21: the plan report calls part of the review year's appendix data estimates (line 489);
+    the verdicts say so where they are given, with that line as their source."""
+    for lang, page in pages.items():
+        for part in (page.findings(), page.scorecard_summary()):
+            assert re.search(r'title="[^"]*(line 489|第489行)[^"]*为预计数"', part), lang

@@ -446,7 +446,7 @@ def portfolio_scale(projects: pd.DataFrame, portfolios: tuple[str, ...] = ("annu
             pace = to_yi(pace_row["value"], pace_row["unit"])
             count = row(projects, period, "total", "count", portfolio)["value"]
             item = {"portfolio": portfolio, "period": period, "basis": r["basis"], "count": float(count),
-                    "total_investment": total, "pace": pace, "years_of_work": total / pace,
+                    "total_investment": total, "pace": pace, "pace_row_id": pace_row["row_id"], "years_of_work": total / pace,
                     "years_low": math.nan, "years_high": math.nan}
             if has_half:
                 h_total, h_pace = to_yi(r["half_unit"], r["unit"]), to_yi(pace_row["half_unit"], pace_row["unit"])

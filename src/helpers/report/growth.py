@@ -344,9 +344,10 @@ class GrowthReport:
                        else self.t(f"{len(slower)} 项", f"{len(slower)}"))
         items = [
             self.t(f"{self.review}年地区生产总值增长 {self.num(gdp['card']['result_row_id'])}，目标为 {self.num(gdp['card']['target_row_id'])}；"
-                   f"{len(ok)} 项有数字目标和数字结果的指标中，{met} 项按字面规则完成，{len(missed)} 项未完成（{missed_names}）。",
+                   f"{len(ok)} 项有数字目标和数字结果的指标中，{met} 项按字面规则完成，{len(missed)} 项未完成（{missed_names}）{self._estimates_caveat(short=True)}。",
                    f"GDP grew {self.num(gdp['card']['result_row_id'])} in {self.review} against a target of {self.num(gdp['card']['target_row_id'])}; "
-                   f"of the {len(ok)} indicators with a numeric target and result, {met} were met at face value and {len(missed)} missed ({missed_names})."),
+                   f"of the {len(ok)} indicators with a numeric target and result, {met} were met at face value and {len(missed)} missed ({missed_names})"
+                   f"{self._estimates_caveat(short=True)}."),
             self._findings_document(diff),
             self.t(f"{self.plan}年地区生产总值增速目标为 {self.num(gdp['comp']['target_next_row_id'])}，比上年实际低 "
                    f"{self.points(gdp['below_result'], self._formula_change(gdp['comp'], 'result'))}；{len(rates)} 项可比的增速目标中，{all_or_some}低于上年实际增速。",
@@ -419,6 +420,24 @@ class GrowthReport:
             f"points for percentages and the price index, otherwise in the indicator's own unit. Binding indicators (marked * in the table) and "
             f"expected ones are counted apart.{binding}</p>")
 
+    def _estimates_caveat(self, short: bool = False) -> str:
+        """The plan report's own word that part of the review year's results are estimates, sourced
+        (growth.yaml `results_partly_estimates`, checked on its line); "" when the edition has none."""
+        spec = self.settings.get("results_partly_estimates")
+        if not spec:
+            return ""
+        quote, line = self.ed.fill(spec["quote"]), int(spec["line"])
+        if quote not in provenance.raw_lines(self.ed)[line - 1]:
+            raise DataError(self.ed.data_file("growth"), f"results_partly_estimates.quote is not on line {line} of the gazette text",
+                            column="results_partly_estimates")
+        row = {"document": spec["document"], "line": line, "quote": quote}
+        if short:
+            return self.t(f"（计划报告称{self.page.num(row, '部分数据为预计数')}）",
+                          f" (the plan report says {self.page.num(row, 'part of the data are estimates')})")
+        return self.t(f"计划报告说明，{self.page.num(row, f'{self.review}年部分数据还未发布，为预计数')}，因此以下判定部分以预计数为依据。",
+                      f" The plan report says that {self.page.num(row, f'part of the {self.review} data were not yet published and are estimates')}, "
+                      f"so these verdicts rest in part on estimates.")
+
     def scorecard_summary(self) -> str:
         ok, c = G.assessed(self.card), self.counts
         missed = self.card[self.card["verdict"] == "missed"]
@@ -430,12 +449,12 @@ class GrowthReport:
             f"<p>回顾年度指标表共 {len(self.card)} 项指标（含 {n_sub} 个 # 子项），其中 {len(ok)} 项有数字目标和数字结果：{c.loc['total', 'met']} 项完成，"
             f"{c.loc['total', 'missed']} 项未完成——{missed_list}；{c.loc['total', 'not_assessable']} 项无法评估。"
             f"约束性指标（含子项）中 {c.loc['binding', 'met']} 项完成、{c.loc['binding', 'missed']} 项未完成、{c.loc['binding', 'not_assessable']} 项无法评估。"
-            f"另有 {len(zero)} 项结果恰好等于目标数值（{zero_list}），按字面规则算作完成。</p>",
+            f"另有 {len(zero)} 项结果恰好等于目标数值（{zero_list}），按字面规则算作完成。{self._estimates_caveat()}</p>",
             f"<p>The review-year table has {len(self.card)} indicators ({n_sub} of them # sub-items); {len(ok)} have a numeric target and a numeric result: "
             f"{c.loc['total', 'met']} met, {c.loc['total', 'missed']} missed — {missed_list}; {c.loc['total', 'not_assessable']} are not assessable. "
             f"Of the binding indicators (sub-items included), {c.loc['binding', 'met']} were met, {c.loc['binding', 'missed']} missed and "
             f"{c.loc['binding', 'not_assessable']} not assessable. {len(zero)} results equal their target's number exactly ({zero_list}) "
-            f"and count as met by the face-value rule.</p>")
+            f"and count as met by the face-value rule.{self._estimates_caveat()}</p>")
 
     def scorecard_table(self) -> str:
         ok = G.assessed(self.card)

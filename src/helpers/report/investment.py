@@ -32,12 +32,12 @@ HEADERS = {
     "share_count": ("个数占比", "share of projects"), "share_investment": ("投资占比", "share of investment"),
     "completion_rate": ("占年度计划", "% of annual plan"), "implied_plan": ("推算的年度计划", "implied annual plan"),
     "portfolio": ("项目口径", "portfolio"), "total_investment": ("项目总投资", "total investment"),
-    "pace": ("当年投资", "the year's investment"), "years_of_work": ("相当于几年投资", "years of work"),
+    "pace": ("当年投资", "the year's investment"), "years_of_work": ("总投资 ÷ 当年投资（倍）", "total ÷ the year's investment (times)"),
     "years_range": ("按原文取整允许的范围", "range the rounding allows"), "kind": ("检查类别", "kind of check"),
     "status": ("状态", "status"), "n": ("项数", "checks"), "description": ("内容", "what is checked"),
     "figures": ("涉及的数字", "figures used"), "reason": ("原因", "reason"), "total": ("合计", "total"),
     "no_counterpart": ("无对应", "no counterpart"), "actual_basis": ("完成", "completed"), "plan_basis": ("计划", "planned"),
-    "implied_basis": ("推算的计划", "implied plan"), "years_unit": ("年", "years"), "projects_unit": ("个", "projects"),
+    "implied_basis": ("推算的计划", "implied plan"), "years_unit": ("倍当年投资", "× the year's investment"), "projects_unit": ("个", "projects"),
 }
 
 
@@ -205,11 +205,13 @@ def _scale_finding(d: inv.Investment, page: Page) -> str:
                        f"{fmt(s['total_investment'])} ÷ {fmt(s['pace'])}")
 
     text = page.t(
-        f"按当年投资的进度，{r}年项目总投资{src(d, page, r, measure='total_investment')}相当于约{years(r)}年的投资；"
-        f"{p}年项目总投资{src(d, page, p, measure='total_investment')}，相当于约{years(p)}年。",
-        f"At the year's pace, the portfolio's total investment of {src(d, page, r, measure='total_investment')} holds "
-        f"about {years(r)} years of work in {r}; in {p}, {src(d, page, p, measure='total_investment')} holds about "
-        f"{years(p)} years.")
+        f"{r}年项目的总投资（项目全生命周期）{src(d, page, r, measure='total_investment')}约为当年投资的{years(r)}倍；"
+        f"{p}年项目总投资{src(d, page, p, measure='total_investment')}约为当年计划投资的{years(p)}倍。这是总投资与一年投资之比，"
+        f"不是剩余工作量：报告没有给出尚未完成的投资。",
+        f"The {r} projects' total (lifetime) investment of {src(d, page, r, measure='total_investment')} is about {years(r)} "
+        f"times that year's investment; in {p}, {src(d, page, p, measure='total_investment')} is about {years(p)} times the "
+        f"year's planned investment. This is a multiple of one year's spending, not the work remaining: the report gives no "
+        f"figure for the investment still to be made.")
     for o in others:
         for y in [y for (q, y) in scale.index if q == o]:
             text += page.t(
@@ -547,10 +549,17 @@ def scale_figure(d: inv.Investment, page: Page, *, figure_dir=None, figure_forma
     xs = range(len(scale))
     ax.bar([x - 0.2 for x in xs], scale["total_investment"], width=0.4, color=figures.PALETTE[0],
            label=word(HEADERS, "total_investment", page.lang))
-    ax.bar([x + 0.2 for x in xs], scale["pace"], width=0.4, color=figures.PALETTE[5], label=word(HEADERS, "pace", page.lang))
-    for x, t, n, q in zip(xs, scale["total_investment"], scale["years_of_work"], scale["pace"], strict=True):
+    drawn = ax.bar([x + 0.2 for x in xs], scale["pace"], width=0.4, color=figures.PALETTE[5], label=word(HEADERS, "pace", page.lang))
+    # A year's investment the report flags (暂列 provisional …) is hatched and labelled so.
+    by_id = {r["row_id"]: r for r in d.projects.to_dict("records")}
+    marks = [page.mark(by_id[i]) if i in by_id else "" for i in scale["pace_row_id"]]
+    for patch, mark in zip(drawn.patches, marks, strict=True):
+        if mark:
+            patch.set_hatch("///")
+            patch.set_edgecolor("white")
+    for x, t, n, q, mark in zip(xs, scale["total_investment"], scale["years_of_work"], scale["pace"], marks, strict=True):
         ax.text(x - 0.2, t, f"{t:,.0f}\n≈ {n:.1f} {years_unit}", ha="center", va="bottom", fontsize=8)
-        ax.text(x + 0.2, q, f"{q:,.0f}", ha="center", va="bottom", fontsize=8)
+        ax.text(x + 0.2, q, f"{q:,.0f}{mark}", ha="center", va="bottom", fontsize=8)
     ticks = [f"{portfolio_name(d, s, page)}\n{y}" for s, y in zip(scale["portfolio"], scale["period"], strict=True)]
     ax.set_xticks(list(xs), ticks, fontsize=8)
     ax.set_ylim(0, scale["total_investment"].max() * 1.2)
