@@ -213,6 +213,41 @@ def test_the_downloaded_data_package_is_complete_and_validates_where_it_is(publi
         assert any(r["projected"] == "True" for r in rows) and any(r["flag"] == "provisional" for r in rows)
 
 
+def test_a_counted_number_names_what_it_counts_on_english_pages(published):
+    """Issue 21: a counter's English is the noun of what its row counts (count_noun), never the
+    counter's generic word when that is another noun ('1,020 proposals', not '1,020 patents')."""
+    import html as _html
+    import re
+
+    from helpers.data import vocab
+    from helpers.data.load import load_all
+
+    rows = {r["row_id"]: r for frame in load_all().values() if "count_noun" in frame
+            for r in frame.to_dict("records") if isinstance(r.get("count_noun"), str) and r["count_noun"]}
+    assert len(rows) >= 300
+    manifest, latest = published
+    checked, wrong = 0, []
+    for job in manifest["jobs"]:
+        if job["parameters"]["lang"] != "en":
+            continue
+        page = (latest / job["id"] / f"{job['id']}.html").read_text(encoding="utf-8")
+        for ident, inner in re.findall(r'<span class="sourced" data-row="([^"]*)"[^>]*>(.*?)<sup class="src">', page):
+            row = rows.get(_html.unescape(ident).split(":", 1)[1])
+            if row is None:
+                continue
+            text = _html.unescape(re.sub(r"<[^>]+>", "", inner))
+            generic = re.sub(r"^[\d,.]+\s*(million\s*)?", "", vocab.unit(row["unit"], "en"))
+            if not re.search(r"[A-Za-z]", text):
+                continue                                  # a bare number (a table cell under its own header)
+            checked += 1
+            named = row["count_noun"] in text or row["count_noun_one"] in text
+            if not named and re.search(rf"\b{re.escape(generic)}\b", text):
+                wrong.append((job["id"], row["row_id"], text))
+    assert checked >= 50 and wrong == [], wrong[:10]
+    for unit, entry in vocab.vocabulary("units").items():
+        assert "{n}" not in entry["en"] or unit == "万亿元", unit      # the one template unit, filled by Page.amount
+
+
 def test_forked_and_fresh_kernels_give_identical_outputs(tmp_path):
     """The kernel server changes how a kernel starts, not what a notebook gives."""
     root = tmp_path / "project"

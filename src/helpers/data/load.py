@@ -23,7 +23,7 @@ from .edition import Edition, edition
 _edition = edition
 
 FACT_COLUMNS = ["table", "row_id", "metric", "period", "basis", "level", "budget", "item", "measure", "topic",
-                "name_zh", "name_en", "value", "unit", "qualifier", "projected", "flag", "document", "line", "quote"]
+                "name_zh", "name_en", "value", "unit", "qualifier", "projected", "flag", "count_noun_one", "count_noun", "document", "line", "quote"]
 # Validated tables by (file content, descriptor): a notebook loads the same tables several times.
 # Keyed by the bytes' sha256, never by mtime, so a file rewritten within a clock tick is read again.
 _MEMO: dict[tuple[str, str], tuple[pd.DataFrame, list[int]]] = {}

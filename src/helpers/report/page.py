@@ -61,6 +61,13 @@ def rows_table(head: list[str], rows: list[list[str]], right=()) -> str:
     return f'<table class="dataframe"><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>'
 
 
+def _is_one(value) -> bool:
+    try:
+        return float(value) == 1.0
+    except (TypeError, ValueError):
+        return False
+
+
 #: How a number's meaning reads next to it (see Page.mark); codes as in the curated `flag` column.
 MARK_WORDS = {"projected": {"zh": "预计", "en": "estimate"}, "provisional": {"zh": "暂列", "en": "provisional"},
               "advance_quota": {"zh": "中央提前下达", "en": "advance quota"}}
@@ -141,12 +148,23 @@ class Page:
             return ""
         return f"（{'，'.join(words)}）" if self.lang == "zh" else f" ({', '.join(words)})"
 
+    def counted(self, row: Mapping, shown: str) -> str:
+        """On an English page, a number counted with a Chinese counter (件, 家, 户, 人次 …) names what
+        its row counts (`count_noun`: proposals, hospitals, enterprises …) instead of the counter's
+        generic English word (patents, firms, households …), which fits only some rows."""
+        noun = row.get("count_noun_one") if _is_one(row.get("value")) else row.get("count_noun")
+        if self.lang != "en" or not isinstance(noun, str) or not noun:
+            return shown
+        generic = re.sub(r"^[\d,.]+\s*(million\s*)?", "", vocab.unit(str(row.get("unit", "")), "en"))
+        return shown.replace(generic, html.escape(noun)) if generic and generic in shown else shown
+
     def num(self, row: Mapping, text: str | None = None) -> str:
         """HTML for a curated number: the text shown with its mark (`mark`: an estimate, a provisional
         figure or an advance quota says so wherever it is shown), a hover title (report, line, quote)
         and a superscript link to the page's numbered source list."""
         n = self.source_number(row)
         shown = html.escape(text) if text is not None else self.amount(row["value"], row["unit"])
+        shown = self.counted(row, shown)
         mark = self.mark(row)
         if mark and not (text or "").endswith(mark):          # a caller may have put it in its text already
             shown += f'<span class="mark">{html.escape(mark)}</span>'
