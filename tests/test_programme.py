@@ -298,3 +298,12 @@ def test_a_year_shifted_edition_gives_the_same_results_with_shifted_keys(tmp_pat
         return k
 
     assert moved == {shift(k): v for k, v in P.results(data).items()}
+
+
+def test_the_chengdu_chongqing_economic_circle_is_a_topic_of_its_own(data):
+    """Issue 21: the twin-city economic circle, a headline area of the work report (lines 115-119),
+    has a topic in the shared vocabulary, its statements carry it, and the page counts them there."""
+    assert vocab.name("topics", "chengdu_chongqing", "en") == "Chengdu–Chongqing economic circle"
+    twin = [r for r in P.shown_figures(data).to_dict("records") if "twin_city" in r["row_id"]]
+    assert twin and {r["topic"] for r in twin} == {"chengdu_chongqing"}
+    assert P.results(data)["by_topic"]["chengdu_chongqing"]["target"] >= 1
