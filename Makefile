@@ -33,7 +33,8 @@ report: venv ## render every notebook × parameter set into reports/latest
 PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider -n $(or $(TEST_WORKERS),auto) --dist loadscope --no-loadscope-reorder
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-test: lint check validate suite ## everything that guards the project (about 4 minutes on 2 cores)
+# `make check` and `make validate` run inside the suite too (tests/test_editions.py), beside the other tests.
+test: lint suite ## everything that guards the project (about 5 minutes on 2 cores)
 	@echo "make test: all passed"
 
 test-fast: venv ## after every edit (< 60 s): lint and every test that executes no notebook, browser or Airflow
