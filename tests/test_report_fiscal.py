@@ -21,7 +21,7 @@ Y0, Y1 = ED.year("review"), ED.year("plan")
 NOTEBOOK = paths.NOTEBOOKS_DIR / "02-fiscal.ipynb"
 CJK = re.compile(r"[\u2e80-\u2fdf\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 PARTS = ("findings", "sources_uses", "who_pays", "measures_section", "draft_changes", "social_insurance_section",
-         "debt_section", "debt_ratio_section", "spending_section", "execution_section", "checks_section")
+         "debt_section", "districts_section", "debt_ratio_section", "spending_section", "execution_section", "checks_section")
 
 
 @pytest.fixture(scope="module")
@@ -317,3 +317,29 @@ def test_the_draft_is_compared_like_for_like_with_the_previous_budget(pages):
         assert "is not a planned fall" in text
         zh = _plain(pages[("zh", level)][1]["draft_changes"])
         assert "预算数只含中央提前下达的补助" in zh and "不是计划减收" in zh
+
+
+def test_the_district_level_is_derived_from_the_csv_and_quotes_the_reports_warnings(pages):
+    """Issue 22: districts = city-wide − municipal; their share of the debt and their debt against
+    their own revenue recompute from the curated CSVs; the budget report's warnings are quoted
+    with their lines; the municipal page points to the city page."""
+    import csv
+
+    ctx, parts = pages[("en", "city")]
+    rows = {}
+    for name in ("budget", "debt"):
+        with open(ctx.ed.table_path(name), encoding="utf-8", newline="") as fh:
+            rows.update({(r["metric"], int(r["period"])): float(r["value"]) for r in csv.DictReader(fh)})
+    y0 = ctx.y0
+    own = sum(rows[(f"city_{b}_revenue", y0)] - rows[(f"municipal_{b}_revenue", y0)] for b in ("general", "fund"))
+    share = rows[("district_debt_balance", y0)] / rows[("city_debt_balance", y0)]
+    to_own = rows[("district_debt_balance", y0)] / own
+    html = parts["districts_section"]
+    for value in (share, to_own, rows[("district_debt_service", y0)] / own):
+        assert f"{value:.1%}" in html, value
+    assert f"{own:,.0f} CNY 100 million" in _plain(html)
+    for line in (743, 751):
+        assert re.search(rf'title="budget report, line {line}:', html), line
+    assert "city-wide page" in _plain(pages[("en", "municipal")][1]["districts_section"])
+    zh = _plain(pages[("zh", "city")][1]["districts_section"])
+    assert "一些区县进入偿债高峰期" in zh and "紧平衡" in zh

@@ -549,6 +549,50 @@ def year_on_year(facts, level: str, year: int, next_year: int) -> pd.DataFrame:
     return pd.DataFrame(records)
 
 
+# --- The district level ---------------------------------------------------------------------------
+
+#: Lines the district level is derived for: city-wide − municipal (全市 = 市级 + 区县).
+DISTRICT_LINES = (("general", "revenue"), ("general", "tax_revenue"), ("fund", "revenue"), ("fund", "land_sale_revenue"))
+
+
+def district_level(facts, year: int, next_year: int) -> dict:
+    """The district level (区县), which the reports state only for debt: each line of
+    `DISTRICT_LINES` as city-wide − municipal, in both years where both are stated, and the debt
+    the report states for districts (balance, debt service) against the district level's own revenue.
+
+        district line = city line − municipal line
+        district_debt_share = district debt balance ÷ city debt balance
+        district_debt_to_own_revenue = district debt balance ÷ (district general + fund revenue)
+        district_service_to_own_revenue = district debt service ÷ (district general + fund revenue)
+
+    Returns {"lines": DataFrame(budget, item, period, city, municipal, district), "debt": {…}}; a
+    value the report does not give is None."""
+    records = []
+    for budget, item in DISTRICT_LINES:
+        for period in (year, next_year):
+            c, m = f"city_{budget}_{item}", f"municipal_{budget}_{item}"
+            if facts.has(c, period) and facts.has(m, period):
+                a, b = _value(facts, c, period), _value(facts, m, period)
+                records.append({"budget": budget, "item": item, "period": period, "city": a, "municipal": b, "district": a - b})
+    lines = pd.DataFrame(records)
+
+    def get(budget, item, period):
+        hit = lines[(lines["budget"] == budget) & (lines["item"] == item) & (lines["period"] == period)] if len(lines) else lines
+        return float(hit["district"].iloc[0]) if len(hit) else None
+
+    own = [get("general", "revenue", year), get("fund", "revenue", year)]
+    own_revenue = sum(own) if None not in own else None
+    debt = {k: (_value(facts, f"{k}_debt_balance", year) if facts.has(f"{k}_debt_balance", year) else None)
+            for k in ("city", "municipal", "district")}
+    service = _value(facts, "district_debt_service", year) if facts.has("district_debt_service", year) else None
+    out = {"own_revenue": own_revenue, "debt_balance": debt["district"], "debt_service": service,
+           "debt_share": debt["district"] / debt["city"] if debt["district"] is not None and debt["city"] else None,
+           "balance_gap": (debt["city"] - debt["municipal"] - debt["district"]) if None not in debt.values() else None,
+           "debt_to_own_revenue": debt["district"] / own_revenue if own_revenue and debt["district"] is not None else None,
+           "service_to_own_revenue": service / own_revenue if own_revenue and service is not None else None}
+    return {"lines": lines, "debt": out}
+
+
 # --- Social insurance fund ------------------------------------------------------------------------
 
 def social_insurance(facts, period: int) -> dict:
@@ -981,6 +1025,10 @@ def results(facts, level: str, spec: dict) -> dict:
     out["debt_ratio_post_hoc_matches"] = list(matched.loc[matched["post_hoc"], "key"])
     out["debt_ratio_implied_denominator"] = _r1(attempts.attrs["implied_denominator"])
     out[f"refinancing_to_principal_{y0}"] = _r4(debt_service(facts, y0)["refinancing_to_principal"])
+    districts = district_level(facts, y0, y1)["debt"]          # the same at every level: a city-wide split
+    out[f"district_debt_share_{y0}"] = _r4(districts["debt_share"])
+    out[f"district_debt_to_own_revenue_{y0}"] = _r4(districts["debt_to_own_revenue"])
+    out[f"district_debt_service_to_own_revenue_{y0}"] = _r4(districts["service_to_own_revenue"])
     si = social_insurance(facts, y0) if level == "city" and facts.has("city_social_insurance_revenue", y0) else None
     out[f"social_insurance_reserve_months_{y0}"] = None if si is None else round(si["reserve_months"], 2)
     out[f"social_insurance_fiscal_subsidy_share_{y0}"] = None if si is None else _r4(si["fiscal_subsidy_share"])

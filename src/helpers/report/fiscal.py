@@ -898,6 +898,60 @@ def _basis(ctx: Context, basis: str, metric: str, period: int, short: bool = Fal
     return ctx.label(f"{basis}_basis")
 
 
+def districts_section(ctx: Context) -> str:
+    """The district level, which holds most of the debt: derived as city-wide − municipal for revenue
+    and land sales, against the debt the report states for districts, with the budget report's own
+    warnings about districts and about revenue, quoted (fiscal.yaml `risk_language`)."""
+    y0, y1 = ctx.y0, ctx.y1
+    if ctx.level != "city":
+        return _p(ctx.t("区县一级（全市 − 市级）见全市口径的页面。", "The district level (city-wide − municipal) is on the city-wide page."))
+    d = af.district_level(ctx.facts, y0, y1)
+    lines, debt = d["lines"], d["debt"]
+    words = _checked_evidence(ctx, "risk_language")
+
+    def quote(k):
+        return ctx.page.num(words[k], words[k]["text"][ctx.lang])
+
+    rows = []
+    for r in lines.to_dict("records"):
+        c, m = f"city_{r['budget']}_{r['item']}", f"municipal_{r['budget']}_{r['item']}"
+        formula = f"{r['city']:g} − {r['municipal']:g}"
+        rows.append([af.suffix_name(f"{r['budget']}_{r['item']}", ctx.lang) + f" {r['period']}", H(num(ctx, c, r["period"], fmt(r["city"]))),
+                     H(num(ctx, m, r["period"], fmt(r["municipal"]))), H(der(ctx, fmt(r["district"]), ctx.t("全市 − 市级 = ", "city − municipal = ") + formula)),
+                     H(der(ctx, pct(r["district"] / r["city"]), ctx.t("区县 ÷ 全市", "district ÷ city") + f" = {r['district']:g} ÷ {r['city']:g}"))])
+    headers = [ctx.label("line"), ctx.t("全市", "city-wide"), ctx.t("市级", "municipal"), ctx.t("区县（推算）", "districts (derived)"),
+               ctx.t("区县占全市", "district share")]
+    out = table(ctx, headers, rows, right=(1, 2, 3, 4))
+
+    def line(budget, item, period):
+        hit = lines[(lines["budget"] == budget) & (lines["item"] == item) & (lines["period"] == period)].iloc[0]
+        return der(ctx, amt(ctx, float(hit["district"])), ctx.t("全市 − 市级", "city − municipal") + f" = {hit['city']:g} − {hit['municipal']:g}")
+
+    own_formula = ctx.t("区县一般公共预算收入 + 区县政府性基金收入（均为全市 − 市级）", "district general + fund budget revenue (each city − municipal)")
+    own = der(ctx, amt(ctx, debt["own_revenue"]), own_formula)
+    share = der(ctx, pct(debt["debt_share"]), ctx.t("区县债务余额 ÷ 全市债务余额", "district debt ÷ city debt") +
+                f" = {debt['debt_balance']:g} ÷ {ctx.facts.value('city_debt_balance', y0):g}")
+    to_own = der(ctx, pct(debt["debt_to_own_revenue"]), ctx.t("区县债务余额 ÷ 区县本级收入", "district debt ÷ district own revenue") +
+                 f" = {debt['debt_balance']:g} ÷ {debt['own_revenue']:g}")
+    service = der(ctx, pct(debt["service_to_own_revenue"]), ctx.t("区县还本付息 ÷ 区县本级收入", "district debt service ÷ district own revenue") +
+                  f" = {debt['debt_service']:g} ÷ {debt['own_revenue']:g}")
+    s = ctx.t(
+        f"区县一级持有全市政府债务的大部分：{y0}年末区县级债务余额 {num(ctx, 'district_debt_balance', y0)}，占全市 {num(ctx, 'city_debt_balance', y0)} 的 {share}；"
+        f"当年区县还本付息 {num(ctx, 'district_debt_service', y0)}。报告没有单列区县的收入，以全市减市级推算，{y0}年区县一般公共预算和政府性基金收入合计约 {own}："
+        f"债务余额相当于其 {to_own}，还本付息（未扣除再融资）相当于其 {service}。区县土地出让收入{y0}年约 {line('fund', 'land_sale_revenue', y0)}，"
+        f"{y1}年预算约 {line('fund', 'land_sale_revenue', y1)}。预算报告自己指出：{quote(0)}，{quote(1)}；并说全市{quote(2)}，{quote(3)}。",
+        f"The districts hold most of the city's government debt: {num(ctx, 'district_debt_balance', y0)} at the end of {y0}, {share} of the city-wide "
+        f"{num(ctx, 'city_debt_balance', y0)}, and they paid {num(ctx, 'district_debt_service', y0)} of debt service that year. The report gives no district "
+        f"revenue; derived as city-wide minus municipal, the districts' general and fund budget revenue was about {own} in {y0}: their debt is {to_own} "
+        f"of it, and their debt service (before refinancing) {service}. District land sales were about {line('fund', 'land_sale_revenue', y0)} in {y0} "
+        f"and about {line('fund', 'land_sale_revenue', y1)} in the {y1} draft. The budget report itself warns that {quote(0)} and that {quote(1)}; of "
+        f"the city as a whole it says that {quote(2)} and that {quote(3)}.")
+    if debt["balance_gap"]:
+        s += ctx.t(f"（注意：市级与区县债务余额之和与全市相差 {debt['balance_gap']:g} 亿元。）",
+                   f" (Note: municipal and district debt differ from the city-wide total by {debt['balance_gap']:g}.)")
+    return out + _p(s)
+
+
 def debt_section(ctx: Context) -> str:
     """Limits, balances and headroom; bonds (the plan year's advance quota flagged); debt service;
     the debt measures at the page's level; the reference lines analysts compare with."""
