@@ -307,3 +307,14 @@ def test_the_chengdu_chongqing_economic_circle_is_a_topic_of_its_own(data):
     twin = [r for r in P.shown_figures(data).to_dict("records") if "twin_city" in r["row_id"]]
     assert twin and {r["topic"] for r in twin} == {"chengdu_chongqing"}
     assert P.results(data)["by_topic"]["chengdu_chongqing"]["target"] >= 1
+
+
+def test_a_ceiling_is_compared_as_a_ceiling(data):
+    """Issue 21: a commitment stated as a ceiling (at most: the CPI rise within 3%) is a limit, not
+    a level: it is counted apart and in none of higher / lower / equal."""
+    c = P.commitments(data)
+    got = P.comparisons(c)
+    comparable = c[c["comparable"]]
+    ceilings = comparable[comparable["qualifier"] == "at_most"]
+    assert got["ceilings"] == len(ceilings) >= 1 and "cpi_inflation" in set(ceilings["metric"])
+    assert got["higher"] + got["lower"] + got["equal"] == len(comparable) - len(ceilings) == got["compared"]

@@ -301,8 +301,12 @@ def comparisons(c: pd.DataFrame) -> dict:
     (counts); among units other than points, the commitment with the largest relative increase
     (`step_up`) and decrease (`step_down`); among points, `points` (how many), `points_lower`
     (how many below the review year) and the largest fall (`points_down`). Rows are dicts, or
-    None where there is none."""
+    None where there is none. A commitment stated as a ceiling (qualifier at_most: 以内, 以下, such
+    as a CPI rise "within 3%") is a limit not to exceed, not a level to reach: it is counted apart
+    (`ceilings`, `ceiling_rows`) and in none of the other counts."""
     comp = c[c["comparable"]]
+    is_ceiling = comp["qualifier"].eq("at_most") if "qualifier" in comp else pd.Series(False, index=comp.index)
+    ceilings, comp = comp[is_ceiling], comp[~is_ceiling]
     levels = comp[comp["change_rate"].notna()]
     points = comp[comp["unit"].isin(POINT_UNITS)]
 
@@ -314,7 +318,8 @@ def comparisons(c: pd.DataFrame) -> dict:
 
     up = pick(levels[levels["change_rate"] > 0], "change_rate", True)
     down = pick(levels[levels["change_rate"] < 0], "change_rate", False)
-    return {"compared": len(comp), "higher": int((comp["change"] > 0).sum()), "lower": int((comp["change"] < 0).sum()),
+    return {"compared": len(comp), "ceilings": len(ceilings), "ceiling_rows": ceilings.to_dict("records"),
+            "higher": int((comp["change"] > 0).sum()), "lower": int((comp["change"] < 0).sum()),
             "equal": int((comp["change"] == 0).sum()), "levels": len(levels), "step_up": up, "step_down": down,
             "points": len(points), "points_lower": int((points["change"] < 0).sum()),
             "points_down": pick(points[points["change"] < 0], "change", False)}

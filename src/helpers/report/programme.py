@@ -195,10 +195,17 @@ def _counterpart_finding(p: P.Programme, page: Page, c: pd.DataFrame, cmp: dict)
     hi = count(page, cmp["higher"], f"目标高于{r}年实际的", f"target above the {r} figure")
     lo = count(page, cmp["lower"], f"目标低于{r}年实际的", f"target below the {r} figure")
     eq = count(page, cmp["equal"], f"目标等于{r}年实际的", f"target equal to the {r} figure")
-    return page.t(
+    text = page.t(
         f"其中{m}项在{r}年有同一指标的实际数字，{k}项单位相同、可以直接比较：{hi}项高于{r}年的数字，{lo}项低于，{eq}项持平。",
         f"{m} of them have an actual figure for the same metric in {r}, {k} in the same unit and so comparable: "
         f"{hi} are set above the {r} figure, {lo} below and {eq} level with it.")
+    if cmp["ceilings"]:
+        ce = count(page, cmp["ceilings"], "以上限（以内、以下）表述的可比承诺数", "comparable commitments stated as ceilings (at most)")
+        names = page.t("、", "; ").join(f"{quoted(row, page)}{page.t('', ' ')}{sourced(row, page)}" for row in cmp["ceiling_rows"])
+        text += page.t(f"另有{ce}项是上限（{names}），是不得超过的限度而非要达到的水平，不计入高低比较。",
+                       f" {ce} more {'is a ceiling' if cmp['ceilings'] == 1 else 'are ceilings'} ({names}): a limit not to "
+                       f"exceed, not a level to reach, so {'it is' if cmp['ceilings'] == 1 else 'they are'} left out of the comparison.")
+    return text
 
 
 def _pair(row: Mapping, page: Page, r: int, y: int) -> str:
