@@ -14,6 +14,7 @@ import pytest
 import helpers
 from helpers.analysis import programme as P
 from helpers.checks import Check
+from helpers.checks.engine import CONVERSIONS
 from helpers.data import vocab
 from helpers.errors import HelpersError
 
@@ -60,6 +61,18 @@ def tagged(tables, name) -> list[dict]:
     return [{**r, "_table": name} for r in tables[name]]
 
 
+def _factor(unit: str) -> tuple[str, float]:
+    """(canonical unit, factor) from the project's table of unit conversions (checks/engine.py)."""
+    if unit in CONVERSIONS and unit != "index":
+        canonical, convert, _ = CONVERSIONS[unit]
+        return canonical, convert(1.0)
+    return unit, 1.0
+
+
+def _convertible(a: str, b: str) -> bool:
+    return _factor(a)[0] == _factor(b)[0]
+
+
 @pytest.fixture(scope="module")
 def expected(ed, tables) -> dict:
     """The results JSON recomputed from the CSVs alone."""
@@ -97,7 +110,8 @@ def expected(ed, tables) -> dict:
     every = [targets, results, holdings, later, extra]
     projected = sum(any(r.get("projected") == "true" for r in g) for fs in every for g in fs.values())
     flagged = sum(any(r.get("flag") for r in g) for fs in every for g in fs.values())
-    comparable = [k for k in with_counterpart if first(targets[k], ed)["unit"] in actual[k[0]]]
+    comparable = [k for k in with_counterpart if first(targets[k], ed)["unit"] in actual[k[0]]
+                  or any(_convertible(first(targets[k], ed)["unit"], u) for u in actual[k[0]])]
     return {
         f"commitments_{plan}": len(targets),
         f"commitment_statements_{plan}": sum(len(g) for g in targets.values()),
@@ -152,10 +166,10 @@ def test_changes_are_recomputed_from_the_csv_values(data, tables, ed):
     c = P.commitments(data)
     checked = 0
     for r in c[c["comparable"]].to_dict("records"):
-        candidates = [float(x["value"]) for rows in tables.values() for x in rows
+        candidates = [float(x["value"]) * _factor(x["unit"])[1] / _factor(r["unit"])[1] for rows in tables.values() for x in rows
                       if x.get("metric") == r["metric"] and int(x["period"]) == review and x.get("basis") == "actual"
-                      and x["unit"] == r["unit"]]
-        assert r["review_value"] in candidates
+                      and _convertible(x["unit"], r["unit"])]
+        assert any(r["review_value"] == pytest.approx(v) for v in candidates)
         assert r["change"] == pytest.approx(r["value"] - r["review_value"], abs=1e-9)
         if r["unit"] not in P.POINT_UNITS and r["review_value"] > 0:
             assert r["change_rate"] == pytest.approx(r["change"] / r["review_value"])
@@ -165,12 +179,15 @@ def test_changes_are_recomputed_from_the_csv_values(data, tables, ed):
     assert checked == P.results(data)[f"commitments_comparable_{ed.year('plan')}"]
 
 
-def test_a_counterpart_in_another_unit_is_shown_not_compared(data):
-    c = P.commitments(data)
-    other = c[c["review_row"].notna() & ~c["comparable"]]
-    assert len(other) >= 1
-    assert (other["review_unit"] != other["unit"]).all()
-    assert other["change"].isna().all() and other["change_rate"].isna().all()
+def test_a_counterpart_in_a_convertible_unit_is_compared_in_the_commitments_unit(data):
+    """Issue 21: 1.5万户 of shantytown renovation against 20,100户 the year before is compared
+    (2.01万户, a change of −0.51万户), not left as 'different unit'; an inconvertible unit stays apart."""
+    c = P.commitments(data).set_index("metric")
+    row = c.loc["shantytown_renovation_households"]
+    assert (row["unit"], row["review_unit"], row["comparable"]) == ("万户", "户", True)
+    assert row["review_value"] == pytest.approx(row["review_row"]["value"] / 10_000)
+    assert row["change"] == pytest.approx(row["value"] - row["review_value"])
+    assert P.in_unit(5.0, "公里", "%") is None and P.in_unit(3.0, "万家", "家") == 30_000.0
 
 
 def test_the_counterpart_prefers_the_commitment_unit():

@@ -3,6 +3,7 @@ derived numbers with their formula, results collapsed by topic, the figure under
 
 from __future__ import annotations
 
+import math
 import re
 import warnings
 
@@ -122,7 +123,7 @@ def test_a_change_reads_in_points_or_with_its_rate(data):
     level = c[c["comparable"] & c["change_rate"].notna() & (c["change"] != 0)].iloc[0].to_dict()
     shown = text(report.change_html(level, page, data.review, data.plan))
     assert shown.endswith(f"({level['change_rate']:+.1%})")
-    other = c[c["review_row"].notna() & ~c["comparable"]].iloc[0].to_dict()
+    other = {**level, "comparable": False, "review_unit": "公里", "change": math.nan, "change_rate": math.nan}  # an inconvertible unit
     assert report.change_html(other, page, data.review, data.plan) == "different unit"
     assert report.change_html({**other, "review_row": None}, page, data.review, data.plan) == "—"
 

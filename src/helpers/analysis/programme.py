@@ -180,7 +180,8 @@ def programme_checks(checks: list, rows: pd.DataFrame) -> list:
 def commitments(p: Programme) -> pd.DataFrame:
     """The plan year's targets, one per figure, in topic order (the vocabulary's) then reading
     order, each with its review-year counterpart: `review_row` (dict or None), `review_value`,
-    `review_unit`, `comparable` (same unit), `change` (plan − review, rounded to the printed
+    `review_unit`, `comparable` (same or convertible unit; `review_value` is then in the commitment's
+    unit), `change` (plan − review, rounded to the printed
     precision) and `change_rate` (change ÷ review, for units other than points)."""
     targets = collapse(p.rows[(p.rows["role"] == "target") & (p.rows["period"] == p.plan)], p.documents)
     out = by_topic(targets)
@@ -188,12 +189,37 @@ def commitments(p: Programme) -> pd.DataFrame:
     out["review_row"] = matched
     out["review_value"] = [math.nan if m is None else m["value"] for m in matched]
     out["review_unit"] = [None if m is None else m["unit"] for m in matched]
-    out["comparable"] = [m is not None and m["unit"] == u for m, u in zip(matched, out["unit"], strict=True)]
+    # A counterpart in a convertible unit (1.5万户 against 20,100户) is compared in the commitment's unit.
+    converted = [None if m is None else in_unit(m["value"], m["unit"], u) for m, u in zip(matched, out["unit"], strict=True)]
+    out["comparable"] = [v is not None for v in converted]
+    out["review_value"] = [v if v is not None else r for v, r in zip(converted, out["review_value"], strict=True)]
     changes = [change(r["value"], r["review_value"], r["unit"]) if r["comparable"] else (math.nan, math.nan)
                for r in out.to_dict("records")]
     out["change"] = [c for c, _ in changes]
     out["change_rate"] = [q for _, q in changes]
     return out
+
+
+def in_unit(value: float, unit: str, target: str) -> float | None:
+    """`value` (in `unit`) expressed in `target`, when the two are the same unit or convert into the
+    same one by a factor (the unit conversions of the cross-document checks); None otherwise.
+
+    >>> in_unit(20100.0, "户", "万户"), in_unit(3.0, "%", "%"), in_unit(5.0, "公里", "%")
+    (2.01, 3.0, None)
+    """
+    from ..checks.engine import CONVERSIONS
+
+    if unit == target:
+        return float(value)
+
+    def linear(u):                       # (canonical unit, factor) for a proportional conversion
+        if u in CONVERSIONS and u != "index":
+            canonical, convert, _ = CONVERSIONS[u]
+            return canonical, convert(1.0)
+        return u, 1.0
+
+    (a, fa), (b, fb) = linear(unit), linear(target)
+    return round(float(value) * fa / fb, 10) if a == b else None
 
 
 def counterpart(commitment: dict, pool: pd.DataFrame, documents: Sequence[str]) -> dict | None:

@@ -31,6 +31,7 @@ CONVERSIONS = {
     "index": ("%", lambda v: v - 100, 1.0),        # price index, previous year = 100 -> % change
     "项": ("个", lambda v: v, 1.0),                  # two measure words for the same count of items
     "万家": ("家", lambda v: v * 10_000, 10_000.0),  # 3.69万家 = 36,900 firms
+    "万户": ("户", lambda v: v * 10_000, 10_000.0),  # 1.5万户 = 15,000 (households or enterprises)
 }
 
 
