@@ -343,3 +343,20 @@ def test_the_district_level_is_derived_from_the_csv_and_quotes_the_reports_warni
     assert "city-wide page" in _plain(pages[("en", "municipal")][1]["districts_section"])
     zh = _plain(pages[("zh", "city")][1]["districts_section"])
     assert "一些区县进入偿债高峰期" in zh and "紧平衡" in zh
+
+
+def test_the_land_sale_what_if_recomputes_from_the_csv(pages):
+    """Issue 22: the special debt ratio with land sales 10/20/30% lower, from the curated numbers."""
+    import csv
+
+    ctx, parts = pages[("en", "city")]
+    rows = {}
+    for name in ("budget", "debt"):
+        with open(ctx.ed.table_path(name), encoding="utf-8", newline="") as fh:
+            rows.update({(r["metric"], int(r["period"])): float(r["value"]) for r in csv.DictReader(fh)})
+    v = {m: rows[(f"city_{m}", ctx.y0)] for m in ("fund_land_sale_revenue", "fund_revenue", "fund_central_transfers", "debt_special_balance")}
+    text = _plain(parts["districts_section"])
+    assert "not a forecast" in text
+    for fall in (0.1, 0.2, 0.3):
+        ratio = v["debt_special_balance"] / (v["fund_revenue"] - fall * v["fund_land_sale_revenue"] + v["fund_central_transfers"])
+        assert f"{ratio:.1%}" in text, fall

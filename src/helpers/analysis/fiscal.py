@@ -593,6 +593,29 @@ def district_level(facts, year: int, next_year: int) -> dict:
     return {"lines": lines, "debt": out}
 
 
+def land_sale_shock(facts, year: int, falls=(0.1, 0.2, 0.3)) -> pd.DataFrame:
+    """What a fall in land sales would do to the city's fund budget and debt ratios in `year`, all
+    else equal (a what-if on the report's own figures, not a forecast):
+
+        land' = land × (1 − fall);  fund revenue' = fund revenue − land × fall
+        special_debt_ratio' = special debt ÷ (fund revenue' + fund central transfers)
+        debt_to_revenue_and_transfers' = debt ÷ (general revenue + general transfers + fund revenue' + fund transfers)
+
+    One row per fall (0 first: the figures as reported)."""
+    v = {m: _value(facts, f"city_{m}", year) for m in ("fund_land_sale_revenue", "fund_revenue", "fund_central_transfers",
+                                                     "general_revenue", "general_central_transfers", "debt_balance",
+                                                     "debt_special_balance")}
+    rows = []
+    for fall in (0.0, *falls):
+        cut = v["fund_land_sale_revenue"] * fall
+        fund = v["fund_revenue"] - cut
+        rows.append({"fall": fall, "land_sale_revenue": v["fund_land_sale_revenue"] - cut, "fund_revenue": fund,
+                     "special_debt_ratio": v["debt_special_balance"] / (fund + v["fund_central_transfers"]),
+                     "debt_to_revenue_and_transfers": v["debt_balance"] / (v["general_revenue"] + v["general_central_transfers"]
+                                                                           + fund + v["fund_central_transfers"])})
+    return pd.DataFrame(rows)
+
+
 # --- Social insurance fund ------------------------------------------------------------------------
 
 def social_insurance(facts, period: int) -> dict:

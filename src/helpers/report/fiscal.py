@@ -898,6 +898,25 @@ def _basis(ctx: Context, basis: str, metric: str, period: int, short: bool = Fal
     return ctx.label(f"{basis}_basis")
 
 
+def _land_shock_text(ctx: Context) -> str:
+    """A what-if on the report's own figures: land sales 10–30% lower, all else equal."""
+    y0 = ctx.y0
+    shock = af.land_sale_shock(ctx.facts, y0)
+    base, worst = shock.iloc[0], shock.iloc[-1]
+    formula = ctx.t("专项债务余额 ÷（基金收入 − 土地出让收入 × 降幅 + 基金中央补助）", "special debt ÷ (fund revenue − land sales × fall + fund transfers)")
+    falls = ctx.t("、", ", ").join(pct(f, 0) for f in shock["fall"].iloc[1:])
+    ratios = ctx.t("、", ", ").join(der(ctx, pct(r), formula) for r in shock["special_debt_ratio"].iloc[1:])
+    now = der(ctx, pct(base["special_debt_ratio"]), ctx.t("专项债务余额 ÷（基金收入 + 基金中央补助）", "special debt ÷ (fund revenue + fund transfers)"))
+    broad = der(ctx, pct(worst["debt_to_revenue_and_transfers"]), ctx.t("债务余额 ÷（收入及中央补助，土地出让收入低 30%）",
+                                                                      "debt ÷ (revenue and transfers, land sales 30% lower)"))
+    return ctx.t(
+        f"用报告自己的数字作假设（不是预测）：若{y0}年土地出让收入 {num(ctx, 'city_fund_land_sale_revenue', y0)} 分别低 {falls}，其他不变，"
+        f"专项债务率将由 {now} 升至 {ratios}；低 30% 时债务与收入及中央补助之比为 {broad}。",
+        f" A what-if on the report's own figures, not a forecast: had the {y0} land sales of {num(ctx, 'city_fund_land_sale_revenue', y0)} "
+        f"been {falls} lower, all else equal, the special debt ratio of {now} would have been {ratios}, and at 30% lower debt to "
+        f"revenue and transfers would have been {broad}.")
+
+
 def districts_section(ctx: Context) -> str:
     """The district level, which holds most of the debt: derived as city-wide − municipal for revenue
     and land sales, against the debt the report states for districts, with the budget report's own
@@ -946,6 +965,7 @@ def districts_section(ctx: Context) -> str:
         f"of it, and their debt service (before refinancing) {service}. District land sales were about {line('fund', 'land_sale_revenue', y0)} in {y0} "
         f"and about {line('fund', 'land_sale_revenue', y1)} in the {y1} draft. The budget report itself warns that {quote(0)} and that {quote(1)}; of "
         f"the city as a whole it says that {quote(2)} and that {quote(3)}.")
+    s += _land_shock_text(ctx)
     if debt["balance_gap"]:
         s += ctx.t(f"（注意：市级与区县债务余额之和与全市相差 {debt['balance_gap']:g} 亿元。）",
                    f" (Note: municipal and district debt differ from the city-wide total by {debt['balance_gap']:g}.)")
