@@ -213,9 +213,9 @@ def warm_site_data(jobs) -> None:
     from ..data.edition import edition
     from ..data.load import load_all
 
-    for name in sorted({str(job.parameters.get("edition")) for job in jobs}):
+    for name in sorted({job.parameters.get("edition") for job in jobs}, key=str):
         try:
-            ed = edition(None if name == "None" else name)
+            ed = edition(name)
             load_all(ed)
             run_checks(ed)
         except Exception:  # noqa: BLE001,S112  (see the docstring)

@@ -418,18 +418,20 @@ def advance_quota(ctx: Context) -> dict:
 
 
 def _checked_evidence(ctx: Context, key: str) -> list[dict]:
-    """The gazette quotes fiscal.yaml gives under `key` as source rows, each checked on its line of
-    the raw text (ProvenanceError naming the quote and line otherwise)."""
+    """The gazette quotes fiscal.yaml gives under `key` as source rows, each checked on its line."""
+    return [_checked_quote(ctx, key, item) for item in ctx.spec.get(key, {}).get("evidence", [])]
+
+
+def _checked_quote(ctx: Context, key: str, item: dict) -> dict:
+    """One quote of fiscal.yaml (`key` names where) as a source row, checked on its line of its
+    report in the raw text (ProvenanceError naming the quote and line otherwise)."""
     lines = provenance.raw_lines(ctx.ed)
-    evidence = []
-    for item in ctx.spec.get(key, {}).get("evidence", []):
-        n = int(item["line"])
-        first, last = ctx.ed.documents[item["document"]]
-        if not (first <= n <= last and item["quote"] in lines[n - 1]):
-            raise ProvenanceError(ctx.ed.data_file("fiscal"), f"{key} evidence {item['quote']!r} is not on line {n} "
-                                  f"of the {item['document']}", column=key)
-        evidence.append({"document": item["document"], "line": n, "quote": item["quote"], "text": item["text"]})
-    return evidence
+    n = int(item["line"])
+    first, last = ctx.ed.documents[item["document"]]
+    if not (first <= n <= last and n <= len(lines) and item["quote"] in lines[n - 1]):
+        raise ProvenanceError(ctx.ed.data_file("fiscal"), f"{key} evidence {item['quote']!r} is not on line {n} "
+                              f"of the {item['document']}", column=key)
+    return {"document": item["document"], "line": n, "quote": item["quote"], "text": item["text"]}
 
 
 def _evidence(ctx: Context, quota: dict, k: int) -> str:
@@ -769,12 +771,7 @@ def _partial_draft(ctx: Context) -> tuple[set, dict | None]:
     item = (spec.get("evidence") or {}).get(ctx.level)
     if item is None:
         return set(), None
-    lines = provenance.raw_lines(ctx.ed)
-    n = int(item["line"])
-    if item["quote"] not in lines[n - 1]:
-        raise ProvenanceError(ctx.ed.data_file("fiscal"), f"partial_drafts evidence {item['quote']!r} is not on line {n}",
-                              column="partial_drafts")
-    return set(spec.get("lines", [])), {**item, "line": n}
+    return set(spec.get("lines", [])), _checked_quote(ctx, "partial_drafts", item)
 
 
 def draft_changes(ctx: Context) -> str:
