@@ -135,6 +135,16 @@ class Programme:
     rows: pd.DataFrame
     pool: pd.DataFrame
     checks: list = field(repr=False, default_factory=list)
+    # Figures derived from rows and pool, made once: the page asks for the commitments a dozen times.
+    # Keyed by the frames' identity, so that assigning new rows or a new pool makes them afresh.
+    _derived: dict = field(repr=False, default_factory=dict, compare=False)
+
+    def derived(self, name: str, make) -> pd.DataFrame:
+        """`make(self)`, computed once per (name, rows, pool); each caller gets its own copy."""
+        key = (name, id(self.rows), id(self.pool))
+        if key not in self._derived:
+            self._derived[key] = make(self)
+        return self._derived[key].copy()
 
     @property
     def review(self) -> int:
@@ -183,9 +193,14 @@ def commitments(p: Programme) -> pd.DataFrame:
     `review_unit`, `comparable` (same or convertible unit; `review_value` is then in the commitment's
     unit), `change` (plan − review, rounded to the printed
     precision) and `change_rate` (change ÷ review, for units other than points)."""
+    return p.derived("commitments", _commitments)
+
+
+def _commitments(p: Programme) -> pd.DataFrame:
     targets = collapse(p.rows[(p.rows["role"] == "target") & (p.rows["period"] == p.plan)], p.documents)
     out = by_topic(targets)
-    matched = [counterpart(r, p.pool, p.documents) for r in out.to_dict("records")]
+    first = _first_statements(p.pool, p.documents)
+    matched = [_counterpart(r, first) for r in out.to_dict("records")]
     out["review_row"] = matched
     out["review_value"] = [math.nan if m is None else m["value"] for m in matched]
     out["review_unit"] = [None if m is None else m["unit"] for m in matched]
@@ -233,6 +248,21 @@ def counterpart(commitment: dict, pool: pd.DataFrame, documents: Sequence[str]) 
     return chosen.iloc[0].to_dict()
 
 
+def _first_statements(pool: pd.DataFrame, documents: Sequence[str]) -> dict[str, list[dict]]:
+    """The pool's rows by metric, each metric's rows in reading order (`ordered`): `counterpart` for
+    many commitments at once."""
+    out: dict[str, list[dict]] = {}
+    for r in ordered(pool, documents).to_dict("records"):
+        out.setdefault(r["metric"], []).append(r)
+    return out
+
+
+def _counterpart(commitment: dict, first: dict[str, list[dict]]) -> dict | None:
+    candidates = first.get(commitment["metric"], [])
+    same = [r for r in candidates if r["unit"] == commitment["unit"]]
+    return dict((same or candidates)[0]) if candidates else None
+
+
 def decimals(value: float) -> int:
     """Decimals of a number as printed (up to 6): decimals(1.25) == 2, decimals(839.0) == 0."""
     text = f"{float(value):.6f}".rstrip("0")
@@ -255,14 +285,16 @@ def change(plan: float, review: float, unit: str) -> tuple[float, float]:
 
 def achievements(p: Programme) -> pd.DataFrame:
     """The review year's results (role `result`), one per figure, by topic then reading order."""
-    return by_topic(collapse(p.rows[(p.rows["role"] == "result") & (p.rows["period"] == p.review)], p.documents))
+    return p.derived("achievements", lambda p: by_topic(
+        collapse(p.rows[(p.rows["role"] == "result") & (p.rows["period"] == p.review)], p.documents)))
 
 
 def holdings(p: Programme) -> pd.DataFrame:
     """Multi-year totals and stocks (roles `cumulative` and `stock`, any year), one per figure (a
     figure stated as a stock in one report and as a total in the other takes its first
     statement's role), by topic then reading order."""
-    return by_topic(collapse(p.rows[p.rows["role"].isin(["stock", "cumulative"])], p.documents))
+    return p.derived("holdings", lambda p: by_topic(
+        collapse(p.rows[p.rows["role"].isin(["stock", "cumulative"])], p.documents)))
 
 
 def later_targets(p: Programme) -> pd.DataFrame:

@@ -8,9 +8,9 @@ edition registers; if the gap changes, it fails).
 
 from __future__ import annotations
 
-import copy
+import pickle
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from itertools import combinations
 
 import pandas as pd
@@ -50,14 +50,17 @@ class Check:
     extra: dict = field(default_factory=dict, repr=False)
 
     def as_dict(self) -> dict:
-        d = asdict(self)
-        d.pop("extra")
-        return d
+        """The check's fields but `extra`, as they are (dataclasses.asdict would deep-copy `extra` only
+        to drop it: a quarter of a page's time when it tabulates 1,350 checks several times)."""
+        return {name: getattr(self, name) for name in _PLAIN_FIELDS}
 
     def text(self, what: str, lang: str) -> str:
         """The description or reason in `lang` (zh falls back to en where no Chinese text exists)."""
         zh = getattr(self, f"{what}_zh")
         return zh if lang == "zh" and zh else getattr(self, what)
+
+
+_PLAIN_FIELDS = tuple(f.name for f in fields(Check) if f.name != "extra")
 
 
 def schema_checks(ed: Edition) -> tuple[list[Check], dict[str, pd.DataFrame]]:
@@ -243,7 +246,7 @@ def run_checks(which: str | Edition | None = None) -> list[Check]:
         _RUN_MEMO[key] = (checks, facts.frame)
     checks, frame = _RUN_MEMO[key]
     _last_verified[str(ed.root)] = (state, frame)
-    return copy.deepcopy(checks)
+    return pickle.loads(pickle.dumps(checks, pickle.HIGHEST_PROTOCOL))  # noqa: S301  (a deep copy of our own objects, 5× faster than copy.deepcopy)
 
 
 def checks_frame(checks: list[Check]) -> pd.DataFrame:

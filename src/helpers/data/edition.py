@@ -25,6 +25,7 @@ import yaml
 
 from ..errors import EditionError, SchemaError
 from . import paths
+from .parsing import read_yaml
 
 ROLES = ("review", "plan")
 EDITION_FILE = "edition.yaml"
@@ -60,7 +61,7 @@ def _read_json(path: Path) -> dict:
 
 def _read_yaml(path: Path) -> dict:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise EditionError(f"{path}: edition metadata not found; expected {EDITION_FILE} in the edition folder") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
@@ -156,7 +157,7 @@ class Edition:
     def load_yaml(self, key: str) -> dict | list:
         p = self.data_file(key)
         try:
-            return yaml.safe_load(p.read_text(encoding="utf-8"))
+            return read_yaml(p.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise EditionError(f"{p}: missing; {EDITION_FILE} names it under files.{key}") from None
         except yaml.YAMLError as exc:

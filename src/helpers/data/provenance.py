@@ -17,6 +17,7 @@ from .parsing import (
     is_projected,
     last_number,
     parse_cell,
+    read_yaml,
 )
 
 # Scale between a row's unit and the printed number, when they differ (none do today: values are
@@ -75,12 +76,10 @@ def implied_units(root: str) -> dict:
 @lru_cache(maxsize=4)
 def _implied_units(path: str, stamp: tuple) -> dict:
     """Row ids whose unit the sentence implies instead of printing (checks/units.yaml, each with a reason)."""
-    import yaml
-
     path = Path(path)
     if not path.is_file():
         return {}
-    spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    spec = read_yaml(path.read_text(encoding="utf-8")) or {}
     return {item["row_id"]: item["unit"] for item in spec.get("implied", [])}
 
 

@@ -48,6 +48,7 @@ from pathlib import Path
 
 from ..data import paths
 from ..data.edition import edition
+from ..data.parsing import read_yaml
 from ..errors import HelpersError, ParameterError, RenderError
 from ..report.nb import ALLOWED
 from . import runs
@@ -144,7 +145,7 @@ def read_config(jobs_file: Path | None) -> dict:
     except UnicodeDecodeError as exc:
         raise ParameterError(f"{jobs_file}: not UTF-8 text (byte {exc.start})") from None
     try:
-        config = yaml.safe_load(text)
+        config = read_yaml(text)
     except yaml.YAMLError as exc:
         raise ParameterError(f"{jobs_file}: not valid YAML: {exc}") from None
     config = {} if config is None else config
