@@ -53,6 +53,12 @@ def made_once(tmp_path_factory, worker_id: str, name: str, make: Callable[[Path]
 
 
 @pytest.fixture(scope="session")
+def made_once_dir(tmp_path_factory, worker_id) -> Callable[[str, Callable[[Path], None]], Path]:
+    """made_once_dir(name, make): the folder `name` made by `make(folder)` once per test run (`made_once`)."""
+    return lambda name, make: made_once(tmp_path_factory, worker_id, name, make)
+
+
+@pytest.fixture(scope="session")
 def published(tmp_path_factory, worker_id) -> tuple[dict, Path]:
     """Every job of render.yaml rendered once per test run (forced), published in a temporary reports
     folder: (manifest, path of reports/latest). Tests read it; none may change it."""

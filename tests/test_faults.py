@@ -12,6 +12,7 @@ import errno
 import io
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -56,15 +57,39 @@ def _notebook(path: Path, body: str = BODY) -> None:
     nbformat.write(nb, path)
 
 
-@pytest.fixture
-def project(tmp_path):
-    """A project with two notebooks, rendered in zh and en (four jobs)."""
-    root = tmp_path / "project"
+def _project(root: Path) -> Path:
     _notebook(root / "notebooks" / "10-first.ipynb")
     _notebook(root / "notebooks" / "20-second.ipynb")
     (root / "render.yaml").write_text("default_parameter_sets:\n  - {lang: zh}\n  - {lang: en}\nkeep_runs: 5\n",
                                       encoding="utf-8")
     return root
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A project with two notebooks, rendered in zh and en (four jobs)."""
+    return _project(tmp_path / "project")
+
+
+@pytest.fixture(scope="session")
+def _first_render(made_once_dir) -> Path:
+    """A reports folder holding one good render of the project, made once per test run."""
+    def make(folder: Path) -> None:
+        assert _main(_project(folder / "project"), folder / "reports") == 0
+
+    return made_once_dir("faults-first-render", make)
+
+
+@pytest.fixture
+def rendered(project, tmp_path, _first_render) -> Path:
+    """tmp_path/reports after one good render of `project` (four jobs, published): a copy of the one
+    made once per test run, with that render's project files copied over `project` (their cell ids
+    are random), so that the render's keys (content hashes) find it this project's own. The renders a
+    test then makes are its own."""
+    shutil.copytree(_first_render / "project", project, dirs_exist_ok=True)
+    reports = tmp_path / "reports"
+    shutil.copytree(_first_render / "reports", reports, symlinks=True)
+    return reports
 
 
 def _main(root: Path, reports: Path, *args) -> int:
@@ -219,9 +244,8 @@ def test_the_lock_is_not_held_by_forked_workers(project, tmp_path):
 # --- the cache trusts nothing unverified --------------------------------------------------------------
 
 @pytest.mark.parametrize("tamper", ["edit", "delete", "corrupt-notebook"])
-def test_a_page_changed_in_the_published_run_is_rendered_again(project, tmp_path, capsys, tamper):
-    reports = tmp_path / "reports"
-    assert _main(project, reports) == 0
+def test_a_page_changed_in_the_published_run_is_rendered_again(project, rendered, tmp_path, capsys, tamper):
+    reports = rendered
     page = _latest(reports) / "10-first--lang-en" / "10-first--lang-en.html"
     original = page.read_bytes()
     if tamper == "edit":
@@ -241,9 +265,8 @@ def test_a_page_changed_in_the_published_run_is_rendered_again(project, tmp_path
     assert fresh == original
 
 
-def test_a_file_added_to_a_published_job_is_not_carried_forward(project, tmp_path):
-    reports = tmp_path / "reports"
-    assert _main(project, reports) == 0
+def test_a_file_added_to_a_published_job_is_not_carried_forward(project, rendered, tmp_path):
+    reports = rendered
     (_latest(reports) / "10-first--lang-zh" / "evil.html").write_text("<script>alert(1)</script>")
     assert _main(project, reports) == 0
     assert not (_latest(reports) / "10-first--lang-zh" / "evil.html").exists()
@@ -251,9 +274,8 @@ def test_a_file_added_to_a_published_job_is_not_carried_forward(project, tmp_pat
 
 @pytest.mark.parametrize("damage", [b"", b'{"format": 2, "jobs": [', b"[]", b'{"format": 2, "jobs": "x"}',
                                     b'{"format": 2, "jobs": [{"id": "10-first--lang-zh", "key": "k", "status": "ok", "outputs": {"../../x": "0"}}]}'])
-def test_a_missing_or_corrupt_manifest_counts_as_no_cache(project, tmp_path, capsys, damage):
-    reports = tmp_path / "reports"
-    assert _main(project, reports) == 0
+def test_a_missing_or_corrupt_manifest_counts_as_no_cache(project, rendered, tmp_path, capsys, damage):
+    reports = rendered
     (_latest(reports) / "manifest.json").write_bytes(damage)
     capsys.readouterr()
     assert _main(project, reports) == 0
@@ -286,9 +308,8 @@ def test_the_edition_named_by_the_environment_is_part_of_the_key(project, tmp_pa
     assert set(_statuses(_manifest(_latest(reports))).values()) == {"ok"}
 
 
-def test_a_nonexistent_edition_in_the_environment_is_a_bad_request(project, tmp_path, capsys, monkeypatch):
-    reports = tmp_path / "reports"
-    assert _main(project, reports) == 0
+def test_a_nonexistent_edition_in_the_environment_is_a_bad_request(project, rendered, tmp_path, capsys, monkeypatch):
+    reports = rendered
     before = _snapshot(reports)
     monkeypatch.setenv(paths.EDITION_ENV_VAR, "/nonexistent")
     assert _main(project, reports) == 2
@@ -308,9 +329,8 @@ def test_a_nonexistent_edition_option_is_a_bad_request(project, tmp_path, capsys
 
 # --- --only: latest always holds a complete run --------------------------------------------------------
 
-def test_only_merges_the_fresh_jobs_with_the_verified_rest_of_the_last_good_run(project, tmp_path, capsys):
-    reports = tmp_path / "reports"
-    assert _main(project, reports) == 0
+def test_only_merges_the_fresh_jobs_with_the_verified_rest_of_the_last_good_run(project, rendered, tmp_path, capsys):
+    reports = rendered
     first = _latest(reports)
     _notebook(project / "notebooks" / "20-second.ipynb", BODY + "\nprint('changed')")
     capsys.readouterr()
@@ -327,9 +347,8 @@ def test_only_merges_the_fresh_jobs_with_the_verified_rest_of_the_last_good_run(
     assert first.is_dir()                # the previous run is kept
 
 
-def test_only_says_which_carried_jobs_were_rendered_from_older_inputs(project, tmp_path, capsys, monkeypatch):
-    reports = tmp_path / "reports"
-    assert _main(project, reports) == 0
+def test_only_says_which_carried_jobs_were_rendered_from_older_inputs(project, rendered, tmp_path, capsys, monkeypatch):
+    reports = rendered
     monkeypatch.setenv("CQ_GAZETTE_SOMETHING", "changed")       # every key changes
     capsys.readouterr()
     assert _main(project, reports, "--only", "20-second") == 0
@@ -342,9 +361,8 @@ def test_only_says_which_carried_jobs_were_rendered_from_older_inputs(project, t
         "10-first--lang-zh": "ok", "10-first--lang-en": "ok", "20-second--lang-zh": "cached", "20-second--lang-en": "cached"}
 
 
-def test_only_with_a_tampered_job_to_carry_publishes_nothing(project, tmp_path, capsys):
-    reports = tmp_path / "reports"
-    assert _main(project, reports) == 0
+def test_only_with_a_tampered_job_to_carry_publishes_nothing(project, rendered, tmp_path, capsys):
+    reports = rendered
     good = _latest(reports)
     (good / "10-first--lang-zh" / "10-first--lang-zh.html").write_text("defaced")
     before = _snapshot(reports)
@@ -470,9 +488,8 @@ def _enospc_on(monkeypatch, module, name: str, when):
 
 
 @pytest.mark.parametrize("where", ["manifest", "record", "page", "cache-copy", "publish"])
-def test_a_full_disk_fails_the_run_with_a_message_and_the_next_render_succeeds(project, tmp_path, capsys, monkeypatch, where):
-    reports = tmp_path / "reports"
-    assert _main(project, reports) == 0
+def test_a_full_disk_fails_the_run_with_a_message_and_the_next_render_succeeds(project, rendered, tmp_path, capsys, monkeypatch, where):
+    reports = rendered
     good = _latest(reports)
     if where != "cache-copy":
         _notebook(project / "notebooks" / "20-second.ipynb", BODY + "\nprint('new')")   # something to render
@@ -664,9 +681,8 @@ def test_full_width_digits_are_not_numbers():
     assert parsing.last_number("增长１０%") is None
 
 
-def test_a_front_page_that_cannot_be_made_leaves_the_run_unpublished(project, tmp_path, capsys, monkeypatch):
-    reports = tmp_path / "reports"
-    assert _main(project, reports) == 0
+def test_a_front_page_that_cannot_be_made_leaves_the_run_unpublished(project, rendered, tmp_path, capsys, monkeypatch):
+    reports = rendered
     good = _latest(reports)
 
     def broken(run_dir, manifest):
