@@ -172,7 +172,8 @@ def test_every_estimate_provisional_figure_and_advance_quota_carries_its_mark_on
     import re
 
     from helpers.data.load import load_all
-    from helpers.report.page import MARK_WORDS, marks_of
+    from helpers.report import words
+    from helpers.report.page import marks_of
 
     marked = {}
     for frame in load_all().values():
@@ -190,7 +191,7 @@ def test_every_estimate_provisional_figure_and_advance_quota_carries_its_mark_on
             if row_id in marked:
                 shown += 1
                 text = _html.unescape(re.sub(r"<[^>]+>", "", inner))
-                if not all(MARK_WORDS[code][lang] in text for code in marked[row_id]):
+                if not all(words.name("mark", code, lang) in text for code in marked[row_id]):
                     missing.append((job["id"], row_id, text))
     assert shown >= 20 and missing == [], missing[:10]
 

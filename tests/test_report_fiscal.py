@@ -20,7 +20,7 @@ ED = helpers.edition()
 Y0, Y1 = ED.year("review"), ED.year("plan")
 NOTEBOOK = paths.NOTEBOOKS_DIR / "02-fiscal.ipynb"
 CJK = re.compile(r"[\u2e80-\u2fdf\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
-PARTS = ("findings", "sources_uses", "who_pays", "measures_section", "draft_changes", "social_insurance_section",
+PARTS = ("findings", "sources_uses", "who_pays", "measures_section", "draft_changes", "history_section", "social_insurance_section",
          "debt_section", "districts_section", "debt_ratio_section", "spending_section", "execution_section", "checks_section")
 
 
@@ -360,3 +360,58 @@ def test_the_land_sale_what_if_recomputes_from_the_csv(pages):
     for fall in (0.1, 0.2, 0.3):
         ratio = v["debt_special_balance"] / (v["fund_revenue"] - fall * v["fund_land_sale_revenue"] + v["fund_central_transfers"])
         assert f"{ratio:.1%}" in text, fall
+
+
+def _csv_rows(ctx) -> dict:
+    import csv
+
+    rows = {}
+    for name in ("budget", "debt"):
+        with open(ctx.ed.table_path(name), encoding="utf-8", newline="") as fh:
+            rows.update({(r["metric"], int(r["period"])): float(r["value"]) for r in csv.DictReader(fh)})
+    return rows
+
+
+@pytest.mark.parametrize("level", ["city", "municipal"])
+def test_one_year_of_history_recomputes_from_the_csv(pages, level):
+    """Issue 22: every line with a printed growth rate gets its implied previous level, value ÷
+    (1 + growth), on the page and in the results; on the city page the district growth of land
+    sales and revenue is derived from both levels' implied levels."""
+    ctx, parts = pages[("en", level)]
+    rows, y0 = _csv_rows(ctx), ctx.y0
+    text, results = _plain(parts["history_section"]), report.results(ctx)
+    assert "implied" in text and "comparable base" in text
+    implied, found = {}, 0
+    for (metric, period), value in rows.items():
+        if period != y0 or not metric.startswith(f"{level}_") or (f"{metric}_growth", y0) not in rows:
+            continue
+        growth = rows[(f"{metric}_growth", y0)]
+        previous = value / (1 + growth / 100)
+        suffix = metric.removeprefix(f"{level}_")
+        if suffix.startswith(("general_", "fund_")) and suffix.endswith(("revenue", "expenditure")):
+            found += 1
+            assert f"{previous:,.1f}" in text, metric
+            assert results[f"{suffix}_{y0 - 1}_implied"] == round(previous, 1), metric
+    assert found >= 6
+    if level == "city":
+        for lv in ("city", "municipal"):
+            implied[lv] = rows[(f"{lv}_fund_land_sale_revenue", y0)] / (1 + rows[(f"{lv}_fund_land_sale_revenue_growth", y0)] / 100)
+        district = rows[("city_fund_land_sale_revenue", y0)] - rows[("municipal_fund_land_sale_revenue", y0)]
+        growth = district / (implied["city"] - implied["municipal"]) - 1
+        assert f"{growth:+.1%}".replace("-", "−") in text and "derived" in text
+
+
+def test_the_refinancing_what_if_recomputes_from_the_csv(pages):
+    """Issue 22: debt service paid from revenue when refinancing covers 10/20/30 points less of the
+    principal, from the curated numbers, on the page and in the results (keyed by the shock)."""
+    ctx, parts = pages[("en", "city")]
+    rows, y0 = _csv_rows(ctx), ctx.y0
+    principal = rows[("city_general_debt_repayment", y0)] + rows[("city_fund_debt_repayment", y0)]
+    interest = rows[("city_debt_service", y0)] - principal
+    revenue = rows[("city_general_revenue", y0)] + rows[("city_fund_revenue", y0)]
+    coverage = rows[("city_debt_refinancing_bonds", y0)] / principal
+    text, results = _plain(parts["districts_section"]), report.results(ctx)
+    for drop in (0.1, 0.2, 0.3):
+        share = (interest + principal * (1 - (coverage - drop))) / revenue
+        assert f"{share:.1%}" in text, drop
+        assert results[f"debt_service_from_revenue_to_revenue_{y0}_refinancing_minus_{round(drop * 100)}pts"] == round(share, 4)

@@ -55,7 +55,7 @@ def test_findings_are_five_sourced_sentences(data):
         assert findings.count('class="sourced"') >= 10 and 'class="derived"' in findings
     en = visible(re.sub(r'<sup class="src">.*?</sup>', "", report.findings_html(data, Page("en"))))
     assert "4,093 CNY 100 million" in en and "115.8% of the year's plan" in en
-    assert "about 3,570 CNY 100 million" in en                  # the plan figure is approximate (约)
+    assert "about\u00a03,570 CNY 100 million" in en            # the plan figure is approximate (约)
     assert "CNY 2.6 trillion" in en and "gap of 34.0 CNY 100 million" in en
 
 
@@ -102,7 +102,8 @@ def test_shown_numbers_read_naturally():
     assert report.shown({"value": 850.0, "unit": "个", "measure": "count"}, Page("zh")) == "850个"
     assert report.shown({"value": 115.8, "unit": "%", "measure": "completion_rate"}, page, bare=True) == "115.8%"
     assert report.shown({"value": 4093.0, "unit": "亿元", "measure": "investment"}, page, bare=True) == "4,093"
-    assert report.qualified({"qualifier": "about"}, "zh") == "约"
+    assert report.qualified({"qualifier": "about"}, "zh", "3,570亿元") == "3,570亿元左右"
+    assert report.qualified({"qualifier": "at_least"}, "en", "500") == "at\u00a0least\u00a0500"
 
 
 def test_checks_section_counts_the_checks(data):

@@ -47,6 +47,7 @@ _BUDGET_SHORT = {
 ITEM_NAMES = {
     "revenue": ("收入", "revenue"),
     "tax_revenue": ("税收收入", "tax revenue"),
+    "non_tax_revenue": ("非税收入", "non-tax revenue"),
     "land_sale_revenue": ("国有土地使用权出让收入", "land-use right sale revenue"),
     "expenditure": ("支出", "expenditure"),
     "central_transfers": ("中央补助", "central transfers"),
@@ -73,6 +74,7 @@ DEBT_ITEM_NAMES = {
 # Formula terms whose name reads better than "budget + item" (metric suffixes without the level).
 TERM_NAMES = {
     "general_tax_revenue": ("税收收入", "tax revenue"),
+    "general_non_tax_revenue": ("非税收入", "non-tax revenue"),
     "general_central_transfers": ("一般公共预算中央补助", "central transfers to the general budget"),
     "general_remittance_to_central": ("上解中央", "remittances to the central government"),
     "fund_land_sale_revenue": ("国有土地使用权出让收入", "land-use right sale revenue"),
@@ -593,6 +595,76 @@ def district_level(facts, year: int, next_year: int) -> dict:
     return {"lines": lines, "debt": out}
 
 
+#: The lines whose growth rate the budget report prints for the review year, at both levels.
+HISTORY_LINES = (("general", "revenue"), ("general", "tax_revenue"), ("general", "non_tax_revenue"),
+                 ("general", "expenditure"), ("fund", "revenue"), ("fund", "land_sale_revenue"), ("fund", "expenditure"))
+
+
+def history(facts, level: str, year: int) -> pd.DataFrame:
+    """One year of history: each line of `HISTORY_LINES` in `year` with its printed growth rate and
+    the previous year's level that rate implies (the report does not print it):
+
+        previous = value ÷ (1 + growth/100)
+        range from rounding: value ÷ (1 + (growth ± h)/100), h = half a unit of the printed rate
+        change = value − previous
+
+    The implied level is on the growth rate's own basis: where the report computes a rate on a
+    comparable base (同口径), it is that base, not the previous year's published outturn.
+    For `district`, city-wide minus municipal for the value and for the implied previous level
+    (district growth = district value ÷ district previous − 1, derived, never printed).
+    Columns: budget, item, value, growth, previous, previous_low, previous_high, change, derived
+    (growth computed, not printed), value_row, growth_row (the source rows; None for district)."""
+    if level == "district":
+        city, municipal = history(facts, "city", year), history(facts, "municipal", year)
+        both = city.merge(municipal, on=["budget", "item"], suffixes=("_c", "_m"))
+        out = pd.DataFrame({"budget": both["budget"], "item": both["item"],
+                            "value": both["value_c"] - both["value_m"], "previous": both["previous_c"] - both["previous_m"],
+                            # the extremes of a difference: city low − municipal high, city high − municipal low
+                            "previous_low": both["previous_low_c"] - both["previous_high_m"],
+                            "previous_high": both["previous_high_c"] - both["previous_low_m"]})
+        out["growth"] = (out["value"] / out["previous"] - 1) * 100
+        out["change"] = out["value"] - out["previous"]
+        out["derived"], out["value_row"], out["growth_row"] = True, None, None
+        return out[["budget", "item", "value", "growth", "previous", "previous_low", "previous_high", "change",
+                    "derived", "value_row", "growth_row"]]
+    _check_level(level)
+    records = []
+    for budget, item in HISTORY_LINES:
+        metric = f"{level}_{budget}_{item}"
+        if not (facts.has(metric, year) and facts.has(f"{metric}_growth", year)):
+            continue
+        v, g = _row(facts, metric, year), _row(facts, f"{metric}_growth", year)
+        value, growth, h = float(v["value"]), float(g["value"]), _half(g)
+        previous = value / (1 + growth / 100)
+        records.append({"budget": budget, "item": item, "value": value, "growth": growth, "previous": previous,
+                        "previous_low": value / (1 + (growth + h) / 100), "previous_high": value / (1 + (growth - h) / 100),
+                        "change": value - previous, "derived": False, "value_row": v, "growth_row": g})
+    return pd.DataFrame(records, columns=["budget", "item", "value", "growth", "previous", "previous_low", "previous_high",
+                                          "change", "derived", "value_row", "growth_row"])
+
+
+def refinancing_shock(facts, year: int, level: str = "city", drops=(0.1, 0.2, 0.3)) -> pd.DataFrame:
+    """What a lower refinancing coverage would leave to be paid from revenue in `year`, all else
+    equal (a what-if on the report's own figures, not a forecast): coverage falls by each drop
+    (in points of principal) from today's refinancing bonds ÷ principal (`debt_service`):
+
+        coverage' = coverage − drop
+        paid from revenue = interest + principal × (1 − coverage')
+        paid from revenue ÷ (general + fund revenue)
+
+    One row per drop (0 first: the figures as reported); empty where the report states no
+    refinancing bonds for the level."""
+    s = debt_service(facts, year, level)
+    if s["refinancing"] is None:
+        return pd.DataFrame(columns=["drop", "coverage", "paid_from_revenue", "to_revenue"])
+    rows = []
+    for drop in (0.0, *drops):
+        coverage = max(s["refinancing_to_principal"] - drop, 0.0)
+        paid = s["interest"] + s["principal"] * (1 - coverage)
+        rows.append({"drop": drop, "coverage": coverage, "paid_from_revenue": paid, "to_revenue": paid / s["own_revenue"]})
+    return pd.DataFrame(rows)
+
+
 def land_sale_shock(facts, year: int, falls=(0.1, 0.2, 0.3)) -> pd.DataFrame:
     """What a fall in land sales would do to the city's fund budget and debt ratios in `year`, all
     else equal (a what-if on the report's own figures, not a forecast):
@@ -1048,10 +1120,17 @@ def results(facts, level: str, spec: dict) -> dict:
     out["debt_ratio_post_hoc_matches"] = list(matched.loc[matched["post_hoc"], "key"])
     out["debt_ratio_implied_denominator"] = _r1(attempts.attrs["implied_denominator"])
     out[f"refinancing_to_principal_{y0}"] = _r4(debt_service(facts, y0)["refinancing_to_principal"])
+    shocks = spec.get("sensitivity", {})
+    for r in land_sale_shock(facts, y0, shocks.get("land_sale_falls", (0.1, 0.2, 0.3))).to_dict("records")[1:]:
+        out[f"special_debt_ratio_{y0}_land_sales_minus_{round(r['fall'] * 100)}pct"] = _r4(r["special_debt_ratio"])
+    for r in refinancing_shock(facts, y0, "city", shocks.get("refinancing_drops", (0.1, 0.2, 0.3))).to_dict("records")[1:]:
+        out[f"debt_service_from_revenue_to_revenue_{y0}_refinancing_minus_{round(r['drop'] * 100)}pts"] = _r4(r["to_revenue"])
     districts = district_level(facts, y0, y1)["debt"]          # the same at every level: a city-wide split
     out[f"district_debt_share_{y0}"] = _r4(districts["debt_share"])
     out[f"district_debt_to_own_revenue_{y0}"] = _r4(districts["debt_to_own_revenue"])
     out[f"district_debt_service_to_own_revenue_{y0}"] = _r4(districts["service_to_own_revenue"])
+    for r in history(facts, level, y0).to_dict("records"):   # e.g. general_revenue_2020_implied
+        out[f"{r['budget']}_{r['item']}_{y0 - 1}_implied"] = _r1(r["previous"])
     si = social_insurance(facts, y0) if level == "city" and facts.has("city_social_insurance_revenue", y0) else None
     out[f"social_insurance_reserve_months_{y0}"] = None if si is None else round(si["reserve_months"], 2)
     out[f"social_insurance_fiscal_subsidy_share_{y0}"] = None if si is None else _r4(si["fiscal_subsidy_share"])

@@ -19,31 +19,12 @@ from ..analysis import audit as A
 from ..checks.discrepancies import by_nature
 from ..data import provenance, vocab
 from . import figures
+from . import words as W
 from .nb import fmt
 from .page import CJK, Findings, Page, rows_table, zh_spans
 
-# --- Words: the checks' vocabulary in both languages ---------------------------------------------
+# --- Words: the page's headers (check kinds, statuses, bases and outcomes are in the catalog: words.py) ---------------------------------------------
 
-KIND_NAMES = {
-    "schema": ("表结构", "schema"),
-    "provenance": ("出处（引文与数值）", "provenance (quote and value)"),
-    "identity": ("恒等式", "identity"),
-    "cross_document": ("跨报告一致", "agreement between reports"),
-    "known_discrepancy": ("已知差异", "known discrepancy"),
-    "coverage": ("数字覆盖", "number coverage"),
-}
-STATUS_NAMES = {
-    "pass": ("通过", "passed"),
-    "accepted": ("已登记，差距未变", "registered, gap unchanged"),
-    "fail": ("未通过", "failed"),
-    "unchecked": ("未检查", "not checked"),
-}
-BASIS_NAMES = {"actual": ("实际", "actual"), "plan": ("计划/目标", "plan or target")}
-OUTCOME_NAMES = {
-    "curated": ("已整理为数据", "curated"),
-    "excluded": ("按原因排除", "excluded with a reason"),
-    "unaccounted": ("未说明", "not accounted for"),
-}
 HEADERS = {
     "table": ("整理表", "curated table"), "document": ("报告", "report"), "rows": ("行数", "rows"),
     "numbers": ("其中数字", "of them numbers"), "verified": ("已核对", "verified"),
@@ -131,9 +112,9 @@ def _curation_sentence(audit: A.Audit, page: Page) -> str:
 def _checks_sentence(audit: A.Audit, page: Page) -> str:
     summary = A.check_summary(audit.checks)
     total = _count(page, len(audit.checks), "全部检查项数", "checks run")
-    n = {s: _count(page, int(summary[s].sum()), f"状态为“{word(STATUS_NAMES, s, 'zh')}”的检查项数",
-                   f"checks with status “{word(STATUS_NAMES, s, 'en')}”") for s in A.STATUSES}
-    kinds = page.t("、", ", ").join(word(KIND_NAMES, k, page.lang) for k in summary["kind"])
+    n = {s: _count(page, int(summary[s].sum()), f"状态为“{W.name('check_status', s, 'zh')}”的检查项数",
+                   f"checks with status “{W.name('check_status', s, 'en')}”") for s in A.STATUSES}
+    kinds = page.t("、", ", ").join(W.name("check_kind", k, page.lang) for k in summary["kind"])
     return page.t(f"共运行 {total} 项检查（{kinds}）：{n['pass']} 项通过，{n['accepted']} 项与登记表所记的差距相符（其性质见下文），"
                   f"{n['fail']} 项未通过。",
                   f"{total} checks ran ({kinds}): {n['pass']} passed, {n['accepted']} match the unchanged gap of their register "
@@ -209,7 +190,7 @@ def _coverage_sentence(audit: A.Audit, page: Page, by_section: pd.DataFrame | No
     if by_section is None:
         by_section, _ = A.number_coverage(audit)
     n = {o: int(by_section[o].sum()) for o in A.TOKEN_OUTCOMES}
-    c = {o: _count(page, v, f"判定为“{word(OUTCOME_NAMES, o, 'zh')}”的数字记号数", f"number tokens “{word(OUTCOME_NAMES, o, 'en')}”")
+    c = {o: _count(page, v, f"判定为“{W.name('outcome', o, 'zh')}”的数字记号数", f"number tokens “{W.name('outcome', o, 'en')}”")
          for o, v in n.items()}
     T = _count(page, sum(n.values()), "各报告正文中的全部数字记号数", "number tokens on the reports' lines")
     return page.t(f"各报告中共有 {T} 个数字记号：{c['curated']} 个已整理为数据，{c['excluded']} 个按原因排除"
@@ -245,9 +226,9 @@ def checks_html(audit: A.Audit, page: Page) -> str:
     """Checks by kind and status, then the failed checks (or a sentence saying none failed)."""
     lang = page.lang
     summary = A.check_summary(audit.checks)
-    rows = [[html.escape(word(KIND_NAMES, r["kind"], lang))] + [f"{r[s]:,}" for s in A.STATUSES] + [f"{r['total']:,}"]
+    rows = [[html.escape(W.name("check_kind", r["kind"], lang))] + [f"{r[s]:,}" for s in A.STATUSES] + [f"{r['total']:,}"]
             for r in summary.to_dict("records")]
-    columns = [header("kind", lang)] + [word(STATUS_NAMES, s, lang) for s in A.STATUSES] + [header("total", lang)]
+    columns = [header("kind", lang)] + [W.name("check_status", s, lang) for s in A.STATUSES] + [header("total", lang)]
     out = html_table(columns, rows, right=(1, 2, 3, 4)) + f"<p>{_checks_sentence(audit, page)}</p>"
     failed = A.failed(audit.checks)
     if not failed:
@@ -255,7 +236,7 @@ def checks_html(audit: A.Audit, page: Page) -> str:
     def shown(value):
         return "—" if value is None or value == "" else zh_spans(str(value), lang)
 
-    rows = [[html.escape(word(KIND_NAMES, c.kind, lang)), zh_spans(c.text("description", lang), lang),
+    rows = [[html.escape(W.name("check_kind", c.kind, lang)), zh_spans(c.text("description", lang), lang),
              shown(c.expected), shown(c.actual), shown(c.text("reason", lang))] for c in failed]
     columns = [header(k, lang) for k in ("kind", "description", "expected", "actual", "reason")]
     return out + f"<p>{page.t('未通过的检查：', 'The checks that failed:')}</p>" + html_table(columns, rows)
@@ -271,7 +252,7 @@ def known_html(audit: A.Audit, page: Page) -> str:
         gap = "—" if c.actual is None else page.derived(fmt(float(c.actual), 1), c.text("description", lang))
         rows.append([zh_spans(c.text("description", lang), lang),
                      html.escape(vocab.name("natures", c.extra.get("nature", "discrepancy"), lang)), used, gap,
-                     html.escape(word(STATUS_NAMES, c.status, lang)), zh_spans(c.text("reason", lang), lang)])
+                     html.escape(W.name("check_status", c.status, lang)), zh_spans(c.text("reason", lang), lang)])
     columns = [header(k, lang) for k in ("description", "nature", "figures", "gap", "status", "reason")]
     return html_table(columns, rows, right=(3,)) + f"<p>{_known_sentence(audit, page)}</p>"
 
@@ -293,8 +274,8 @@ def agreement_html(audit: A.Audit, page: Page) -> str:
         name = first["name_zh"] if lang == "zh" else first["name_en"]
         statements = page.t("；", "; ").join(
             f"{html.escape(doc_name(r['document'], lang))}{page.t('：', ': ')}{num(page, r)}" for r in part)
-        rows.append([zh_spans(name, lang), str(int(period)), html.escape(word(BASIS_NAMES, basis, lang)), statements,
-                     html.escape(word(STATUS_NAMES, verdict, lang))])
+        rows.append([zh_spans(name, lang), str(int(period)), html.escape(W.name("basis", basis, lang)), statements,
+                     html.escape(W.name("check_status", verdict, lang))])
     columns = [header(k, lang) for k in ("metric", "period", "basis", "statements", "verdict")]
     return html_table(columns, rows) + f"<p>{_agreement_sentence(audit, page, examples=None)}</p>"
 
@@ -311,7 +292,7 @@ def coverage_html(audit: A.Audit, page: Page) -> str:
     by_section, reasons = A.number_coverage(audit)
     rows = [[html.escape(doc_name(r["document"], lang)), zh_spans(r["name_zh"] if lang == "zh" else r["name_en"], lang)]
             + [f"{r[o]:,}" for o in A.TOKEN_OUTCOMES] + [f"{r['tokens']:,}"] for r in by_section.to_dict("records")]
-    columns = ([header("document", lang), header("section", lang)] + [word(OUTCOME_NAMES, o, lang) for o in A.TOKEN_OUTCOMES]
+    columns = ([header("document", lang), header("section", lang)] + [W.name("outcome", o, lang) for o in A.TOKEN_OUTCOMES]
                + [header("total", lang)])
     lines = provenance.raw_lines(audit.edition)
 
@@ -367,15 +348,15 @@ def checks_figure(audit: A.Audit, page: Page, *, figure_dir=None, figure_format:
     lang = page.lang
     summary = A.check_summary(audit.checks).iloc[::-1].reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(8, 0.5 * len(summary) + 1.5))
-    labels = [word(KIND_NAMES, k, lang) for k in summary["kind"]]
+    labels = [W.name("check_kind", k, lang) for k in summary["kind"]]
     left = pd.Series(0, index=summary.index)
     for status in A.STATUSES:
         shown = summary[status] > 0
         ax.barh(summary.index[shown], summary.loc[shown, status], left=left[shown],
-                color=STATUS_COLOURS[status], label=word(STATUS_NAMES, status, lang))
+                color=STATUS_COLOURS[status], label=W.name("check_status", status, lang))
         left = left + summary[status]
     for y, r in summary.iterrows():   # the counts, since provenance checks dwarf the others
-        parts = [f"{int(r[s])} {word(STATUS_NAMES, s, lang)}" for s in A.STATUSES if r[s]]
+        parts = [f"{int(r[s])} {W.name('check_status', s, lang)}" for s in A.STATUSES if r[s]]
         ax.text(left[y] + left.max() * 0.01, y, page.t("，", ", ").join(parts), va="center", fontsize=8)
     ax.set_xlim(0, left.max() * 1.45)
     ax.set_xlabel(page.t("检查项数", "checks"))

@@ -898,7 +898,7 @@ def _basis(ctx: Context, basis: str, metric: str, period: int, short: bool = Fal
 def _land_shock_text(ctx: Context) -> str:
     """A what-if on the report's own figures: land sales 10–30% lower, all else equal."""
     y0 = ctx.y0
-    shock = af.land_sale_shock(ctx.facts, y0)
+    shock = af.land_sale_shock(ctx.facts, y0, ctx.spec.get("sensitivity", {}).get("land_sale_falls", (0.1, 0.2, 0.3)))
     base, worst = shock.iloc[0], shock.iloc[-1]
     formula = ctx.t("专项债务余额 ÷（基金收入 − 土地出让收入 × 降幅 + 基金中央补助）", "special debt ÷ (fund revenue − land sales × fall + fund transfers)")
     falls = ctx.t("、", ", ").join(pct(f, 0) for f in shock["fall"].iloc[1:])
@@ -912,6 +912,75 @@ def _land_shock_text(ctx: Context) -> str:
         f" A what-if on the report's own figures, not a forecast: had the {y0} land sales of {num(ctx, 'city_fund_land_sale_revenue', y0)} "
         f"been {falls} lower, all else equal, the special debt ratio of {now} would have been {ratios}, and at 30% lower debt to "
         f"revenue and transfers would have been {broad}.")
+
+
+def _refinancing_shock_text(ctx: Context) -> str:
+    """A what-if on the report's own figures: refinancing covering fewer points of the principal."""
+    y0 = ctx.y0
+    shock = af.refinancing_shock(ctx.facts, y0, "city", ctx.spec.get("sensitivity", {}).get("refinancing_drops", (0.1, 0.2, 0.3)))
+    if shock.empty:
+        return ""
+    s = af.debt_service(ctx.facts, y0, "city")
+    formula = ctx.t(f"（付息 {s['interest']:g} + 还本 {s['principal']:g} ×（1 − 覆盖率））÷ 一般公共预算和政府性基金收入 {s['own_revenue']:g}",
+                    f"(interest {s['interest']:g} + principal {s['principal']:g} × (1 − coverage)) ÷ general and fund revenue {s['own_revenue']:g}")
+    base = shock.iloc[0]
+    cases = ctx.t("、", ", ").join(
+        ctx.t(f"{pct(r['coverage'], 0)} 时为 {der(ctx, pct(r['to_revenue']), formula)}", f"{der(ctx, pct(r['to_revenue']), formula)} at {pct(r['coverage'], 0)}")
+        for r in shock.iloc[1:].to_dict("records"))
+    now = der(ctx, pct(base["to_revenue"]), formula)
+    return ctx.t(
+        f"再融资同样是假设：{y0}年全市再融资债券覆盖了到期本金的 {pct(base['coverage'])}，未由再融资覆盖、须用收入支付的还本付息相当于收入的 {now}；"
+        f"若覆盖率降低，其他不变，这一比例在覆盖率为 {cases}。",
+        f" Refinancing, likewise a what-if: in {y0} city-wide refinancing bonds covered {pct(base['coverage'])} of the principal due, "
+        f"so the debt service paid from revenue came to {now} of revenue; with lower coverage, all else equal, that share would be {cases}.")
+
+
+def history_section(ctx: Context) -> str:
+    """One year of history: the previous year's level of every line whose growth rate the report
+    prints, implied by that rate (the report does not print it), and the same for the district
+    level (city-wide − municipal, its growth derived)."""
+    y0, lv, prev = ctx.y0, ctx.lv, ctx.y0 - 1
+    rows = []
+    for r in af.history(ctx.facts, ctx.level, y0).to_dict("records"):
+        v, g = r["value_row"], r["growth_row"]
+        formula = f"{r['value']:g} ÷ (1 + {r['growth']:g}%)"
+        span = ctx.t(f"（按增速的印刷精度：{r['previous_low']:,.1f}–{r['previous_high']:,.1f}）",
+                     f" (within the rate's printed precision: {r['previous_low']:,.1f}–{r['previous_high']:,.1f})")
+        rows.append([af.suffix_name(f"{r['budget']}_{r['item']}", ctx.lang),
+                     H(der(ctx, f"{r['previous']:,.1f}", formula + span)), H(row_num(ctx, v, fmt(r["value"]))),
+                     H(row_num(ctx, g)), H(der(ctx, f"{r['change']:+,.1f}".replace("-", "−"), f"{r['value']:g} − {r['previous']:.1f}"))])
+    headers = [ctx.label("line"), ctx.t(f"{prev}年（由增速推算）", f"{prev} (implied by the growth rate)"),
+               ctx.t(f"{y0}年执行数", f"{y0} outturn"), ctx.t("报告所列增速", "growth stated"),
+               ctx.t("变化（亿元）", "change (CNY 100 million)")]
+    out = _p(ctx.t(
+        f"报告没有列出{prev}年的数字，但给出了{y0}年{lv}各项收支的增速；上年水平 = 执行数 ÷（1 + 增速）。"
+        "推算值与增速同一口径：报告若按可比口径（同口径）计算增速，推算的就是可比口径的上年数，不一定等于当年公布的决算数。",
+        f"The report prints no {prev} figures, but it gives the {y0} growth rate of each {lv} line; the previous level = "
+        "outturn ÷ (1 + growth). The implied level is on the rate's own basis: where the report computes a rate on a comparable "
+        "base, it is that base, not necessarily the outturn published for that year.")) + table(ctx, headers, rows, right=(1, 2, 3, 4))
+    if ctx.level == "city":
+        d = af.history(ctx.facts, "district", y0).set_index(["budget", "item"])
+        m = af.history(ctx.facts, "municipal", y0).set_index(["budget", "item"])
+
+        def district(budget, item):
+            r = d.loc[(budget, item)]
+            return der(ctx, f"{r['growth']:+.1f}%".replace("-", "−"),
+                       ctx.t(f"区县 {r['value']:g} ÷ 区县上年 {r['previous']:.1f} − 1（均为全市 − 市级；上年由增速推算）",
+                             f"district {r['value']:g} ÷ district previous {r['previous']:.1f} − 1 (both city-wide − municipal; "
+                             "previous implied by the growth rates)"))
+
+        def municipal(budget, item):
+            return row_num(ctx, m.loc[(budget, item), "growth_row"])
+
+        out += _p(ctx.t(
+            f"按“全市 − 市级”推算，{y0}年区县土地出让收入约 {district('fund', 'land_sale_revenue')}，"
+            f"而市级增长 {municipal('fund', 'land_sale_revenue')}；区县一般公共预算收入约 {district('general', 'revenue')}"
+            f"（市级 {municipal('general', 'revenue')}）。区县的增速是推算值，报告没有列出。",
+            f"City-wide minus municipal, district land sales changed by about {district('fund', 'land_sale_revenue')} in {y0} "
+            f"while municipal land sales grew {municipal('fund', 'land_sale_revenue')}; district general budget revenue changed by "
+            f"about {district('general', 'revenue')} (municipal: {municipal('general', 'revenue')}). District growth rates are "
+            "derived here; the report does not print them."))
+    return out
 
 
 def districts_section(ctx: Context) -> str:
@@ -962,7 +1031,7 @@ def districts_section(ctx: Context) -> str:
         f"of it, and their debt service (before refinancing) {service}. District land sales were about {line('fund', 'land_sale_revenue', y0)} in {y0} "
         f"and about {line('fund', 'land_sale_revenue', y1)} in the {y1} draft. The budget report itself warns that {quote(0)} and that {quote(1)}; of "
         f"the city as a whole it says that {quote(2)} and that {quote(3)}.")
-    s += _land_shock_text(ctx)
+    s += _land_shock_text(ctx) + _refinancing_shock_text(ctx)
     if debt["balance_gap"]:
         s += ctx.t(f"（注意：市级与区县债务余额之和与全市相差 {debt['balance_gap']:g} 亿元。）",
                    f" (Note: municipal and district debt differ from the city-wide total by {debt['balance_gap']:g}.)")

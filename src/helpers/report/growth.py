@@ -28,6 +28,7 @@ from ..data.load import load
 from ..data.parsing import parse_cell
 from ..errors import DataError
 from . import figures
+from . import words as W
 from .nb import fmt
 from .page import Findings, Page, register_summary
 
@@ -69,12 +70,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "growth_axis": ("增速（%）", "Growth (%)"),
     "legend_prev_target": ("上年目标", "previous target"), "legend_prev_result": ("上年结果", "previous result"),
     "legend_next_target": ("计划目标", "planned target"),
-    # the data checks
-    "schema": ("表结构", "schema"), "provenance": ("出处（引文与数值）", "provenance (quote and value)"),
-    "identity": ("恒等关系", "identity"), "cross_document": ("跨报告一致", "agreement between reports"),
-    "known_discrepancy": ("已登记差异", "known discrepancy"), "coverage": ("数字覆盖", "number coverage"),
-    "pass": ("通过", "passed"), "accepted": ("已登记，差距未变", "registered, gap unchanged"), "fail": ("未通过", "failed"),
-    "unchecked": ("未检查", "not checked"),
 }
 QUALIFIER_MARKS = {"at_least": "≥", "about": "~", "exact": "", "at_most": "≤"}
 SECTOR_GROUPS = ("pillar_industry", "emerging", "services", "agriculture")
@@ -153,8 +148,6 @@ def lower_first(name: str) -> str:
     return name[:1].lower() + name[1:]
 
 
-QUALIFIER_WORDS = {"zh": {"at_least": "{}以上", "about": "{}左右", "at_most": "{}以内"},
-                   "en": {"at_least": "{} or more", "about": "about {}", "at_most": "{} or less"}}
 
 
 # --- The page ----------------------------------------------------------------------------------------
@@ -247,7 +240,7 @@ class GrowthReport:
     def pct(self, row: Mapping, digits: int | None = None) -> str:
         """A curated prose number as text with its unit and qualifier: `15%以上` / `15% or more`."""
         text = with_unit(fmt(row["value"], digits) + ("%" if row["unit"] == "%" else ""), row["unit"], self.lang)
-        return QUALIFIER_WORDS[self.lang].get(row.get("qualifier"), "{}").format(text)
+        return W.text(f"qualifier.{row.get('qualifier') or 'exact'}", self.lang, text)
 
     def derived(self, value: float, formula: str, digits: int | None = None, unit: str | None = None) -> str:
         text = fmt(value, digits)
@@ -788,7 +781,8 @@ class GrowthReport:
 
     def checks_table(self) -> str:
         c = self.check_counts
-        frame = pd.DataFrame({self.L("kind"): [self.L(k) for k in c["kind"]], self.L("status"): [self.L(s) for s in c["status"]],
+        frame = pd.DataFrame({self.L("kind"): [W.name("check_kind", k, self.lang) for k in c["kind"]],
+                              self.L("status"): [W.name("check_status", s, self.lang) for s in c["status"]],
                               self.L("n"): [f"{int(n):,}" for n in c["n"]]})
         return self.page.table_html(frame)
 

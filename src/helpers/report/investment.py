@@ -14,12 +14,13 @@ import html
 import pandas as pd
 
 from ..analysis import investment as inv
+from ..checks.engine import KINDS
 from . import figures
-from .audit import KIND_NAMES, STATUS_NAMES, html_table, word
+from . import words as W
+from .audit import html_table, word
 from .nb import fmt
 from .page import Findings, Page, register_summary, zh_spans
 
-QUALIFIER_WORDS = {"exact": ("", ""), "about": ("约", "about "), "at_least": ("超过", "over "), "at_most": ("不超过", "at most ")}
 YI = "亿元"
 
 HEADERS = {
@@ -53,9 +54,10 @@ def pct(x: float, digits: int = 1) -> str:
     return "—" if x != x else f"{x:.{digits}%}"
 
 
-def qualified(r: dict, lang: str) -> str:
-    """The word the report puts before a number (约, 超过 …), in `lang`; empty for an exact number."""
-    return word(QUALIFIER_WORDS, r["qualifier"], lang)
+def qualified(r: dict, lang: str, number: str) -> str:
+    """`number` with the report's qualifier (3,570亿元左右, at least 500), in `lang` (the catalog's
+    words); inside the sourced span, so that a mark (暂列) follows the whole figure."""
+    return W.text(f"qualifier.{r['qualifier']}", lang, number)
 
 
 def shown(r: dict, page: Page, bare: bool = False) -> str:
@@ -76,15 +78,15 @@ def shown(r: dict, page: Page, bare: bool = False) -> str:
 
 def src(d: inv.Investment, page: Page, period: int, category: str = "total", measure: str = "investment",
         portfolio: str = "annual", bare: bool = False) -> str:
-    """One curated number, sourced, with the report's qualifier before it (约 3,570亿元)."""
+    """One curated number, sourced, with the report's qualifier (3,570亿元左右)."""
     r = inv.row(d.projects, period, category, measure, portfolio)
-    return qualified(r, page.lang) + page.num(r, shown(r, page, bare))
+    return page.num(r, qualified(r, page.lang, shown(r, page, bare)))
 
 
 def count(d: inv.Investment, page: Page, period: int, category: str = "total", portfolio: str = "annual") -> str:
     """A curated number of projects, sourced, as a bare number (the sentence says "projects")."""
     r = inv.row(d.projects, period, category, "count", portfolio)
-    return qualified(r, page.lang) + page.num(r, fmt(r["value"]))
+    return page.num(r, qualified(r, page.lang, fmt(r["value"])))
 
 
 def derived(page: Page, text: str, zh: str, en: str) -> str:
@@ -183,7 +185,7 @@ def _gap_sentence(d: inv.Investment, page: Page) -> str:
     gap_text = derived(page, yi(page, abs(gap), 1), f"{fmt(table.at['total', 'implied_plan'], 1)} − {fmt(by_sources, 1)}",
                        f"{fmt(table.at['total', 'implied_plan'], 1)} − {fmt(by_sources, 1)}")
     known = [c for c in d.checks if c.kind == "known_discrepancy"]
-    status = page.t("（登记状态：", " (register status: ") + word(STATUS_NAMES, known[0].status, page.lang) + page.t("）", ")") \
+    status = page.t("（登记状态：", " (register status: ") + W.name("check_status", known[0].status, page.lang) + page.t("）", ")") \
         if known else ""
     return page.t(
         f"总体完成率与分来源的完成率互不一致：按总体比例{src(d, page, r, measure='completion_rate')}推算的{r}年计划为{total}，"
@@ -440,7 +442,7 @@ def sources_html(d: inv.Investment, page: Page) -> str:
     if known:
         out += html_table([h("description", page), h("status", page), h("reason", page)],
                           [[zh_spans(c.text("description", page.lang), page.lang),
-                            html.escape(word(STATUS_NAMES, c.status, page.lang)),
+                            html.escape(W.name("check_status", c.status, page.lang)),
                             zh_spans(c.text("reason", page.lang), page.lang)] for c in known])
     return out
 
@@ -577,14 +579,14 @@ def checks_html(d: inv.Investment, page: Page) -> str:
     known discrepancy with the figures it uses (sourced)."""
     frame = pd.DataFrame([{"kind": c.kind, "status": c.status} for c in d.checks])
     counts = frame.groupby(["kind", "status"], sort=False).size()
-    kinds = [k for k in KIND_NAMES if k in set(frame["kind"])]
-    rows = [[html.escape(word(KIND_NAMES, k, page.lang)), html.escape(word(STATUS_NAMES, s, page.lang)), f"{n:,}"]
+    kinds = [k for k in KINDS if k in set(frame["kind"])]
+    rows = [[html.escape(W.name("check_kind", k, page.lang)), html.escape(W.name("check_status", s, page.lang)), f"{n:,}"]
             for k in kinds for (kk, s), n in counts.items() if kk == k]
     out = html_table([h("kind", page), h("status", page), h("n", page)], rows, right=(2,))
     detail = [c for c in d.checks if c.kind in ("identity", "known_discrepancy")]
-    rows = [[html.escape(word(KIND_NAMES, c.kind, page.lang)), zh_spans(c.text("description", page.lang), page.lang),
+    rows = [[html.escape(W.name("check_kind", c.kind, page.lang)), zh_spans(c.text("description", page.lang), page.lang),
              page.t("；", "; ").join(page.num(r, shown(r, page)) for r in c.extra.get("rows", [])),
-             html.escape(word(STATUS_NAMES, c.status, page.lang))] for c in detail]
+             html.escape(W.name("check_status", c.status, page.lang))] for c in detail]
     out += html_table([h("kind", page), h("description", page), h("figures", page), h("status", page)], rows)
     passed = sum(c.status == "pass" for c in d.checks)
     accepted = sum(c.status == "accepted" for c in d.checks)

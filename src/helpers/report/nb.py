@@ -12,16 +12,12 @@ import pandas as pd
 
 from ..data.vocab import LANGS
 from ..errors import ParameterError
+from . import words as W
 
 ALLOWED = {
     "lang": LANGS,
     "figure_format": ("png", "svg"),
     "level": ("city", "municipal"),
-}
-DOCUMENT_NAMES = {
-    "work_report": ("政府工作报告", "work report"),
-    "plan_report": ("计划报告", "plan report"),
-    "budget_report": ("预算报告", "budget report"),
 }
 
 
@@ -55,8 +51,7 @@ class Labels:
         return zh if self.lang == "zh" else en
 
     def doc(self, document: str) -> str:
-        zh, en = DOCUMENT_NAMES[document]
-        return zh if self.lang == "zh" else en
+        return W.name("document_short", document, self.lang)
 
 
 def fmt(value: float, digits: int | None = None) -> str:
@@ -73,8 +68,8 @@ def _decimals(value: float) -> int:
 
 def sourced(row: Mapping, text: str | None = None, lang: str = "en") -> str:
     """HTML for a curated number whose hover title gives its report, line and quote."""
-    zh, en = DOCUMENT_NAMES[row["document"]]
-    where = f"{zh} 第{row['line']}行" if lang == "zh" else f"{en}, line {row['line']}"
+    name = W.name("document_short", row["document"], lang)
+    where = f"{name} 第{row['line']}行" if lang == "zh" else f"{name}, line {row['line']}"
     title = f"{where}: {row['quote']}"
     shown = text if text is not None else f"{fmt(row['value'])} {row['unit']}"
     return f'<span class="sourced" title="{html.escape(title, quote=True)}">{html.escape(shown)}</span>'

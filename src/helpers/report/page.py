@@ -25,6 +25,7 @@ import pandas as pd
 from ..data import vocab
 from ..data.vocab import LANGS
 from ..errors import ParameterError
+from . import words as W
 from .nb import fmt
 
 # A run of Chinese (with the spaces, digits and punctuation between its characters).
@@ -66,11 +67,6 @@ def _is_one(value) -> bool:
         return float(value) == 1.0
     except (TypeError, ValueError):
         return False
-
-
-#: How a number's meaning reads next to it (see Page.mark); codes as in the curated `flag` column.
-MARK_WORDS = {"projected": {"zh": "预计", "en": "estimate"}, "provisional": {"zh": "暂列", "en": "provisional"},
-              "advance_quota": {"zh": "中央提前下达", "en": "advance quota"}}
 
 
 def marks_of(row: Mapping) -> list[str]:
@@ -143,7 +139,7 @@ class Page:
         """What the report says a number is, besides its value: `（预计）` / ` (estimate)` for a
         projection, `（暂列）` / ` (provisional)`, `（中央提前下达）` / ` (advance quota)`; "" for a plain
         number. From the curated row's `projected` and `flag`, so it travels with the number."""
-        words = [MARK_WORDS[code][self.lang] for code in marks_of(row)]
+        words = [W.name("mark", code, self.lang) for code in marks_of(row)]
         if not words:
             return ""
         return f"（{'，'.join(words)}）" if self.lang == "zh" else f" ({', '.join(words)})"
@@ -235,7 +231,6 @@ class Page:
 
 #: The MIME type of a page's findings as data (read by the front page, `helpers.render.site`).
 FINDINGS_MIME = "application/vnd.cq-gazette.findings+json"
-FINDINGS_HEADING = {"zh": "主要发现", "en": "Headline findings"}
 
 
 class Findings(str):
@@ -252,7 +247,7 @@ class Findings(str):
 
     def __new__(cls, items, lang: str, *, heading: bool = False, source: str | None = None):
         items = [i for i in items if i]
-        head = f"<h2>{FINDINGS_HEADING[lang]}</h2>" if heading else ""
+        head = f"<h2>{W.text('findings.heading', lang)}</h2>" if heading else ""
         intro = f'<p class="findings-source">{source}</p>' if source else ""
         self = super().__new__(cls, head + intro + '<ul class="findings">' + "".join(f"<li>{i}</li>" for i in items) + "</ul>")
         self.items, self.lang = items, lang
@@ -264,16 +259,6 @@ class Findings(str):
 
 # --- the register of known discrepancies, counted by nature ----------------------------------------
 
-REGISTER_WORDS = {
-    "zh": {"head": "登记事项 {n} 项：", "join": "，", "end": "；只有第一类是文件的错误。",
-           "discrepancy": "{n} 项文件自身数字不一致", "partial_list": "{n} 项是报告只列出主要项目（部分清单，不是错误）",
-           "convention": "{n} 项是预算编制惯例（不是错误）", "not_reproducible": "{n} 项因有输入未公布而无法复算（不等于不一致）"},
-    "en": {"head": "Register entries, {n} in all: ", "join": "; ", "end": ". Only the first kind is an error of the document.",
-           "discrepancy": "the document's own figures disagree: {n}",
-           "partial_list": "partial lists (the report lists only its main items; not an error): {n}",
-           "convention": "budgeting conventions (not an error): {n}",
-           "not_reproducible": "not reproducible because an input is not published (not an inconsistency): {n}"},
-}
 
 
 def register_summary(checks, lang: str) -> str:
@@ -287,8 +272,8 @@ def register_summary(checks, lang: str) -> str:
     """
     from ..checks.discrepancies import by_nature
 
-    words = REGISTER_WORDS[lang]
     groups = by_nature(checks)
-    parts = [words[nature].format(n=len(entries)) for nature, entries in groups.items()
+    parts = [W.text(f"register.{nature}", lang, n=len(entries)) for nature, entries in groups.items()
              if entries or nature == "discrepancy"]
-    return words["head"].format(n=sum(map(len, groups.values()))) + words["join"].join(parts) + words["end"]
+    return (W.text("register.head", lang, n=sum(map(len, groups.values())))
+            + W.text("register.join", lang).join(parts) + W.text("register.end", lang))

@@ -18,16 +18,14 @@ from collections.abc import Mapping
 import pandas as pd
 
 from ..analysis import programme as P
+from ..checks.engine import KINDS
 from ..data import vocab
 from . import figures
-from .audit import KIND_NAMES, word
-from .nb import DOCUMENT_NAMES, fmt
+from . import words as W
+from .audit import word
+from .nb import fmt
 from .page import Findings, Page, zh_spans
 
-#: How a qualified number reads ("{}" is the number, with its unit in sentences); no-break spaces
-#: keep the words with the number in a narrow table column.
-QUALIFIERS = {"exact": ("{}", "{}"), "about": ("{}左右", "about\u00a0{}"), "at_least": ("{}以上", "at\u00a0least\u00a0{}"),
-              "at_most": ("{}以内", "at\u00a0most\u00a0{}")}
 ROLE_NAMES = {"target": ("目标", "target"), "result": ("结果", "result"), "stock": ("存量", "stock"),
               "cumulative": ("累计", "cumulative total")}
 #: Measure words that count things without naming them (个, 项, 家 …): in English the figure's name
@@ -102,7 +100,7 @@ def value_text(row: Mapping, page: Page, unit: bool = False) -> str:
     number = fmt(row["value"])
     if unit:
         number = with_unit(number, row["unit"], page)
-    return word(QUALIFIERS, row["qualifier"], page.lang).format(number) + page.mark(row)
+    return W.text(f"qualifier.{row['qualifier']}", page.lang, number) + page.mark(row)
 
 
 def sourced(row: Mapping, page: Page, unit: bool = True) -> str:
@@ -111,8 +109,7 @@ def sourced(row: Mapping, page: Page, unit: bool = True) -> str:
 
 
 def where_label(row: Mapping, page: Page) -> str:
-    zh, en = DOCUMENT_NAMES[row["document"]]
-    label = page.t(zh, en)
+    label = W.name("document_short", row["document"], page.lang)
     if row.get("table") in TABLE_WORDS:
         label += page.t(word(TABLE_WORDS, row["table"], "zh"), f" ({word(TABLE_WORDS, row['table'], 'en')})")
     return label
@@ -429,9 +426,9 @@ def checks_html(p: P.Programme, page: Page) -> str:
     have stopped)."""
     by_kind = pd.Series([c.kind for c in p.checks]).value_counts()
     total = count(page, len(p.checks), "与本页数字有关的检查项数", "checks on this page's numbers")
-    kinds = [k for k in KIND_NAMES if k in by_kind.index]
-    parts = [(word(KIND_NAMES, k, page.lang), count(page, int(by_kind[k]), f"{word(KIND_NAMES, k, 'zh')}检查项数",
-                                                     f"{word(KIND_NAMES, k, 'en')} checks")) for k in kinds]
+    kinds = [k for k in KINDS if k in by_kind.index]
+    parts = [(W.name("check_kind", k, page.lang), count(page, int(by_kind[k]), f"{W.name('check_kind', k, 'zh')}检查项数",
+                                                     f"{W.name('check_kind', k, 'en')} checks")) for k in kinds]
     return "<p>" + page.t(
         f"本页数字经过{total}项检查，全部通过：" + "、".join(f"{name}{n}项" for name, n in parts) + "。",
         f"{total} checks concern this page's numbers, and all passed: " + ", ".join(f"{n} {name}" for name, n in parts) + ".") + "</p>"
