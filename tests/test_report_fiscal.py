@@ -20,7 +20,7 @@ ED = helpers.edition()
 Y0, Y1 = ED.year("review"), ED.year("plan")
 NOTEBOOK = paths.NOTEBOOKS_DIR / "02-fiscal.ipynb"
 CJK = re.compile(r"[\u2e80-\u2fdf\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
-PARTS = ("findings", "sources_uses", "who_pays", "measures_section", "draft_changes", "history_section", "social_insurance_section",
+PARTS = ("findings", "risk_section", "sources_uses", "who_pays", "measures_section", "draft_changes", "history_section", "social_insurance_section",
          "debt_section", "districts_section", "debt_ratio_section", "spending_section", "execution_section", "checks_section")
 
 
@@ -415,3 +415,37 @@ def test_the_refinancing_what_if_recomputes_from_the_csv(pages):
         share = (interest + principal * (1 - (coverage - drop))) / revenue
         assert f"{share:.1%}" in text, drop
         assert results[f"debt_service_from_revenue_to_revenue_{y0}_refinancing_minus_{round(drop * 100)}pts"] == round(share, 4)
+
+
+@pytest.mark.parametrize("level", ["city", "municipal"])
+def test_the_risk_summary_lists_exactly_the_entries_past_their_thresholds(pages, level):
+    """Issue 22: strengths, weaknesses and things to watch come from the data and fiscal.yaml's
+    thresholds: an entry is listed if and only if its figure passes its threshold; the page says the
+    thresholds are the project's, and the findings (hence the front page) carry the summary."""
+    ctx, parts = pages[("en", level)]
+    results = report.results(ctx)
+    listed = {k for keys in results["risk_summary"].values() for k in keys}
+    for entry in ctx.spec["risk_summary"]:
+        period = ctx.ed.year(entry["year"])
+        if "result" in entry:
+            value, key = results.get(f"{entry['result']}_{period}"), entry["result"]
+        else:
+            metric = f"{level}_{entry['metric']}"
+            value = ctx.facts.value(metric, period) if ctx.facts.has(metric, period) else None
+            key = entry["metric"]
+        passes = value is not None and (value > entry["threshold"] if entry["when"] == "above" else value < entry["threshold"])
+        assert (f"{key}_{period}" in listed) == passes, (key, value)
+    html = report.risk_section(ctx)
+    assert "not official limits" in _plain(html)
+    for side, keys in results["risk_summary"].items():
+        assert (f"<h3>{report.RISK_HEADINGS[side][1]}</h3>" in html) == bool(keys)
+        assert html.count("<li>") == sum(map(len, results["risk_summary"].values()))
+    assert "Risk summary (thresholds set by this project" in _plain(parts["findings"])
+
+
+def test_a_risk_summary_entry_with_an_unknown_side_is_named(pages):
+    ctx, _ = pages[("en", "city")]
+    spec = {**ctx.spec, "risk_summary": [{"side": "opportunity", "result": "tax_share", "year": "review",
+                                          "when": "above", "threshold": 0.5, "why": {"zh": "x", "en": "x"}}]}
+    with pytest.raises(ParameterError, match="fiscal.yaml risk_summary: side must be one of"):
+        af.risk_summary(ctx.facts, "city", spec)

@@ -1083,6 +1083,35 @@ RESULT_MEASURES = ("self_sufficiency", "tax_share", "land_sale_share_of_fund_rev
                    "debt_service_net_of_refinancing_to_revenue")
 
 
+RISK_SIDES = ("strength", "weakness", "watch")
+
+
+def risk_summary(facts, level: str, spec: dict, results_: dict | None = None) -> list[dict]:
+    """The entries of the edition's `risk_summary` (fiscal.yaml) whose figure passes its threshold
+    at `level`, in the file's order: side, key, kind (`result` or `metric`), period, value,
+    threshold, when (above / below), and the entry itself. A figure the level lacks is skipped."""
+    results_ = results(facts, level, spec) if results_ is None else results_
+    out = []
+    for entry in spec.get("risk_summary", []):
+        if entry["side"] not in RISK_SIDES or entry["when"] not in ("above", "below"):
+            raise ParameterError(f"fiscal.yaml risk_summary: side must be one of {RISK_SIDES} and when above or below: {entry}")
+        period = facts.year(entry["year"])
+        if "result" in entry:
+            kind, key = "result", entry["result"]
+            value = results_.get(f"{key}_{period}")
+        else:
+            kind, key = "metric", entry["metric"]
+            metric = f"{level}_{key}"
+            value = _value(facts, metric, period) if facts.has(metric, period) else None
+        if value is None:
+            continue
+        threshold = float(entry["threshold"])
+        if (value > threshold) if entry["when"] == "above" else (value < threshold):
+            out.append({"side": entry["side"], "key": key, "kind": kind, "period": period, "value": float(value),
+                        "threshold": threshold, "when": entry["when"], "entry": entry})
+    return out
+
+
 def _r4(x):
     return None if x is None or x != x else round(float(x), 4)
 
@@ -1138,4 +1167,6 @@ def results(facts, level: str, spec: dict) -> dict:
         out[f"municipal_spending_unlisted_share_{period}"] = _r4(unlisted_spending(facts, period)["share"])
     bases = growth_bases(facts, y0, y1)
     out[f"municipal_expenditure_growth_base_{y1}"] = _r1(bases.loc[bases["function"] == "total", "base_implied"].item())
+    summary = risk_summary(facts, level, spec, out)
+    out["risk_summary"] = {side: [f"{r['key']}_{r['period']}" for r in summary if r["side"] == side] for side in RISK_SIDES}
     return out

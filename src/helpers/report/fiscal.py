@@ -24,7 +24,7 @@ from .. import checks as checks_mod
 from ..analysis import fiscal as af
 from ..data import provenance, vocab
 from ..data.edition import Edition
-from ..errors import ProvenanceError
+from ..errors import HelpersError, ProvenanceError
 from . import figures
 from .nb import fmt, validate
 from .page import CJK as _CJK
@@ -314,8 +314,8 @@ def _name(ctx: Context, row: dict) -> str:
 # --- Headline findings ------------------------------------------------------------------------------
 
 def findings(ctx: Context) -> str:
-    """Three to five sentences: self-sufficiency and transfers, land, debt stock against the
-    references, debt service, and what the plan year's figures are (and are not)."""
+    """Five sentences: self-sufficiency and transfers, land, the debt stock, what the plan year's
+    figures are (and are not), and the risk summary in short (debt service and refinancing among it)."""
     y0, y1, lv, pre = ctx.y0, ctx.y1, ctx.lv, f"{ctx.level}_general_"
     ss = evaluated(ctx, "self_sufficiency", y0).value
     to_exp = evaluated(ctx, "central_transfers_to_expenditure", y0).value
@@ -338,8 +338,8 @@ def findings(ctx: Context) -> str:
         f"(land dependence) and the equivalent of {mval(ctx, 'land_to_general_revenue', y0)} of general budget revenue; the {y1} draft "
         f"puts them at {mval(ctx, 'land_dependence', y1)} and {mval(ctx, 'land_to_general_revenue', y1)}."))
     out.append(_debt_finding(ctx))
-    out.append(_service_finding(ctx))
     out.append(_plan_year_finding(ctx))
+    out.append(_risk_finding(ctx))     # debt service and refinancing are in it (and in section 6)
     return Findings(out, ctx.lang)
 
 
@@ -384,26 +384,6 @@ def _debt_finding(ctx: Context) -> str:
         f" City-wide debt equals {gdp_text} of GDP ({row_num(ctx, gdp_row, amt(ctx, gdp_row['value']))}); the debt ratio the report "
         f"computes by the Ministry of Finance's method is {num(ctx, 'city_debt_ratio', y0)}, on a denominator (comprehensive fiscal "
         f"capacity) the gazette does not publish in full, so it cannot be recomputed.")
-
-
-def _service_finding(ctx: Context) -> str:
-    y0, lv = ctx.y0, ctx.lv
-    s = af.debt_service(ctx.facts, y0, ctx.level)
-    interest = der(ctx, amt(ctx, s["interest"]), ctx.t("还本付息 − 两本预算的债务还本", "debt service − debt repayment of the two budgets"))
-    service = num(ctx, s["metrics"]["service"], y0)
-    text_ = ctx.t(f"{lv}还本付息 {service} 中隐含付息约 {interest}，占一般公共预算和政府性基金收入的 {mval(ctx, 'interest_to_revenue', y0)}；",
-                  f"Of {lv} debt service of {service}, implied interest of about {interest} was {mval(ctx, 'interest_to_revenue', y0)} "
-                  "of general plus fund budget revenue; ")
-    if s["refinancing"] is None:
-        return text_ + ctx.t(f"报告未给出{lv}再融资债券，扣除再融资后的还本付息负担无法计算。",
-                             f"the report gives no {lv} refinancing bonds, so debt service net of refinancing cannot be computed.")
-    principal = der(ctx, amt(ctx, s["principal"]), ctx.t("两本预算的债务还本支出之和", "debt repayment of the general and fund budgets"))
-    return text_ + ctx.t(
-        f"再融资债券 {num(ctx, s['metrics']['refinancing'], y0)} 相当于到期还本 {principal} 的 {der(ctx, pct(s['refinancing_to_principal']), '再融资债券 ÷ 还本')}，"
-        f"扣除再融资后的还本付息占收入的 {mval(ctx, 'debt_service_net_of_refinancing_to_revenue', y0)}。",
-        f"refinancing bonds of {num(ctx, s['metrics']['refinancing'], y0)} covered {der(ctx, pct(s['refinancing_to_principal']), 'refinancing bonds ÷ principal')} "
-        f"of the {principal} of principal repaid, and debt service net of refinancing was "
-        f"{mval(ctx, 'debt_service_net_of_refinancing_to_revenue', y0)} of revenue.")
 
 
 def advance_quota(ctx: Context) -> dict:
@@ -933,6 +913,82 @@ def _refinancing_shock_text(ctx: Context) -> str:
         f"若覆盖率降低，其他不变，这一比例在覆盖率为 {cases}。",
         f" Refinancing, likewise a what-if: in {y0} city-wide refinancing bonds covered {pct(base['coverage'])} of the principal due, "
         f"so the debt service paid from revenue came to {now} of revenue; with lower coverage, all else equal, that share would be {cases}.")
+
+
+RISK_HEADINGS = {"strength": ("优势", "Strengths"), "weakness": ("弱点", "Weaknesses"), "watch": ("值得关注", "To watch")}
+
+
+def _risk_value(ctx: Context, r: dict) -> str:
+    """The figure of a risk-summary entry, sourced (a curated figure) or derived (its formula)."""
+    key, period, v = r["key"], r["period"], r["value"]
+    if r["kind"] == "metric":
+        return num(ctx, f"{ctx.level}_{key}", period)
+    if any(m.key == key for m in af.MEASURES):
+        return mval(ctx, key, period)
+    if key == "district_debt_share":
+        d = af.district_level(ctx.facts, period, ctx.y1)["debt"]
+        return der(ctx, pct(v), ctx.t(f"区县债务余额 ÷ 全市债务余额 = {d['debt_balance']:g} ÷ {d['debt_balance'] / v:g}",
+                                      f"district debt ÷ city debt = {d['debt_balance']:g} ÷ {d['debt_balance'] / v:g}"))
+    if key == "refinancing_to_principal":
+        s = af.debt_service(ctx.facts, period, "city")
+        return der(ctx, pct(v), ctx.t(f"再融资债券 ÷ 到期本金 = {s['refinancing']:g} ÷ {s['principal']:g}",
+                                      f"refinancing bonds ÷ principal due = {s['refinancing']:g} ÷ {s['principal']:g}"))
+    if key == "social_insurance_reserve_months":
+        return der(ctx, f"{v:.1f}", ctx.t("历年滚存结余 ÷（支出 ÷ 12）", "accumulated balance ÷ (expenditure ÷ 12)"))
+    raise HelpersError(f"fiscal.yaml risk_summary: no way to show {key!r}; use a measure, a curated metric or a known result")
+
+
+def _risk_threshold(ctx: Context, r: dict) -> str:
+    unit, t = r["entry"].get("unit"), r["threshold"]
+    shown = f"{t:g}%" if unit == "%" else (f"{t:g}" + ctx.t("个月", " months") if unit == "months" else pct(t, 0))
+    return ctx.t(("高于" if r["when"] == "above" else "低于") + shown, ("above " if r["when"] == "above" else "below ") + shown)
+
+
+def _risk_name(ctx: Context, r: dict) -> str:
+    entry = r["entry"]
+    name = entry["name"][ctx.lang] if "name" in entry else af.measure_spec(r["key"]).name[0 if ctx.lang == "zh" else 1]
+    if entry.get("scope") == "city" and ctx.level != "city":
+        name += ctx.t("（全市）", " (city-wide)")
+    return text(ctx, name)
+
+
+def risk_items(ctx: Context) -> dict[str, list[str]]:
+    """side → the sentences of the risk summary, each with its figure, its threshold and why it matters."""
+    out = {side: [] for side in af.RISK_SIDES}
+    for r in af.risk_summary(ctx.facts, ctx.level, ctx.spec, results(ctx)):
+        why = text(ctx, r["entry"]["why"][ctx.lang])
+        out[r["side"]].append(ctx.t(f"<b>{_risk_name(ctx, r)}</b> {_risk_value(ctx, r)}（{_risk_threshold(ctx, r)}）：{why}。",
+                                    f"<b>{_risk_name(ctx, r)}</b> {_risk_value(ctx, r)} ({_risk_threshold(ctx, r)}): {why}."))
+    return out
+
+
+def risk_section(ctx: Context) -> str:
+    """Strengths, weaknesses and things to watch, generated from the data and the thresholds of the
+    edition's fiscal.yaml (`risk_summary`), each figure sourced or derived."""
+    parts = [_p(ctx.t(
+        "以下各条由数据生成：某项数字越过版本分析文件（fiscal.yaml）中设定的阈值时列出。阈值是本项目为这份摘要设定的阅读标尺，不是官方限额；"
+        + (f"数字为{ctx.lv}口径，标“全市”者除外。" if ctx.level != "city" else "数字为全市口径。"),
+        "Generated from the data: an entry is listed when its figure passes the threshold set in the edition's analysis file "
+        "(fiscal.yaml). The thresholds are this project's reading aids for the summary, not official limits; figures are "
+        + (f"{ctx.lv} unless marked city-wide." if ctx.level != "city" else "city-wide.")))]
+    for side, items in risk_items(ctx).items():
+        if items:
+            parts.append(f"<h3>{ctx.t(*RISK_HEADINGS[side])}</h3><ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>")
+    return "".join(parts)
+
+
+def _risk_finding(ctx: Context) -> str:
+    """The risk summary in one sentence for the findings (and so the front page): names and figures."""
+    items = af.risk_summary(ctx.facts, ctx.level, ctx.spec, results(ctx))
+    parts = []
+    for side in af.RISK_SIDES:
+        named = [f"{_risk_name(ctx, r)} {_risk_value(ctx, r)}" for r in items if r["side"] == side]
+        if named:
+            parts.append(ctx.t(f"{RISK_HEADINGS[side][0]}：", f"{RISK_HEADINGS[side][1].lower()}: ") + ctx.t("、", ", ").join(named))
+    if not parts:
+        return ""
+    return ctx.t("风险摘要（阈值为本项目设定，见下文）——" + "；".join(parts) + "。",
+                 "Risk summary (thresholds set by this project, see below) — " + "; ".join(parts) + ".")
 
 
 def history_section(ctx: Context) -> str:
