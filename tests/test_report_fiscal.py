@@ -21,7 +21,7 @@ Y0, Y1 = ED.year("review"), ED.year("plan")
 NOTEBOOK = paths.NOTEBOOKS_DIR / "02-fiscal.ipynb"
 CJK = re.compile(r"[\u2e80-\u2fdf\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 PARTS = ("findings", "risk_section", "sources_uses", "who_pays", "measures_section", "draft_changes", "history_section", "social_insurance_section",
-         "debt_section", "districts_section", "debt_ratio_section", "spending_section", "execution_section", "checks_section")
+         "debt_section", "districts_section", "bonds_section", "debt_ratio_section", "spending_section", "execution_section", "checks_section")
 
 
 @pytest.fixture(scope="module")
@@ -449,3 +449,28 @@ def test_a_risk_summary_entry_with_an_unknown_side_is_named(pages):
                                           "when": "above", "threshold": 0.5, "why": {"zh": "x", "en": "x"}}]}
     with pytest.raises(ParameterError, match="fiscal.yaml risk_summary: side must be one of"):
         af.risk_summary(ctx.facts, "city", spec)
+
+
+def test_bonds_and_the_debt_path_recompute_from_the_csv(pages):
+    """Issue 22: new bonds split by budget with the refinancing cross-check, the plan year's debt
+    floor against the limit, the stabilisation drawing ÷ spending, municipal net retained transfers."""
+    import csv
+
+    ctx, _ = pages[("en", "city")]
+    rows, y0, y1 = _csv_rows(ctx), ctx.y0, ctx.y1
+    with open(ctx.ed.table_path("economy"), encoding="utf-8", newline="") as fh:
+        special = next(float(r["value"]) for r in csv.DictReader(fh)
+                       if r["metric"] == "local_government_special_bonds_secured" and int(r["period"]) == y0)
+    new_general = rows[("city_debt_new_bonds", y0)] - special
+    refi = (rows[("city_general_debt_revenue", y0)] - new_general) + (rows[("city_fund_debt_revenue", y0)] - special)
+    floor = rows[("city_debt_balance", y0)] + rows[("city_debt_new_bonds", y1)]
+    drawn = rows[("municipal_general_stabilisation_fund_drawn", y1)] / rows[("municipal_general_expenditure", y1)]
+    kept = rows[("municipal_general_central_transfers", y0)] - rows[("municipal_general_transfers_to_districts", y0)]
+    text, results = _plain(report.bonds_section(ctx)), report.results(ctx)
+    for shown in (f"{new_general:,.0f} CNY", f"{refi:,.0f} CNY", f"{floor:,.0f} CNY", f"{drawn:.1%}", f"+{kept:,.0f}"):
+        assert shown in text, shown
+    assert "they agree" in text and abs(refi - rows[("city_debt_refinancing_bonds", y0)]) <= 2
+    assert "(advance quota)" in text                       # the plan year's new bonds keep their mark
+    assert results[f"bonds_new_general_{y0}"] == new_general and results[f"debt_floor_{y1}"] == floor
+    assert results[f"stabilisation_drawn_to_expenditure_{y1}"] == round(drawn, 4)
+    assert results[f"municipal_net_retained_transfers_general_{y0}"] == kept

@@ -746,6 +746,48 @@ def debt_headroom(facts, period: int) -> float:
     return _value(facts, "city_debt_limit", period) - _value(facts, "city_debt_balance", period)
 
 
+def bonds_and_debt_path(facts, year: int, next_year: int) -> dict:
+    """The review year's bonds split by budget, the refinancing cross-check, the floor of the plan
+    year's debt, the municipal stabilisation-fund drawing and the transfers the municipal level keeps.
+
+        new general bonds      = new bonds − special bonds secured (plan report)
+        refinancing, general   = general budget debt revenue − new general bonds
+        refinancing, special   = fund budget debt revenue − special bonds secured
+        cross-check gap        = (refinancing general + special) − refinancing bonds printed;
+                                 tolerance: the rounding of the four integers it combines (± 2)
+        debt floor (plan year) = balance + new bonds of the plan year (before any principal repaid
+                                 from revenue), against the review year's limit and headroom
+        stabilisation drawing  = fund drawn ÷ municipal general budget expenditure of the plan year
+        net retained transfers = municipal central transfers − transfers to districts, per budget
+
+    A part the report does not state is None."""
+    def v(metric, period):
+        return _value(facts, metric, period) if facts.has(metric, period) else None
+
+    out: dict = {}
+    new, special = v("city_debt_new_bonds", year), v("local_government_special_bonds_secured", year)
+    gen_rev, fund_rev, refi = v("city_general_debt_revenue", year), v("city_fund_debt_revenue", year), v("city_debt_refinancing_bonds", year)
+    if None not in (new, special, gen_rev, fund_rev, refi):
+        new_general = new - special
+        out.update(new_general=new_general, new_special=special, refinancing_general=gen_rev - new_general,
+                   refinancing_special=fund_rev - special)
+        out["refinancing_gap"] = out["refinancing_general"] + out["refinancing_special"] - refi
+        out["refinancing_tolerance"] = 2.0
+        out["refinancing_agrees"] = abs(out["refinancing_gap"]) <= out["refinancing_tolerance"] + 1e-9
+    balance, limit, new_next = v("city_debt_balance", year), v("city_debt_limit", year), v("city_debt_new_bonds", next_year)
+    if None not in (balance, limit, new_next):
+        out.update(debt_floor=balance + new_next, headroom=limit - balance, new_bonds_next=new_next,
+                   floor_over_limit=balance + new_next - limit)
+    drawn, spending = v("municipal_general_stabilisation_fund_drawn", next_year), v("municipal_general_expenditure", next_year)
+    if None not in (drawn, spending):
+        out["stabilisation_drawn_to_expenditure"] = drawn / spending
+    for budget in ("general", "fund"):
+        got, passed = v(f"municipal_{budget}_central_transfers", year), v(f"municipal_{budget}_transfers_to_districts", year)
+        if None not in (got, passed):
+            out[f"net_retained_transfers_{budget}"] = got - passed
+    return out
+
+
 def gdp(facts, period: int) -> dict:
     """The verified GDP row (亿元) of `period` from the economy table."""
     rows = [r for r in facts.rows("gdp", period, "actual") if r["unit"] == "亿元"]
@@ -1167,6 +1209,13 @@ def results(facts, level: str, spec: dict) -> dict:
         out[f"municipal_spending_unlisted_share_{period}"] = _r4(unlisted_spending(facts, period)["share"])
     bases = growth_bases(facts, y0, y1)
     out[f"municipal_expenditure_growth_base_{y1}"] = _r1(bases.loc[bases["function"] == "total", "base_implied"].item())
+    path = bonds_and_debt_path(facts, y0, y1)     # city-wide and municipal figures, the same at every level
+    for key in ("new_general", "refinancing_general", "refinancing_special", "refinancing_gap"):
+        out[f"bonds_{key}_{y0}"] = _r1(path.get(key))
+    out[f"debt_floor_{y1}"] = _r1(path.get("debt_floor"))
+    out[f"stabilisation_drawn_to_expenditure_{y1}"] = _r4(path.get("stabilisation_drawn_to_expenditure"))
+    for budget in ("general", "fund"):
+        out[f"municipal_net_retained_transfers_{budget}_{y0}"] = _r1(path.get(f"net_retained_transfers_{budget}"))
     summary = risk_summary(facts, level, spec, out)
     out["risk_summary"] = {side: [f"{r['key']}_{r['period']}" for r in summary if r["side"] == side] for side in RISK_SIDES}
     return out
