@@ -695,3 +695,18 @@ def test_a_front_page_that_cannot_be_made_leaves_the_run_unpublished(project, re
     assert _latest(reports) == good
     newest = sorted((reports / "runs").iterdir())[-1]
     assert _manifest(newest)["complete"] is False
+
+
+def test_a_notebook_that_leaves_a_link_in_its_folder_fails_and_publishes_nothing(tmp_path, capsys):
+    """Issue 24: a figure that is a symbolic link to a file outside the run (/etc/hostname here) is
+    never recorded, copied or published: the job fails naming it, and the link is removed."""
+    root = tmp_path / "project"
+    _notebook(root / "notebooks" / "10-link.ipynb", BODY + "\nimport os\nos.makedirs(figure_dir, exist_ok=True)\n"
+              "os.symlink('/etc/hostname', os.path.join(figure_dir, 'evil.png'))")
+    (root / "render.yaml").write_text("default_parameter_sets:\n  - {lang: zh}\n", encoding="utf-8")
+    reports = tmp_path / "reports"
+    assert _main(root, reports) == 1
+    assert "evil.png" in capsys.readouterr().err + "".join(
+        json.dumps(r) for r in (p.read_text() for p in (reports / "runs").rglob("*.json")))
+    assert not (reports / "latest").exists()
+    assert not any(p.is_symlink() for p in (reports / "runs").rglob("*"))

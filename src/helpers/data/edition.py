@@ -19,7 +19,7 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import yaml
 
@@ -50,6 +50,10 @@ def _read_json(path: Path) -> dict:
     for k, res in enumerate(resources):
         if not isinstance(res, dict) or not isinstance(res.get("name"), str) or not isinstance(res.get("path"), str):
             raise SchemaError(path, f"resource {k} needs a 'name' and a 'path' (strings)", column="resources")
+        _check_inside(path, res["name"], res["path"])
+        if "schema" in res and not isinstance(res["schema"], dict):
+            raise SchemaError(path, f"resource {res['name']!r}: schema is {type(res['schema']).__name__}; expected an object "
+                                    "with 'fields' (or no 'schema' key for a resource that is not a table)", column="schema")
         schema = res.get("schema")
         if schema is not None:
             fields = schema.get("fields") if isinstance(schema, dict) else None
@@ -57,6 +61,20 @@ def _read_json(path: Path) -> dict:
                 raise SchemaError(path, f"resource {res['name']!r}: schema.fields must be a list of objects with a 'name'",
                                   column="fields")
     return data
+
+
+def _check_inside(descriptor: Path, name: str, relative: str) -> None:
+    """A resource path is relative, has no '..' and, symlinks resolved, stays inside the edition
+    folder: a descriptor may not make the loader read a file elsewhere (its content is never shown)."""
+    pure = PurePosixPath(relative)
+    root = descriptor.parent.resolve()
+    if pure.is_absolute() or ".." in pure.parts or not relative.strip():
+        raise SchemaError(descriptor, f"resource {name!r}: path {relative!r} must be a relative path inside the edition "
+                                      "folder (no leading '/', no '..')", column="path")
+    target = (root / pure).resolve()
+    if target != root and root not in target.parents:
+        raise SchemaError(descriptor, f"resource {name!r}: path {relative!r} leads outside the edition folder "
+                                      "(a symbolic link); refusing to read it", column="path")
 
 
 def _read_yaml(path: Path) -> dict:
@@ -191,6 +209,8 @@ def known_editions() -> list[str]:
 
 _CACHE: dict[tuple, Edition] = {}
 _ID = re.compile(r"[0-9]{4}-[0-9]{2}[a-z0-9-]*")
+#: A name that is safe as one path component: what an edition id must be (it names report folders).
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 
 def _stamp(folder: Path) -> tuple:
@@ -235,5 +255,9 @@ def edition(which: str | os.PathLike | Edition | None = None) -> Edition:
         for required in ("id", "title", "years", "documents"):
             if required not in meta:
                 raise EditionError(f"{folder / EDITION_FILE}: missing {required!r}")
+        # The id names folders of the reports and files of the downloads: it must be one safe name.
+        if not isinstance(meta["id"], str) or not SAFE_NAME.fullmatch(meta["id"]):
+            raise EditionError(f"{folder / EDITION_FILE}: id {meta['id']!r} is not a safe name; expected letters, digits, "
+                               "'.', '_' or '-', starting with a letter or digit (no '/', no '..')")
         _CACHE[key] = Edition(folder, meta, _read_json(folder / DESCRIPTOR_FILE))
     return _CACHE[key]

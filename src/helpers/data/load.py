@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 import json
+import stat
 from pathlib import Path
 
 import pandas as pd
@@ -75,6 +76,8 @@ def read_table(path: Path, schema: dict, with_lines: bool = False):
     with_lines: return (frame, the file line of each row), for errors a caller finds later."""
     path = Path(path)
     try:
+        if not stat.S_ISREG(path.stat().st_mode) and not path.is_dir():   # a FIFO or device would block or never end
+            raise SchemaError(path, "is not a regular file (a FIFO, device or socket); expected a CSV file")
         raw = path.read_bytes()
     except FileNotFoundError:
         raise SchemaError(path, "file not found") from None

@@ -15,6 +15,7 @@ import errno
 import fcntl
 import os
 import re
+import stat
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +24,22 @@ from ..errors import RenderError
 
 LOCK_NAME = ".render.lock"
 _HOLDER = re.compile(r"pid (\d+)(?: start (\d+))?")
+
+
+def _open_regular(path: Path) -> int:
+    """Open (creating) a lock file for reading and writing, never through a symbolic link and only
+    if it is a regular file: the lock is written and truncated, and a link planted in a shared
+    reports folder must not make the renderer empty the file it points to."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise LockError(f"{path} is a symbolic link; the lock file must be a regular file (remove the link)") from None
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise LockError(f"{path} is not a regular file; the lock file must be one (remove it)")
+    return fd
 
 
 class LockError(RenderError):
@@ -82,7 +99,7 @@ class RenderLock:
 
     def _take_over(self, fd: int, pid: int) -> None:
         """The recorded owner is dead; whatever still holds the lock is an orphan. Replace the file."""
-        guard = os.open(f"{self.path}.guard", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        guard = _open_regular(Path(f"{self.path}.guard"))
         try:
             fcntl.flock(guard, fcntl.LOCK_EX)       # one taker at a time
             try:
@@ -98,7 +115,7 @@ class RenderLock:
     def __enter__(self):
         told = False
         while True:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            fd = _open_regular(self.path)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError as exc:

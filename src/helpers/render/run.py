@@ -28,6 +28,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import copy
+import errno
 import hashlib
 import html
 import json
@@ -37,6 +38,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import warnings
@@ -641,6 +643,14 @@ def execute_job(job: Job, run_dir: Path, root: Path, show_code: bool) -> dict:
         what = "the HTML page could not be made" if executed.exists() else "the executed notebook could not be written"
         return _record(job, "failed", start, error=f"{what}: {type(exc).__name__}: {exc}",
                        outputs=runs.hash_outputs(out))
+    unsafe = runs.unsafe_outputs(out)
+    if unsafe:
+        for rel in unsafe:
+            with contextlib.suppress(OSError):
+                (out / rel).unlink()
+        return _record(job, "failed", start, outputs=runs.hash_outputs(out),
+                       error=f"the notebook left {', '.join(unsafe)} in its folder, which is a symbolic link or a special "
+                             "file; a job's outputs must be regular files (removed; nothing of it is published)")
     outputs = runs.hash_outputs(out)
     if failed is not None:
         return _record(job, "failed", start, error=_failure_message(nb, failed), outputs=outputs)
@@ -654,11 +664,13 @@ def reuse(job: Job, source_run: Path, old: dict, run_dir: Path) -> dict | str:
     for rel, digest in old["outputs"].items():
         source = source_run / job.id / rel
         try:
-            data = source.read_bytes()
+            with os.fdopen(os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC), "rb") as fh:
+                data = fh.read()
         except FileNotFoundError:
             problem = f"{rel} is missing"
         except OSError as exc:
-            problem = f"{rel} cannot be read ({exc.strerror or exc})"
+            problem = (f"{rel} is a symbolic link, not the file that was rendered" if exc.errno == errno.ELOOP
+                       else f"{rel} cannot be read ({exc.strerror or exc})")
         else:
             actual = hashlib.sha256(data).hexdigest()
             problem = None if actual == digest else \
@@ -870,9 +882,10 @@ def assemble(run_dir: Path, jobs: list[Job], *, reports: Path, root: Path = path
 def _check_writable(reports: Path) -> None:
     try:
         (reports / "runs").mkdir(parents=True, exist_ok=True)
-        probe = reports / ".write-test"
-        probe.write_text("")
-        probe.unlink()
+        # A probe of its own name, created exclusively (never through a link someone planted).
+        fd, probe = tempfile.mkstemp(prefix=".write-test-", dir=reports)
+        os.close(fd)
+        os.unlink(probe)
     except OSError as exc:
         raise ParameterError(f"output folder {reports} is not writable: {exc}") from None
 

@@ -22,6 +22,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -64,19 +65,36 @@ def write_atomic(target: Path, data: bytes) -> None:
 
 
 def sha256_file(path: Path) -> str:
+    """The file's sha256, read without following a symbolic link (OSError ELOOP for one)."""
     h = hashlib.sha256()
-    with open(path, "rb") as fh:
+    with os.fdopen(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC), "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
 
 
 def hash_outputs(job_dir: Path) -> dict[str, str]:
-    """sha256 of every file of a job folder, by path relative to it."""
+    """sha256 of every regular file of a job folder, by path relative to it (links and special
+    files are never followed or recorded: see `unsafe_outputs`)."""
     if not job_dir.is_dir():
         return {}
-    return {p.relative_to(job_dir).as_posix(): sha256_file(p)
-            for p in sorted(job_dir.rglob("*")) if p.is_file() and not p.name.startswith(".")}
+    return {p.relative_to(job_dir).as_posix(): sha256_file(p) for p in sorted(job_dir.rglob("*"))
+            if not p.is_symlink() and p.is_file() and not p.name.startswith(".")}
+
+
+def unsafe_outputs(job_dir: Path) -> list[str]:
+    """What a job left in its folder that is neither a regular file nor a folder: a symbolic link
+    (which could point anywhere, /etc/shadow included) or a special file (FIFO, device, socket).
+    Such a job fails, and they are removed, so that nothing outside the run is ever recorded,
+    copied or published."""
+    if not job_dir.is_dir():
+        return []
+    found = []
+    for p in sorted(job_dir.rglob("*")):
+        st = p.lstat()
+        if stat.S_ISLNK(st.st_mode) or not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):
+            found.append(p.relative_to(job_dir).as_posix())
+    return found
 
 
 def verify_outputs(job_dir: Path, outputs: dict[str, str]) -> str | None:
@@ -90,6 +108,8 @@ def verify_outputs(job_dir: Path, outputs: dict[str, str]) -> str | None:
         except FileNotFoundError:
             return f"{rel} is missing"
         except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                return f"{rel} is a symbolic link, not the file that was rendered"
             return f"{rel} cannot be read ({exc.strerror or exc})"
         if actual != digest:
             return f"{rel} has changed since it was rendered (sha256 {actual[:12]}…, recorded {digest[:12]}…)"

@@ -1,0 +1,138 @@
+"""Containment (issue 24): no path outside the project is read or written, through an edition id, a
+descriptor's resource path, a symbolic link planted in the reports folder or left by a notebook, or
+a special file; each case is a named error, and no error shows the content of a refused file."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+import helpers
+import helpers.cli as cli
+from helpers.data import load as loader
+from helpers.errors import EditionError, SchemaError
+from helpers.render import runs
+from helpers.render.lock import LockError, RenderLock
+
+
+def _descriptor(copy: Path, edit) -> None:
+    path = copy / "datapackage.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    edit(data)
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+@pytest.mark.parametrize("bad_id", ["../../../../../../tmp/x", "/tmp/x", "a/b", "..", ".hidden", ""])
+def test_an_edition_id_that_is_not_one_safe_name_is_refused(data_copy, bad_id):
+    meta = data_copy / "edition.yaml"
+    text = meta.read_text(encoding="utf-8")
+    line = next(x for x in text.splitlines() if x.startswith("id:"))
+    meta.write_text(text.replace(line, f"id: {json.dumps(bad_id)}"), encoding="utf-8")
+    with pytest.raises(EditionError, match="is not a safe name"):
+        helpers.edition(str(data_copy))
+
+
+@pytest.mark.parametrize("path, message", [
+    ("../../etc/passwd", "must be a relative path inside the edition folder"),
+    ("/etc/passwd", "must be a relative path inside the edition folder"),
+    ("curated/../../x.csv", "must be a relative path inside the edition folder"),
+])
+def test_a_resource_path_outside_the_edition_is_refused_without_reading_it(data_copy, path, message):
+    def edit(d):
+        d["resources"][0]["path"] = path
+    _descriptor(data_copy, edit)
+    with pytest.raises(SchemaError, match=message) as caught:
+        helpers.edition(str(data_copy))
+    assert "root:" not in str(caught.value)              # nothing of /etc/passwd is shown
+
+
+def test_a_resource_that_is_a_link_out_of_the_edition_is_refused(data_copy, tmp_path):
+    outside = tmp_path / "secret.csv"
+    outside.write_text("secret line\n", encoding="utf-8")
+    target = data_copy / "curated" / "budget.csv"
+    target.unlink()
+    target.symlink_to(outside)
+    with pytest.raises(SchemaError, match="leads outside the edition folder") as caught:
+        helpers.edition(str(data_copy))
+    assert "secret" not in str(caught.value)
+
+
+def test_a_schema_that_is_not_an_object_is_named(data_copy):
+    def edit(d):
+        d["resources"][0]["schema"] = None
+    _descriptor(data_copy, edit)
+    with pytest.raises(SchemaError, match="schema is NoneType; expected an object"):
+        helpers.edition(str(data_copy))
+
+
+def test_a_fifo_in_place_of_a_table_is_refused_before_it_is_opened(data_copy):
+    table = data_copy / "curated" / "budget.csv"
+    schema = helpers.edition(str(data_copy)).resource("budget")["schema"]
+    table.unlink()
+    os.mkfifo(table)
+    with pytest.raises(SchemaError, match="is not a regular file"):   # opening it would block forever
+        loader.read_table(table, schema)
+
+
+def test_a_gbk_table_is_named_by_file_and_line(data_copy):
+    table = data_copy / "curated" / "budget.csv"
+    table.write_bytes(table.read_text(encoding="utf-8").encode("gbk", errors="replace"))
+    with pytest.raises(SchemaError, match=r"not valid UTF-8 .*is it GBK"):
+        helpers.load("budget", str(data_copy))
+
+
+@pytest.mark.parametrize("name", [".render.lock", ".render.lock.guard"])
+def test_a_lock_file_that_is_a_link_is_refused_and_its_target_kept(tmp_path, name):
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n", encoding="utf-8")
+    (reports / name).symlink_to(victim)
+    lock = RenderLock(reports, False)
+    if name == ".render.lock":
+        with pytest.raises(LockError, match="is a symbolic link"):
+            lock.__enter__()
+    else:                                  # the guard is opened only to take a dead owner's lock over
+        with pytest.raises(LockError, match="is a symbolic link"):
+            lock._take_over(os.open(tmp_path / "other", os.O_RDWR | os.O_CREAT), 1)
+    assert victim.read_text(encoding="utf-8") == "precious\n"
+
+
+def test_a_write_probe_planted_as_a_link_is_not_followed(tmp_path, capsys):
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n", encoding="utf-8")
+    (reports / ".write-test").symlink_to(victim)
+    from helpers.render.run import _check_writable
+
+    _check_writable(reports)
+    assert victim.read_text(encoding="utf-8") == "precious\n"
+
+
+def test_a_link_a_job_leaves_is_never_recorded_nor_followed(tmp_path):
+    job = tmp_path / "job"
+    (job / "figures").mkdir(parents=True)
+    (job / "page.html").write_text("<p>ok</p>", encoding="utf-8")
+    secret = tmp_path / "shadow"
+    secret.write_text("root:x\n", encoding="utf-8")
+    (job / "figures" / "a.png").symlink_to(secret)
+    os.mkfifo(job / "figures" / "pipe")
+    assert runs.unsafe_outputs(job) == ["figures/a.png", "figures/pipe"]
+    assert runs.hash_outputs(job) == {"page.html": runs.sha256_file(job / "page.html")}
+    recorded = {"figures/a.png": runs.sha256_file(secret)}
+    assert "is a symbolic link" in runs.verify_outputs(job, recorded)
+
+
+def test_a_render_into_a_reports_folder_whose_lock_is_a_link_stops_with_a_named_error(tmp_path, capsys):
+    reports = tmp_path / "reports"
+    (reports / "runs").mkdir(parents=True)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n", encoding="utf-8")
+    (reports / ".render.lock").symlink_to(victim)
+    assert cli.main(["render", "--quiet", "--output", str(reports)]) != 0
+    assert "is a symbolic link" in capsys.readouterr().err
+    assert victim.read_text(encoding="utf-8") == "precious\n" and not (reports / "latest").exists()
