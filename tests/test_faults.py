@@ -710,3 +710,30 @@ def test_a_notebook_that_leaves_a_link_in_its_folder_fails_and_publishes_nothing
         json.dumps(r) for r in (p.read_text() for p in (reports / "runs").rglob("*.json")))
     assert not (reports / "latest").exists()
     assert not any(p.is_symlink() for p in (reports / "runs").rglob("*"))
+
+
+def test_job_and_assemble_never_write_into_a_finished_or_published_run(project, rendered, tmp_path, capsys):
+    """Issue 24: `--job X --run-dir reports/latest --force` once removed a published page; a finished
+    run is now refused by --job and --assemble alike, and every earlier run stays as it was."""
+    reports, before = rendered, _snapshot(rendered)
+    latest = _latest(reports)
+    assert _main(project, reports, "--job", "10-first--lang-zh", "--run-dir", latest, "--force") == 2
+    assert "is the published run" in capsys.readouterr().err
+    assert _main(project, reports, "--assemble", latest) == 2
+    assert _snapshot(reports) == before
+
+
+def test_assemble_refuses_a_run_rendered_from_older_inputs(project, tmp_path, capsys):
+    """Issue 24: after a notebook changed, assembling a run whose jobs were rendered before the change
+    would publish old pages under the new notebook's sha256; it is a bad request instead."""
+    reports = tmp_path / "reports"
+    assert _main(project, reports, "--new-run") == 0
+    run_dir = Path(capsys.readouterr().out.strip().splitlines()[-1])
+    for job in ("10-first--lang-zh", "10-first--lang-en", "20-second--lang-zh", "20-second--lang-en"):
+        assert _main(project, reports, "--job", job, "--run-dir", run_dir) == 0
+    _notebook(project / "notebooks" / "20-second.ipynb", BODY + "\nx = 1")
+    capsys.readouterr()
+    assert _main(project, reports, "--assemble", run_dir) == 2
+    err = capsys.readouterr().err
+    assert "rendered from other inputs than the current ones" in err and "20-second--lang-zh" in err
+    assert not (reports / "latest").exists()

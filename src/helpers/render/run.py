@@ -1005,10 +1005,34 @@ def render_one(job_id: str, run_dir: Path, jobs: list[Job], *, reports: Path = p
 
 
 def _check_run_dir(run_dir: Path, reports: Path) -> None:
+    """--job and --assemble work only on a run in progress: a folder of reports/runs made by
+    --new-run, not yet complete (an incomplete one may take its missing jobs and be assembled again)
+    and not the published run, which is immutable."""
     if not run_dir.is_dir():
         raise ParameterError(f"run folder {run_dir} does not exist (make one with --new-run)")
     if run_dir.resolve().parent != (reports / "runs").resolve():
         raise ParameterError(f"run folder {run_dir} is not in {reports / 'runs'} (pass the same --output)")
+    published = runs.published(reports)
+    if published is not None and run_dir.resolve() == published.resolve():
+        raise ParameterError(f"run folder {run_dir} is the published run ({reports / 'latest'}), which is never written "
+                             "to; make a new one with --new-run")
+    if runs.is_complete(run_dir):
+        raise ParameterError(f"run folder {run_dir} is complete (its {runs.MANIFEST} says so); a finished run is never "
+                             "changed: make a new one with --new-run")
+
+
+def _stale_records(run_dir: Path, jobs: list[Job], root: Path) -> list[str]:
+    """The jobs whose record in a run was rendered from other inputs (notebook, code, edition,
+    environment) than the current ones: their key differs from the key the jobs have now."""
+    shared, env = input_hashes(root), environment()
+    stale = []
+    for job in jobs:
+        record = runs.read_record(run_dir, job.id)
+        # the key includes whether code is shown; a record made either way is current
+        if record is not None and record.get("key") != job_key(job, shared, root, False, env) \
+                and record.get("key") != job_key(job, shared, root, True, env):
+            stale.append(job.id)
+    return stale
 
 
 def assemble_run(run_dir: Path, jobs: list[Job], *, reports: Path = paths.REPORTS_DIR, root: Path = paths.ROOT,
@@ -1020,6 +1044,11 @@ def assemble_run(run_dir: Path, jobs: list[Job], *, reports: Path = paths.REPORT
     link_jobs(jobs)
     with RenderLock(reports, wait, log=log):
         runs.clean_leftovers(reports)
+        stale = _stale_records(run_dir, jobs, root)
+        if stale:
+            # An older run must never be published under the current inputs' name (its manifest would lie).
+            raise ParameterError(f"run folder {run_dir}: {len(stale)} job(s) were rendered from other inputs than the "
+                                 f"current ones ({', '.join(stale)}); render them again with --job, or render a new run")
         return assemble(run_dir, jobs, reports=reports, root=root, keep=keep, publish=publish, say=say, log=log)
 
 
