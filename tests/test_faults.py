@@ -737,3 +737,21 @@ def test_assemble_refuses_a_run_rendered_from_older_inputs(project, tmp_path, ca
     err = capsys.readouterr().err
     assert "rendered from other inputs than the current ones" in err and "20-second--lang-zh" in err
     assert not (reports / "latest").exists()
+
+
+def test_inputs_edited_during_a_render_fail_the_run_instead_of_mixing_it(tmp_path, capsys):
+    """Issue 24: an input edited while the run renders (here the notebook itself edits a file of the
+    project's data folder) once published a "complete" run of old and new pages; the keys are now
+    computed again before assembling, and every job whose inputs moved fails: nothing is published."""
+    root = tmp_path / "project"
+    (root / "data").mkdir(parents=True)
+    notes = root / "data" / "notes.txt"
+    notes.write_text("before\n", encoding="utf-8")
+    _notebook(root / "notebooks" / "10-edit.ipynb", BODY + "\nimport os\nif lang == 'en':\n"
+              "    open(os.environ['CQ_TEST_EDIT'], 'a').write('edited during the render\\n')")
+    (root / "render.yaml").write_text("default_parameter_sets:\n  - {lang: zh}\n  - {lang: en}\n", encoding="utf-8")
+    reports = tmp_path / "reports"
+    done = _cli(root, reports, env={"CQ_TEST_EDIT": str(notes)})
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "changed while the run was rendering" in done.stdout + done.stderr
+    assert not (reports / "latest").exists()

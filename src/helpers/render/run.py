@@ -28,6 +28,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import copy
+import dataclasses
 import errno
 import hashlib
 import html
@@ -967,6 +968,7 @@ def render(jobs: list[Job], *, reports: Path = paths.REPORTS_DIR, root: Path = p
                 stack.enter_context(server)
             _execute(to_run, run_dir, root, show_code, workers, say, log, lock_fd=lock.fd)
             stack.close()                 # the server is not needed to assemble
+        _fail_if_inputs_changed(jobs, run_dir, root, show_code, env, log)
         manifest = assemble(run_dir, jobs, reports=reports, root=root, keep=keep, publish=publish,
                             shared=shared, say=say, log=log)
     return manifest, run_dir
@@ -1019,6 +1021,21 @@ def _check_run_dir(run_dir: Path, reports: Path) -> None:
     if runs.is_complete(run_dir):
         raise ParameterError(f"run folder {run_dir} is complete (its {runs.MANIFEST} says so); a finished run is never "
                              "changed: make a new one with --new-run")
+
+
+def _fail_if_inputs_changed(jobs: list[Job], run_dir: Path, root: Path, show_code: bool, env: dict, log) -> None:
+    """A run is one snapshot of its inputs: the key of every job is computed again from the files as
+    they are now (notebook, edition, data, code, environment); a job whose key moved while the run
+    was rendering fails, so that a run mixing old and new inputs is never published."""
+    shared = input_hashes(root)
+    for job in jobs:
+        now = job_key(dataclasses.replace(job, edition_state=None), shared, root, show_code, env)
+        if now != job.key:
+            log(f"[FAILED] {job.id}: its inputs changed while the run was rendering; render again")
+            _store(run_dir, {**(runs.read_record(run_dir, job.id) or {}), "id": job.id, "notebook": job.notebook,
+                             "parameters": job.parameters, "key": job.key, "status": "failed", "outputs": {},
+                             "error": "its inputs (notebook, edition, data, code or environment) changed while the run "
+                                      "was rendering, so its page may mix old and new inputs; render again"})
 
 
 def _stale_records(run_dir: Path, jobs: list[Job], root: Path) -> list[str]:
