@@ -755,3 +755,38 @@ def test_inputs_edited_during_a_render_fail_the_run_instead_of_mixing_it(tmp_pat
     assert done.returncode == 1, done.stdout + done.stderr
     assert "changed while the run was rendering" in done.stdout + done.stderr
     assert not (reports / "latest").exists()
+
+
+def test_a_hung_cell_fails_its_job_at_the_cell_timeout_and_frees_the_lock(project, tmp_path):
+    """Issue 24: a notebook that hangs once held the lock forever; limits.cell_timeout_s of
+    render.yaml stops it with a named error, and the next render can take the lock."""
+    (project / "render.yaml").write_text("default_parameter_sets:\n  - {lang: zh}\nlimits: {cell_timeout_s: 2}\n",
+                                         encoding="utf-8")
+    reports = tmp_path / "reports"
+    started = time.monotonic()
+    done = _cli(project, reports, env={"CQ_TEST_SLEEP": "120"}, timeout=100)
+    assert done.returncode == 1 and time.monotonic() - started < 60
+    assert "ran longer than limits.cell_timeout_s of render.yaml (2 s)" in done.stdout + done.stderr
+    assert not (reports / "latest").exists()
+    again = _cli(project, reports, env={"CQ_TEST_SLEEP": "0"})
+    assert again.returncode == 0, again.stdout + again.stderr
+
+
+def test_a_page_above_the_size_limit_is_not_published(tmp_path):
+    root = tmp_path / "project"
+    _notebook(root / "notebooks" / "10-big.ipynb", BODY + "\nprint('x' * 3_000_000)")
+    (root / "render.yaml").write_text("default_parameter_sets:\n  - {lang: zh}\nlimits: {max_page_mb: 1}\n", encoding="utf-8")
+    done = _cli(root, tmp_path / "reports")
+    assert done.returncode == 1 and "above limits.max_page_mb of render.yaml (1 MB)" in done.stdout + done.stderr
+    assert not (tmp_path / "reports" / "latest").exists()
+
+
+@pytest.mark.parametrize("limits, message", [
+    ("{cell_timeout_s: 0}", "limits: cell_timeout_s: expected a positive number"),
+    ("{timeout: 5}", "limits: unknown key 'timeout'"),
+    ("[1]", "limits: expected a mapping"),
+])
+def test_a_bad_limit_is_a_bad_request(project, tmp_path, capsys, limits, message):
+    (project / "render.yaml").write_text(f"limits: {limits}\n", encoding="utf-8")
+    assert _main(project, tmp_path / "reports") == 2
+    assert message in capsys.readouterr().err

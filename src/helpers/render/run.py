@@ -64,7 +64,10 @@ RESERVED = {"figure_dir"}          # set by the renderer for every job
 VOLATILE_CELL_KEYS = ("papermill", "execution")
 PACKAGES = ("pandas", "matplotlib", "seaborn", "papermill", "nbconvert", "nbformat", "ipykernel", "numpy", "mplfonts")
 EXIT_OK, EXIT_FAILED, EXIT_BAD_REQUEST, EXIT_LOCKED = 0, 1, 2, 3
-CONFIG_KEYS = ("default_parameter_sets", "notebooks", "editions", "keep_runs")
+CONFIG_KEYS = ("default_parameter_sets", "notebooks", "editions", "keep_runs", "limits")
+#: What one job may take (render.yaml `limits`): a cell running longer than cell_timeout_s fails its
+#: job (the kernel is stopped and the lock freed); a page larger than max_page_mb is not published.
+LIMIT_DEFAULTS = {"cell_timeout_s": 600, "max_page_mb": 50}
 ENTRY_KEYS = ("path", "parameter_sets")
 KEY_ENV_PREFIX = "CQ_GAZETTE_"    # environment variables a notebook may read: part of every job key
 KEY_ENV_IGNORED = {paths.FIGURE_ENV_VAR, "CQ_GAZETTE_KERNEL_SERVER"}   # set per job by the renderer
@@ -85,6 +88,7 @@ class Job:
     key: str = ""                   # sha256 of everything the output depends on
     links: list = field(default_factory=list, compare=False)   # (label, href) of the page's navigation bar
     edition_state: tuple | None = field(default=None, compare=False, repr=False)  # (folder, state) read
+    limits: dict = field(default_factory=lambda: dict(LIMIT_DEFAULTS), compare=False, repr=False)
 
     def __post_init__(self):
         stem = Path(self.notebook).stem
@@ -139,7 +143,8 @@ def read_config(jobs_file: Path | None) -> dict:
     import yaml
 
     if jobs_file is None:
-        return {"default_parameter_sets": None, "notebooks": [], "editions": None, "keep_runs": 5}
+        return {"default_parameter_sets": None, "notebooks": [], "editions": None, "keep_runs": 5,
+                "limits": dict(LIMIT_DEFAULTS)}
     jobs_file = Path(jobs_file)
     try:
         text = jobs_file.read_text(encoding="utf-8")
@@ -189,7 +194,16 @@ def read_config(jobs_file: Path | None) -> dict:
     if isinstance(keep, bool) or not isinstance(keep, int) or keep < 1:
         raise ParameterError(f"{jobs_file}: keep_runs: expected a whole number of completed runs to keep (1 or more), "
                              f"got {keep!r}")
-    return {"default_parameter_sets": defaults, "notebooks": entries, "editions": editions, "keep_runs": keep}
+    limits = config.get("limits") or {}
+    if not isinstance(limits, dict):
+        raise ParameterError(f"{jobs_file}: limits: expected a mapping of {', '.join(LIMIT_DEFAULTS)}, got {_kind(limits)}")
+    for key, value in limits.items():
+        if key not in LIMIT_DEFAULTS:
+            raise ParameterError(f"{jobs_file}: limits: unknown key {key!r}; known keys: {', '.join(LIMIT_DEFAULTS)}")
+        if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+            raise ParameterError(f"{jobs_file}: limits: {key}: expected a positive number, got {value!r}")
+    return {"default_parameter_sets": defaults, "notebooks": entries, "editions": editions, "keep_runs": keep,
+            "limits": {**LIMIT_DEFAULTS, **limits}}
 
 
 def load_jobs(jobs_file: Path | None = JOBS_FILE, root: Path = paths.ROOT) -> tuple[list[Job], dict]:
@@ -213,6 +227,8 @@ def load_jobs(jobs_file: Path | None = JOBS_FILE, root: Path = paths.ROOT) -> tu
         jobs = [Job(j.notebook, {**j.parameters, "edition": e}) for e in editions for j in jobs]
     elif editions[0] is not None:
         jobs = with_edition(jobs, editions[0])
+    for job in jobs:
+        job.limits = dict(config["limits"])
     return jobs, config
 
 
@@ -621,10 +637,13 @@ def execute_job(job: Job, run_dir: Path, root: Path, show_code: bool) -> dict:
             nb = papermill.execute_notebook(str(source), None, parameters=params, cwd=str(source.parent),
                                             kernel_name="python3", progress_bar=False, log_output=False,
                                             engine_name=engine, request_save_on_cell_execute=False,
-                                            shutdown_kernel="immediate",
+                                            shutdown_kernel="immediate", execution_timeout=job.limits["cell_timeout_s"],
                                             kernel_manager_class=kernels.kernel_manager_class())
     except Exception as exc:  # noqa: BLE001  (papermill raises many types; the message is kept)
         failed = exc
+        if type(exc).__name__ == "CellTimeoutError":      # nbclient's; the kernel is stopped by papermill
+            failed = RenderError(f"a cell ran longer than limits.cell_timeout_s of render.yaml "
+                                 f"({job.limits['cell_timeout_s']:g} s); the job was stopped")
         manager = papermill_engines.get_engine(engine).last
         nb = manager.nb if manager is not None else None
     if nb is None:
@@ -652,8 +671,18 @@ def execute_job(job: Job, run_dir: Path, root: Path, show_code: bool) -> dict:
         return _record(job, "failed", start, outputs=runs.hash_outputs(out),
                        error=f"the notebook left {', '.join(unsafe)} in its folder, which is a symbolic link or a special "
                              "file; a job's outputs must be regular files (removed; nothing of it is published)")
+    page = out / f"{job.id}.html"
+    cap = job.limits["max_page_mb"] * 1_000_000
+    if failed is None and page.is_file() and page.stat().st_size > cap:
+        size = page.stat().st_size
+        page.unlink()
+        return _record(job, "failed", start, outputs=runs.hash_outputs(out),
+                       error=f"the page is {size / 1e6:.1f} MB, above limits.max_page_mb of render.yaml "
+                             f"({job.limits['max_page_mb']:g} MB); it is not published")
     outputs = runs.hash_outputs(out)
     if failed is not None:
+        if isinstance(failed, RenderError):
+            return _record(job, "failed", start, error=str(failed), outputs=outputs)
         return _record(job, "failed", start, error=_failure_message(nb, failed), outputs=outputs)
     return _record(job, "ok", start, results=results_of(nb), outputs=outputs)
 
