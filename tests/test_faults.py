@@ -28,7 +28,7 @@ from helpers.data import parsing, paths
 from helpers.errors import SchemaError
 from helpers.render import run as render
 from helpers.render import runs
-from helpers.render.lock import is_alive, process_start
+from helpers.render.lock import RenderLock, is_alive, process_start
 
 pytestmark = pytest.mark.slow
 
@@ -760,16 +760,16 @@ def test_inputs_edited_during_a_render_fail_the_run_instead_of_mixing_it(tmp_pat
 def test_a_hung_cell_fails_its_job_at_the_cell_timeout_and_frees_the_lock(project, tmp_path):
     """Issue 24: a notebook that hangs once held the lock forever; limits.cell_timeout_s of
     render.yaml stops it with a named error, and the next render can take the lock."""
-    (project / "render.yaml").write_text("default_parameter_sets:\n  - {lang: zh}\nlimits: {cell_timeout_s: 2}\n",
+    (project / "render.yaml").write_text("default_parameter_sets:\n  - {lang: zh}\nlimits: {cell_timeout_s: 1}\n",
                                          encoding="utf-8")
     reports = tmp_path / "reports"
     started = time.monotonic()
     done = _cli(project, reports, env={"CQ_TEST_SLEEP": "120"}, timeout=100)
     assert done.returncode == 1 and time.monotonic() - started < 60
-    assert "ran longer than limits.cell_timeout_s of render.yaml (2 s)" in done.stdout + done.stderr
+    assert "ran longer than limits.cell_timeout_s of render.yaml (1 s)" in done.stdout + done.stderr
     assert not (reports / "latest").exists()
-    again = _cli(project, reports, env={"CQ_TEST_SLEEP": "0"})
-    assert again.returncode == 0, again.stdout + again.stderr
+    with RenderLock(reports, False):          # the lock is free again (a live holder would make this refuse)
+        pass
 
 
 def test_a_page_above_the_size_limit_is_not_published(tmp_path):

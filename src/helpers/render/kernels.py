@@ -25,8 +25,10 @@ hash seed is the server's. Everything a notebook does is still done by the noteb
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import json
 import os
+import pickle
 import shutil
 import signal
 import socket
@@ -345,7 +347,7 @@ def serve(address: str, parent: int, editions: tuple[str, ...] = ()) -> None:
         except Exception:  # noqa: BLE001,S112  (a module that fails here fails again, visibly, in the notebook)
             continue
     _preload_helpers()
-    _warm(editions)
+    _warm(editions, handoff=Path(address).parent)
     if "matplotlib_inline.backend_inline" in sys.modules:
         # Something imported the inline backend without a shell: forked kernels would show no figures.
         sys.stderr.write("kernel server: matplotlib_inline was imported while preloading; not serving\n")
@@ -392,7 +394,51 @@ def serve(address: str, parent: int, editions: tuple[str, ...] = ()) -> None:
         conn.close()
 
 
-def _warm(editions: tuple[str, ...]) -> None:
+HANDOFF_PREFIX = "checks-"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def handoff_file(folder: Path, root: str) -> Path:
+    """Where the server leaves an edition's check results for the renderer (its private folder)."""
+    return Path(folder) / f"{HANDOFF_PREFIX}{hashlib.sha256(str(root).encode()).hexdigest()[:16]}.pickle"
+
+
+def take_checks(root: str, state: str, timeout: float = 20.0) -> bool:
+    """In the renderer: wait for the running server's check results of the edition at `root` and,
+    when they were made from the same state of its files, put them in the checks' memo, so that the
+    front page does not run the 1,350 checks a second time. False when there is none to take."""
+    from ..checks import engine
+
+    server = os.environ.get(SERVER_ENV)
+    if not server:
+        return False
+    pid, _, address = server.partition(":")
+    path = handoff_file(Path(address).parent, root)
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        if time.monotonic() > deadline or not _pid_alive(int(pid)):
+            return False
+        time.sleep(0.05)
+    try:
+        found = pickle.loads(path.read_bytes())  # noqa: S301  (written by our own server, in its private folder)
+    except Exception:  # noqa: BLE001
+        return False
+    if found.get("root") != root or found.get("state") != state:
+        return False
+    engine._RUN_MEMO[(root, state)] = (found["checks"], found["frame"])
+    return True
+
+
+def _warm(editions: tuple[str, ...], handoff: Path | None = None) -> None:
     """Read, validate and check the jobs' editions once, before any fork, and open the bundled fonts.
 
     What this leaves behind is memoised by content: tables by the sha256 of the bytes read
@@ -411,11 +457,24 @@ def _warm(editions: tuple[str, ...]) -> None:
             font_manager.get_font(str(path))
     except Exception:  # noqa: BLE001
         return
+    from helpers.checks import engine
+
     for root in editions:
         try:
             helpers.run_checks(root)
         except Exception:  # noqa: BLE001,S112
             continue
+        if handoff is None:
+            continue
+        ed = helpers.edition(root)
+        state = engine._state(ed)
+        memo = engine._RUN_MEMO.get((str(ed.root), state))
+        if memo is not None:        # written whole, then renamed: the renderer never reads half a file
+            target = handoff_file(handoff, str(ed.root))
+            tmp = target.with_suffix(".tmp")
+            tmp.write_bytes(pickle.dumps({"root": str(ed.root), "state": state, "checks": memo[0], "frame": memo[1]},
+                                         pickle.HIGHEST_PROTOCOL))
+            os.replace(tmp, target)
 
 
 def _preload_helpers() -> None:

@@ -210,14 +210,19 @@ def warm_site_data(jobs) -> None:
     """Read and check the jobs' editions ahead of `write_site` (it then finds them in the loaders'
     and checks' memos). Best effort: a failure here is raised, with its message, by the real call."""
     from ..checks import run_checks
+    from ..checks.engine import _state
     from ..data.edition import edition
     from ..data.load import load_all
+    from .kernels import take_checks
 
     for name in sorted({job.parameters.get("edition") for job in jobs}, key=str):
         try:
             ed = edition(name)
             load_all(ed)
-            run_checks(ed)
+            state = _state(ed)
+            # The kernel server ran the same checks on the same files: take its results if it has them.
+            if state is None or not take_checks(str(ed.root), state):
+                run_checks(ed)
         except Exception:  # noqa: BLE001,S112  (see the docstring)
             continue
 
