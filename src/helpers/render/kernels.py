@@ -434,7 +434,11 @@ def take_checks(root: str, state: str, timeout: float = 20.0) -> bool:
         return False
     if found.get("root") != root or found.get("state") != state:
         return False
+    from ..data import load as loader
+
     engine._RUN_MEMO[(root, state)] = (found["checks"], found["frame"])
+    for key, value in found.get("tables", {}).items():
+        loader._MEMO.setdefault(key, value)
     return True
 
 
@@ -472,8 +476,12 @@ def _warm(editions: tuple[str, ...], handoff: Path | None = None) -> None:
         if memo is not None:        # written whole, then renamed: the renderer never reads half a file
             target = handoff_file(handoff, str(ed.root))
             tmp = target.with_suffix(".tmp")
-            tmp.write_bytes(pickle.dumps({"root": str(ed.root), "state": state, "checks": memo[0], "frame": memo[1]},
-                                         pickle.HIGHEST_PROTOCOL))
+            from helpers.data import load as loader
+
+            # The validated tables too, keyed by the sha256 of their bytes: the renderer's loader takes
+            # them only for files byte-identical to what the server read.
+            tmp.write_bytes(pickle.dumps({"root": str(ed.root), "state": state, "checks": memo[0], "frame": memo[1],
+                                          "tables": dict(loader._MEMO)}, pickle.HIGHEST_PROTOCOL))
             os.replace(tmp, target)
 
 

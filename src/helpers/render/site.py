@@ -218,11 +218,11 @@ def warm_site_data(jobs) -> None:
     for name in sorted({job.parameters.get("edition") for job in jobs}, key=str):
         try:
             ed = edition(name)
-            load_all(ed)
             state = _state(ed)
-            # The kernel server ran the same checks on the same files: take its results if it has them.
+            # The kernel server read, validated and checked the same files: take its results if it has them.
             if state is None or not take_checks(str(ed.root), state):
                 run_checks(ed)
+            load_all(ed)
         except Exception:  # noqa: BLE001,S112  (see the docstring)
             continue
 
