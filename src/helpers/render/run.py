@@ -1056,9 +1056,16 @@ def _fail_if_inputs_changed(jobs: list[Job], run_dir: Path, root: Path, show_cod
     """A run is one snapshot of its inputs: the key of every job is computed again from the files as
     they are now (notebook, edition, data, code, environment); a job whose key moved while the run
     was rendering fails, so that a run mixing old and new inputs is never published."""
-    shared = input_hashes(root)
+    shared, states = input_hashes(root), {}
     for job in jobs:
-        now = job_key(dataclasses.replace(job, edition_state=None), shared, root, show_code, env)
+        folder = job.edition_state[0] if job.edition_state else None
+        if folder is not None and folder not in states:          # each edition's files hashed once
+            try:
+                states[folder] = _edition_state(edition(folder), job)
+            except HelpersError:
+                states[folder] = None                            # gone or unreadable: the key moves
+        fresh = dataclasses.replace(job, edition_state=(folder, states[folder]) if folder is not None else None)
+        now = job_key(fresh, shared, root, show_code, env)
         if now != job.key:
             log(f"[FAILED] {job.id}: its inputs changed while the run was rendering; render again")
             _store(run_dir, {**(runs.read_record(run_dir, job.id) or {}), "id": job.id, "notebook": job.notebook,
