@@ -397,15 +397,6 @@ def serve(address: str, parent: int, editions: tuple[str, ...] = ()) -> None:
 HANDOFF_PREFIX = "checks-"
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
 
 def handoff_file(folder: Path, root: str) -> Path:
     """Where the server leaves an edition's check results for the renderer (its private folder)."""
@@ -417,6 +408,7 @@ def take_checks(root: str, state: str, timeout: float = 20.0) -> bool:
     when they were made from the same state of its files, put them in the checks' memo, so that the
     front page does not run the 1,350 checks a second time. False when there is none to take."""
     from ..checks import engine
+    from .lock import is_alive
 
     server = os.environ.get(SERVER_ENV)
     if not server:
@@ -425,7 +417,7 @@ def take_checks(root: str, state: str, timeout: float = 20.0) -> bool:
     path = handoff_file(Path(address).parent, root)
     deadline = time.monotonic() + timeout
     while not path.exists():
-        if time.monotonic() > deadline or not _pid_alive(int(pid)):
+        if time.monotonic() > deadline or not is_alive(int(pid)):
             return False
         time.sleep(0.05)
     try:
