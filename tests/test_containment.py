@@ -136,3 +136,32 @@ def test_a_render_into_a_reports_folder_whose_lock_is_a_link_stops_with_a_named_
     assert cli.main(["render", "--quiet", "--output", str(reports)]) != 0
     assert "is a symbolic link" in capsys.readouterr().err
     assert victim.read_text(encoding="utf-8") == "precious\n" and not (reports / "latest").exists()
+
+
+@pytest.mark.parametrize("kind", ["file", "folder"])
+def test_a_regular_file_or_folder_at_reports_latest_is_refused_before_any_work(tmp_path, capsys, kind):
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    if kind == "file":
+        (reports / "latest").write_text("mine\n", encoding="utf-8")
+    else:
+        (reports / "latest").mkdir()
+    assert cli.main(["render", "--quiet", "--output", str(reports)]) == 2
+    assert f"is a {kind}, not the link to the published run" in capsys.readouterr().err
+    assert not (reports / "runs").exists() or not any((reports / "runs").iterdir())
+
+
+def test_a_key_given_twice_in_an_edition_file_is_a_named_error(data_copy):
+    meta = data_copy / "edition.yaml"
+    text = meta.read_text(encoding="utf-8")
+    id_line = next(x for x in text.splitlines() if x.startswith("id:"))
+    meta.write_text(text + "\n" + id_line + "\n", encoding="utf-8")
+    with pytest.raises(EditionError, match="duplicate key 'id'"):
+        helpers.edition(str(data_copy))
+
+
+def test_a_key_given_twice_in_render_yaml_is_a_bad_request(tmp_path, capsys):
+    jobs = tmp_path / "render.yaml"
+    jobs.write_text("keep_runs: 3\nkeep_runs: 4\n", encoding="utf-8")
+    assert cli.main(["render", "--quiet", "--jobs-file", str(jobs), "--output", str(tmp_path / "r")]) == 2
+    assert "duplicate key 'keep_runs'" in capsys.readouterr().err

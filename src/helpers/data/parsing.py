@@ -25,16 +25,33 @@ TABLE_TEXTS = ("由负转正", "实现转正", "正增长")
 
 # libyaml's loader when PyYAML was built with it (the wheels are): the same safe subset of YAML,
 # about ten times faster than the pure-Python one, and an edition's YAML is read in every process.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """The safe loader that also refuses a key given twice in one mapping (YAML keeps the last one
+    silently, so an edited metadata file could lose a value without anyone seeing it)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep)
 
 
 def read_yaml(text: str):
-    """`yaml.safe_load(text)`, with libyaml where available (raises yaml.YAMLError on bad YAML).
+    """`yaml.safe_load(text)`, with libyaml where available; raises yaml.YAMLError on bad YAML,
+    a key given twice in one mapping included.
 
     >>> read_yaml("a: [1, 2.5, x]")
     {'a': [1, 2.5, 'x']}
+    >>> read_yaml("{a: 1, a: 2}")
+    Traceback (most recent call last):
+    ...
+    yaml.constructor.ConstructorError: duplicate key 'a'
+      in "<unicode string>", line 1, column 8
     """
-    return yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506  (a safe loader: C or Python SafeLoader)
+    return yaml.load(text, Loader=_Loader)  # noqa: S506  (a safe loader: C or Python SafeLoader)
 
 
 @dataclass(frozen=True)

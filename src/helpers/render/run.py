@@ -910,6 +910,11 @@ def assemble(run_dir: Path, jobs: list[Job], *, reports: Path, root: Path = path
 
 
 def _check_writable(reports: Path) -> None:
+    latest = reports / "latest"
+    if (latest.exists() or latest.is_symlink()) and not latest.is_symlink():
+        # publishing replaces the link atomically; a file or folder there would be lost or block it
+        raise ParameterError(f"{latest} is a {'folder' if latest.is_dir() else 'file'}, not the link to the published "
+                             "run that the renderer keeps there; move it away first")
     try:
         (reports / "runs").mkdir(parents=True, exist_ok=True)
         # A probe of its own name, created exclusively (never through a link someone planted).
