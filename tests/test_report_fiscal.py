@@ -323,13 +323,8 @@ def test_the_district_level_is_derived_from_the_csv_and_quotes_the_reports_warni
     """Issue 22: districts = city-wide − municipal; their share of the debt and their debt against
     their own revenue recompute from the curated CSVs; the budget report's warnings are quoted
     with their lines; the municipal page points to the city page."""
-    import csv
-
     ctx, parts = pages[("en", "city")]
-    rows = {}
-    for name in ("budget", "debt"):
-        with open(ctx.ed.table_path(name), encoding="utf-8", newline="") as fh:
-            rows.update({(r["metric"], int(r["period"])): float(r["value"]) for r in csv.DictReader(fh)})
+    rows = _csv_rows(ctx)
     y0 = ctx.y0
     own = sum(rows[(f"city_{b}_revenue", y0)] - rows[(f"municipal_{b}_revenue", y0)] for b in ("general", "fund"))
     share = rows[("district_debt_balance", y0)] / rows[("city_debt_balance", y0)]
@@ -347,13 +342,8 @@ def test_the_district_level_is_derived_from_the_csv_and_quotes_the_reports_warni
 
 def test_the_land_sale_what_if_recomputes_from_the_csv(pages):
     """Issue 22: the special debt ratio with land sales 10/20/30% lower, from the curated numbers."""
-    import csv
-
     ctx, parts = pages[("en", "city")]
-    rows = {}
-    for name in ("budget", "debt"):
-        with open(ctx.ed.table_path(name), encoding="utf-8", newline="") as fh:
-            rows.update({(r["metric"], int(r["period"])): float(r["value"]) for r in csv.DictReader(fh)})
+    rows = _csv_rows(ctx)
     v = {m: rows[(f"city_{m}", ctx.y0)] for m in ("fund_land_sale_revenue", "fund_revenue", "fund_central_transfers", "debt_special_balance")}
     text = _plain(parts["districts_section"])
     assert "not a forecast" in text

@@ -204,7 +204,7 @@ def known_discrepancy_checks(facts: Facts) -> list[Check]:
 _last_verified: dict[str, tuple[str, pd.DataFrame]] = {}
 
 
-def _state(ed: Edition) -> str | None:
+def state_of(ed: Edition) -> str | None:
     """The edition's state for the cache; None when a file cannot be read (then the checks name it)."""
     from ..errors import EditionError
 
@@ -215,7 +215,7 @@ def _state(ed: Edition) -> str | None:
 
 
 def _verify(ed: Edition) -> tuple[list[Check], Facts]:
-    state = _state(ed)
+    state = state_of(ed)
     checks, tables = schema_checks(ed)
     prov, frame = provenance_checks(tables, ed)
     if state is not None:
@@ -234,7 +234,7 @@ def run_checks(which: str | Edition | None = None) -> list[Check]:
     """Run every check on an edition's curated data (default: the latest edition) and return them all
     (a private copy: a caller may change what it gets)."""
     ed = edition(which)
-    state = _state(ed)
+    state = state_of(ed)
     key = (str(ed.root), state)
     if state is None or key not in _RUN_MEMO:
         checks, facts = _verify(ed)
@@ -249,6 +249,20 @@ def run_checks(which: str | Edition | None = None) -> list[Check]:
     return pickle.loads(pickle.dumps(checks, pickle.HIGHEST_PROTOCOL))  # noqa: S301  (a deep copy of our own objects, 5× faster than copy.deepcopy)
 
 
+def memo_entry(ed: Edition) -> tuple[str, list[Check], pd.DataFrame] | None:
+    """(state, checks, verified facts frame) of the last check run of `ed` on its files as they are
+    now, or None: what a kernel server hands to the renderer (`helpers.render.kernels`)."""
+    state = state_of(ed)
+    found = _RUN_MEMO.get((str(ed.root), state)) if state is not None else None
+    return None if found is None else (state, *found)
+
+
+def adopt(root: str, state: str, checks: list[Check], frame: pd.DataFrame) -> None:
+    """Take another process's check run of the edition at `root` made from the files in `state`:
+    `run_checks` then returns it while the files stay in that state (the key is checked there)."""
+    _RUN_MEMO[(root, state)] = (checks, frame)
+
+
 def checks_frame(checks: list[Check]) -> pd.DataFrame:
     return pd.DataFrame([c.as_dict() for c in checks],
                         columns=["id", "kind", "description", "expected", "actual", "tolerance", "status", "reason",
@@ -260,7 +274,7 @@ def verified_facts(which: str | Edition | None = None) -> Facts:
     check run's verification when no file of the edition has changed since)."""
     ed = edition(which)
     cached = _last_verified.get(str(ed.root))
-    if cached is not None and cached[0] == _state(ed):
+    if cached is not None and cached[0] == state_of(ed):
         return Facts(cached[1].copy(), ed)
     return _verify(ed)[1]
 

@@ -70,6 +70,18 @@ def _cells(path: Path, text: str, schema: dict) -> tuple[pd.DataFrame, list[int]
     return pd.DataFrame(rows, columns=names, dtype=object), lines
 
 
+def memo_items() -> dict:
+    """The validated tables read so far, keyed by (sha256 of the file's bytes, schema)."""
+    return dict(_MEMO)
+
+
+def adopt_tables(items: dict) -> None:
+    """Take tables another process validated (`memo_items`): found again only for files whose bytes
+    have the same sha256, so a changed file is read afresh."""
+    for key, value in items.items():
+        _MEMO.setdefault(key, value)
+
+
 def read_table(path: Path, schema: dict, with_lines: bool = False):
     """Read one CSV file against its Table Schema: the structure here, the columns by pandera
     (`helpers.data.schema`). Raises a SchemaError naming file, line and column of the first problem.

@@ -428,9 +428,8 @@ def take_checks(root: str, state: str, timeout: float = 20.0) -> bool:
         return False
     from ..data import load as loader
 
-    engine._RUN_MEMO[(root, state)] = (found["checks"], found["frame"])
-    for key, value in found.get("tables", {}).items():
-        loader._MEMO.setdefault(key, value)
+    engine.adopt(root, state, found["checks"], found["frame"])
+    loader.adopt_tables(found.get("tables", {}))
     return True
 
 
@@ -454,6 +453,7 @@ def _warm(editions: tuple[str, ...], handoff: Path | None = None) -> None:
     except Exception:  # noqa: BLE001
         return
     from helpers.checks import engine
+    from helpers.data import load as loader
 
     for root in editions:
         try:
@@ -463,17 +463,15 @@ def _warm(editions: tuple[str, ...], handoff: Path | None = None) -> None:
         if handoff is None:
             continue
         ed = helpers.edition(root)
-        state = engine._state(ed)
-        memo = engine._RUN_MEMO.get((str(ed.root), state))
+        memo = engine.memo_entry(ed)
         if memo is not None:        # written whole, then renamed: the renderer never reads half a file
+            state, checks, frame = memo
             target = handoff_file(handoff, str(ed.root))
             tmp = target.with_suffix(".tmp")
-            from helpers.data import load as loader
-
             # The validated tables too, keyed by the sha256 of their bytes: the renderer's loader takes
             # them only for files byte-identical to what the server read.
-            tmp.write_bytes(pickle.dumps({"root": str(ed.root), "state": state, "checks": memo[0], "frame": memo[1],
-                                          "tables": dict(loader._MEMO)}, pickle.HIGHEST_PROTOCOL))
+            tmp.write_bytes(pickle.dumps({"root": str(ed.root), "state": state, "checks": checks, "frame": frame,
+                                          "tables": loader.memo_items()}, pickle.HIGHEST_PROTOCOL))
             os.replace(tmp, target)
 
 

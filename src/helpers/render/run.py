@@ -1057,21 +1057,29 @@ def _check_run_dir(run_dir: Path, reports: Path) -> None:
                              "changed: make a new one with --new-run")
 
 
-def _fail_if_inputs_changed(jobs: list[Job], run_dir: Path, root: Path, show_code: bool, env: dict, log) -> None:
-    """A run is one snapshot of its inputs: the key of every job is computed again from the files as
-    they are now (notebook, edition, data, code, environment); a job whose key moved while the run
-    was rendering fails, so that a run mixing old and new inputs is never published."""
-    shared, states = input_hashes(root), {}
+def _keys_now(jobs: list[Job], root: Path, show_codes: tuple[bool, ...], env: dict) -> dict[str, set[str]]:
+    """Each job's key computed again from the files as they are now (notebook, edition, data, code,
+    environment), for each way of showing code asked for; each edition's files are hashed once. An
+    edition that is gone or unreadable gets no state, so its jobs' keys move."""
+    shared, states, out = input_hashes(root), {}, {}
     for job in jobs:
-        folder = job.edition_state[0] if job.edition_state else None
-        if folder is not None and folder not in states:          # each edition's files hashed once
+        folder = job.edition_state[0] if job.edition_state else str(resolve_edition(job, {}).root)
+        if folder not in states:
             try:
                 states[folder] = _edition_state(edition(folder), job)
             except HelpersError:
-                states[folder] = None                            # gone or unreadable: the key moves
-        fresh = dataclasses.replace(job, edition_state=(folder, states[folder]) if folder is not None else None)
-        now = job_key(fresh, shared, root, show_code, env)
-        if now != job.key:
+                states[folder] = None
+        fresh = dataclasses.replace(job, edition_state=(folder, states[folder]))
+        out[job.id] = {job_key(fresh, shared, root, show, env) for show in show_codes}
+    return out
+
+
+def _fail_if_inputs_changed(jobs: list[Job], run_dir: Path, root: Path, show_code: bool, env: dict, log) -> None:
+    """A run is one snapshot of its inputs: a job whose key moved while the run was rendering fails,
+    so that a run mixing old and new inputs is never published."""
+    now = _keys_now(jobs, root, (show_code,), env)
+    for job in jobs:
+        if job.key not in now[job.id]:
             log(f"[FAILED] {job.id}: its inputs changed while the run was rendering; render again")
             _store(run_dir, {**(runs.read_record(run_dir, job.id) or {}), "id": job.id, "notebook": job.notebook,
                              "parameters": job.parameters, "key": job.key, "status": "failed", "outputs": {},
@@ -1080,17 +1088,11 @@ def _fail_if_inputs_changed(jobs: list[Job], run_dir: Path, root: Path, show_cod
 
 
 def _stale_records(run_dir: Path, jobs: list[Job], root: Path) -> list[str]:
-    """The jobs whose record in a run was rendered from other inputs (notebook, code, edition,
-    environment) than the current ones: their key differs from the key the jobs have now."""
-    shared, env = input_hashes(root), environment()
-    stale = []
-    for job in jobs:
-        record = runs.read_record(run_dir, job.id)
-        # the key includes whether code is shown; a record made either way is current
-        if record is not None and record.get("key") != job_key(job, shared, root, False, env) \
-                and record.get("key") != job_key(job, shared, root, True, env):
-            stale.append(job.id)
-    return stale
+    """The jobs whose record in a run was rendered from other inputs than the current ones (a record
+    made showing code or not is current either way: the key includes it)."""
+    now = _keys_now(jobs, root, (False, True), environment())
+    return [job.id for job in jobs
+            if (record := runs.read_record(run_dir, job.id)) is not None and record.get("key") not in now[job.id]]
 
 
 def assemble_run(run_dir: Path, jobs: list[Job], *, reports: Path = paths.REPORTS_DIR, root: Path = paths.ROOT,

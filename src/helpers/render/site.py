@@ -210,7 +210,7 @@ def warm_site_data(jobs) -> None:
     """Read and check the jobs' editions ahead of `write_site` (it then finds them in the loaders'
     and checks' memos). Best effort: a failure here is raised, with its message, by the real call."""
     from ..checks import run_checks
-    from ..checks.engine import _state
+    from ..checks.engine import state_of
     from ..data.edition import edition
     from ..data.load import load_all
     from .kernels import take_checks
@@ -218,7 +218,7 @@ def warm_site_data(jobs) -> None:
     for name in sorted({job.parameters.get("edition") for job in jobs}, key=str):
         try:
             ed = edition(name)
-            state = _state(ed)
+            state = state_of(ed)
             # The kernel server read, validated and checked the same files: take its results if it has them.
             if state is None or not take_checks(str(ed.root), state):
                 run_checks(ed)
