@@ -1,5 +1,6 @@
 """Every check on an edition's curated data, as records: schema, provenance, identity,
-cross-document agreement and the document's own known discrepancies.
+cross-document agreement, the document's own known discrepancies, and the later-published
+observations (`checks.observations`).
 
 A check is data: `Check(id, kind, description, expected, actual, tolerance, status, reason)`.
 `status` is `pass`, `fail`, or `accepted` (a known discrepancy whose size is exactly what the
@@ -21,8 +22,9 @@ from ..data.edition import Edition, edition
 from ..data.facts import Facts
 from ..errors import HelpersError
 from . import coverage, discrepancies, identities, meaning
+from .observations import observation_checks
 
-KINDS = ("schema", "provenance", "coverage", "identity", "cross_document", "known_discrepancy")
+KINDS = ("schema", "provenance", "coverage", "identity", "cross_document", "known_discrepancy", "observation")
 
 # Unit conversions used to compare the same metric stated in different units.
 # Each maps a unit to (canonical unit, function, factor applied to the rounding half-unit).
@@ -238,7 +240,8 @@ def run_checks(which: str | Edition | None = None) -> list[Check]:
     key = (str(ed.root), state)
     if state is None or key not in _RUN_MEMO:
         checks, facts = _verify(ed)
-        checks = checks + identity_checks(facts) + cross_document_checks(facts) + known_discrepancy_checks(facts)
+        checks = (checks + identity_checks(facts) + cross_document_checks(facts) + known_discrepancy_checks(facts)
+                  + observation_checks(ed, facts))
         if state is None:
             return checks
         if len(_RUN_MEMO) >= _RUN_MEMO_SIZE:
