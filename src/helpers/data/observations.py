@@ -14,8 +14,8 @@ text; an observation against its own source, its inputs and the curated targets 
     (2.6, 'official', '2023-03-17')
     >>> parse_inputs("a=2023.city_general_revenue;g=2023.city_general_revenue_growth")
     {'a': '2023.city_general_revenue', 'g': '2023.city_general_revenue_growth'}
-    >>> evaluate("a / (1 + g / 100)", {"a": 2441.0, "g": 16.0})
-    2104.310344827586
+    >>> round(evaluate("a / (1 + g / 100)", {"a": 2441.0, "g": 16.0}), 2)
+    2104.31
 """
 
 from __future__ import annotations
