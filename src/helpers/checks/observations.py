@@ -88,7 +88,7 @@ def observation_checks(ed: Edition, facts: Facts) -> list:
     targets = pd.concat([t.assign(table=n) for n, t in tables.items()])
     targets = targets[(targets["period"] == years["plan"]) & (targets["basis"] == "plan")]
     scored = targets[targets["table"].isin(obs.TARGET_TABLES)]
-    review = facts.frame[facts.frame["period"] == years["review"]]
+    review = facts.frame[(facts.frame["period"] == years["review"]) & (facts.frame["basis"] == "actual")]
     by_id = {r["obs_id"]: r for r in frame.to_dict("records")}
     checks = []
     for row in frame.to_dict("records"):

@@ -1,0 +1,244 @@
+"""What happened next: the plan year's targets against the outcomes published later, the plan year's
+budget against its outturn, and the review year's figures against their revisions (notebook 05).
+
+No words here: every function returns tables and numbers; the page (`helpers.report.outcomes`) says
+them. A verdict is one of `met`, `missed`, `not_assessable` (the plan states no number, e.g. a target
+the State sets) and `no_outcome` (nothing published was found; `observations/unfound.csv` says why).
+
+    >>> d = prepare()
+    >>> card = scorecard(d)
+    >>> card.set_index("metric").loc["gdp_growth", ["target", "outcome", "verdict"]].tolist()
+    [5.5, 2.6, 'missed']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..checks.engine import CONVERSIONS, Check, require, run_checks, verified_facts
+from ..data import load as loader
+from ..data import observations as obs
+from ..data.edition import Edition, edition
+from ..data.facts import Facts
+from ..errors import EditionError
+
+VERDICTS = ("met", "missed", "not_assessable", "no_outcome")
+#: What an outcome is, besides its value (the page marks each): the source calls it an estimate, it
+#: is preliminary, it stands in for the target's measure, it is computed from other figures, or it
+#: was found only on a mirror or news site.
+MARKS = ("estimate", "provisional", "proxy", "derived", "secondary")
+
+
+@dataclass
+class Config:
+    tolerance_points: float
+    tolerance_relative: float
+    lower_is_better: tuple[str, ...]
+    headline: tuple[str, ...]
+    fiscal: tuple[str, ...]
+
+
+@dataclass
+class Outcomes:
+    edition: Edition
+    facts: Facts
+    targets: pd.DataFrame         # every plan-year target row of the indicator and economy tables
+    observations: pd.DataFrame    # every observation with its source
+    unfound: pd.DataFrame
+    config: Config
+    checks: list[Check]
+
+    @property
+    def review(self) -> int:
+        return self.edition.year("review")
+
+    @property
+    def plan(self) -> int:
+        return self.edition.year("plan")
+
+
+def read_config(ed: Edition) -> Config:
+    raw = ed.load_yaml("outcomes")
+    path = ed.data_file("outcomes")
+    try:
+        tol = raw["about_tolerance"]
+        return Config(float(tol["percentage_points"]), float(tol["relative"]), tuple(raw.get("lower_is_better", ())),
+                      tuple(raw["headline"]), tuple(raw["fiscal"]))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise EditionError(f"{path}: expected about_tolerance (percentage_points, relative), headline and fiscal "
+                           f"lists; {type(exc).__name__}: {exc}") from None
+
+
+def prepare(ed=None) -> Outcomes:
+    """The edition's targets, observations and checks; stops (DataError) if any check on them failed."""
+    ed = edition(ed)
+    checks = run_checks(ed)
+    facts = verified_facts(ed)
+    observations = obs.observations(ed)
+    ours = require(checks, "the observations and their targets", tables={obs.OUTCOMES, *obs.TARGET_TABLES})
+    parts = [loader.load(name, ed).assign(table=name) for name in obs.TARGET_TABLES]
+    targets = pd.concat(parts, ignore_index=True)
+    targets = targets[(targets["period"] == ed.year("plan")) & (targets["basis"] == "plan")].reset_index(drop=True)
+    return Outcomes(ed, facts, targets, observations, obs.unfound(ed), read_config(ed), ours)
+
+
+def _canonical(value: float, unit: str) -> tuple[float, str]:
+    if unit in CONVERSIONS:
+        to, convert, _ = CONVERSIONS[unit]
+        return convert(value), to
+    return value, unit
+
+
+def marks_of(row) -> list[str]:
+    """The marks of an observation row (see MARKS), in that order."""
+    out = []
+    if row["qualifier"] == "estimate":
+        out.append("estimate")
+    if row.get("flag") == "provisional":
+        out.append("provisional")
+    if row["basis"] in ("proxy", "derived"):
+        out.append(row["basis"])
+    if row["publisher_kind"] in ("mirror", "news"):
+        out.append("secondary")
+    return out
+
+
+def _target_of(rows: pd.DataFrame) -> dict:
+    """The statement of a target the scorecard shows: the indicator table's where there is one (it
+    is the plan's own list), else the plan report's, else the work report's."""
+    order = {"indicators": 0, "economy": 1}
+    ranked = rows.assign(_t=rows["table"].map(order), _d=(rows["document"] != "plan_report").astype(int))
+    return ranked.sort_values(["_t", "_d", "row_id"]).iloc[0].to_dict()
+
+
+def verdict(target: float | None, qualifier: str, outcome: float | None, lower_is_better: bool, unit: str,
+            config: Config) -> str:
+    """met / missed / not_assessable / no_outcome; `target` and `outcome` in the same unit.
+
+    A ceiling (at_most) or a lower-is-better target is met at or below it; any other target at or
+    above it; an "about" target within the edition's tolerance band below it (above, if lower is better).
+
+    >>> c = Config(0.5, 0.02, (), (), ())
+    >>> verdict(5.5, "about", 5.1, False, "%", c), verdict(5.5, "about", 4.9, False, "%", c), verdict(3, "at_most", 2.1, False, "%", c)
+    ('met', 'missed', 'met')
+    """
+    if target is None or pd.isna(target):
+        return "not_assessable"
+    if outcome is None or pd.isna(outcome):
+        return "no_outcome"
+    band = 0.0
+    if qualifier == "about":
+        band = config.tolerance_points if unit == "%" else abs(target) * config.tolerance_relative
+    if qualifier == "at_most" or lower_is_better:
+        return "met" if outcome <= target + band + 1e-9 else "missed"
+    return "met" if outcome >= target - band - 1e-9 else "missed"
+
+
+def scorecard(d: Outcomes) -> pd.DataFrame:
+    """One row per target metric of the plan year: the target as the plan states it, the outcome
+    (converted to the target's unit), outcome − target, the verdict and the outcome's marks."""
+    outcomes = d.observations[d.observations["kind"] == "outcome"].set_index("metric")
+    unfound = d.unfound.set_index("metric")
+    rows = []
+    for metric, group in d.targets.groupby("metric", sort=False):
+        t = _target_of(group)
+        target, unit = (None, t["unit"]) if pd.isna(t["value"]) else _canonical(t["value"], t["unit"])
+        o = outcomes.loc[metric] if metric in outcomes.index else None
+        value = None
+        if o is not None:
+            value, o_unit = _canonical(o["value"], o["unit"])
+            if o_unit != unit:
+                raise EditionError(f"outcome {o['obs_id']}: unit {o['unit']!r} cannot be compared with the target's {t['unit']!r}")
+        v = verdict(target, t["qualifier"], value, metric in d.config.lower_is_better, unit, d.config)
+        rows.append({
+            "metric": metric, "name_zh": t["name_zh"], "name_en": t["name_en"], "headline": metric in d.config.headline,
+            "target": target, "unit": unit, "qualifier": t["qualifier"], "target_row": t,
+            "outcome": value, "gap": None if value is None or target is None else value - target,
+            "verdict": v, "obs": None if o is None else {**o.to_dict(), "metric": metric},
+            "marks": [] if o is None else marks_of(o),
+            "unfound_reason": unfound.at[metric, "reason"] if metric in unfound.index else None,
+        })
+    return pd.DataFrame(rows)
+
+
+def counts(card: pd.DataFrame) -> dict[str, int]:
+    """How many targets have each verdict, with how many outcomes are estimates or proxies."""
+    out = {v: int((card["verdict"] == v).sum()) for v in VERDICTS}
+    with_outcome = card[card["outcome"].notna()]
+    out["targets"] = len(card)
+    out["with_outcome"] = len(with_outcome)
+    for mark in MARKS:
+        out[f"marked_{mark}"] = int(with_outcome["marks"].map(lambda m, k=mark: k in m).sum())
+    return out
+
+
+def largest_misses(card: pd.DataFrame, n: int = 5) -> pd.DataFrame:
+    """The misses furthest below their target, in percentage points (targets in % only: a gap in
+    days or yuan is not comparable with one in points)."""
+    missed = card[(card["verdict"] == "missed") & (card["unit"] == "%")].copy()
+    missed["shortfall"] = missed["gap"].abs()
+    return missed.sort_values("shortfall", ascending=False).head(n)
+
+
+def fiscal(d: Outcomes) -> pd.DataFrame:
+    """Each fiscal line of the config: review-year outturn and plan-year budget (curated), the
+    plan-year outcome (observed), outcome ÷ budget and the change on the review year."""
+    out = []
+    outcomes = d.observations[(d.observations["kind"] == "outcome") & (d.observations["period"] == d.plan)].set_index("metric")
+    for metric in d.config.fiscal:
+        budget = [r for r in d.facts.rows(metric, d.plan, "plan") if r.get("level") == "city"]
+        outturn = [r for r in d.facts.rows(metric, d.review, "actual") if r.get("level") == "city"]
+        if not budget or not outturn or metric not in outcomes.index:
+            raise EditionError(f"{d.edition.data_file('outcomes')}: fiscal line {metric!r} needs a city-level budget of "
+                               f"{d.plan}, an outturn of {d.review} and an outcome of {d.plan}")
+        o = outcomes.loc[metric]
+        out.append({"metric": metric, "outturn_row": outturn[0], "budget_row": budget[0], "obs": {**o.to_dict(), "metric": metric},
+                     "outturn": outturn[0]["value"], "budget": budget[0]["value"], "outcome": o["value"],
+                     "of_budget": o["value"] / budget[0]["value"], "change": o["value"] / outturn[0]["value"] - 1})
+    return pd.DataFrame(out)
+
+
+def revisions(d: Outcomes) -> pd.DataFrame:
+    """Each revision of a review-year figure: the gazette's number (the first verified curated row of
+    that metric and year, basis actual, in a unit that converts to the later one's), the later one
+    and the change; `changed` where they differ by more than the rounding of either allows."""
+    out = []
+    for row in d.observations[d.observations["kind"] == "revision"].to_dict("records"):
+        later, unit = _canonical(row["value"], row["unit"])
+        mine = [f for f in d.facts.rows(row["metric"], d.review, "actual") if _canonical(f["value"], f["unit"])[1] == unit]
+        first = sorted(mine, key=lambda f: (f["table"], f["document"] or "", f["row_id"]))[0]
+        gazette = _canonical(first["value"], first["unit"])[0]
+        tolerance = max(obs.half_unit(first["value"]) * (CONVERSIONS[first["unit"]][2] if first["unit"] in CONVERSIONS else 1),
+                        obs.half_unit(later))
+        out.append({"metric": row["metric"], "gazette_row": first, "obs": row, "gazette": gazette, "later": later, "unit": unit,
+                    "change": later - gazette, "changed": abs(later - gazette) > tolerance + 1e-9,
+                    # an estimate (预计) in any of the gazette's statements of it: the revision replaces an estimate
+                    "projected": any(f.get("projected") in (True, "true") for f in mine)})
+    return pd.DataFrame(out)
+
+
+def sources(d: Outcomes) -> pd.DataFrame:
+    """The sources the observations cite, with how many rows cite each, by kind of publisher."""
+    used = d.observations.groupby("source_id").size().rename("rows")
+    frame = loader.load(obs.SOURCES, d.edition).join(used, on="source_id")
+    return frame[frame["rows"].notna()].astype({"rows": int})
+
+
+def results(d: Outcomes) -> dict:
+    """The notebook's headline results: counts of the scorecard and one `outcome_<metric>` per target
+    metric with an outcome."""
+    card = scorecard(d)
+    c = counts(card)
+    out = {
+        "targets": c["targets"], "targets_with_outcome": c["with_outcome"], "targets_met": c["met"],
+        "targets_missed": c["missed"], "targets_not_assessable": c["not_assessable"], "targets_no_outcome": c["no_outcome"],
+        "outcomes_estimates": c["marked_estimate"], "outcomes_proxies": c["marked_proxy"],
+        "outcomes_secondary_sources": c["marked_secondary"],
+        "headline_without_outcome": sorted(card[card["headline"] & card["outcome"].isna()]["metric"]),
+        "revisions": len(revisions(d)), "revisions_changed": int(revisions(d)["changed"].sum()),
+    }
+    for row in card[card["outcome"].notna()].to_dict("records"):
+        out[f"outcome_{row['metric']}"] = round(float(row["outcome"]), 4)
+    return out
