@@ -7,8 +7,9 @@ the State sets) and `no_outcome` (nothing published was found; `observations/unf
 
     >>> d = prepare()
     >>> card = scorecard(d)
-    >>> card.set_index("metric").loc["gdp_growth", ["target", "outcome", "verdict"]].tolist()
-    [5.5, 2.6, 'missed']
+    >>> row = card.set_index("metric").loc["gdp_growth"]
+    >>> float(row["target"]), float(row["outcome"]), row["verdict"]
+    (5.5, 2.6, 'missed')
 """
 
 from __future__ import annotations
