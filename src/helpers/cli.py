@@ -13,7 +13,9 @@ from .errors import HelpersError
 
 
 def _facts(args) -> int:
-    frame = loader.facts(args.edition)
+    from .data.observations import with_observations
+
+    frame = with_observations(args.edition)
     frame.to_csv(sys.stdout, index=False, lineterminator="\n")
     return 0
 
@@ -63,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--edition", default=argparse.SUPPRESS, help="an edition id or folder (default: the latest)")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("facts", parents=[common], help="write every curated number as one long CSV table to stdout").set_defaults(func=_facts)
+    sub.add_parser("facts", parents=[common], help="write every curated number, then every later-published observation with its source, as one long CSV table to stdout").set_defaults(func=_facts)
     sub.add_parser("tables", parents=[common], help="list the curated tables (markdown, from the descriptor)").set_defaults(func=_tables)
     p = sub.add_parser("check", parents=[common], help="run every data check; exit 1 if any fails")
     p.add_argument("--json", action="store_true", help="print every check as a JSON list of records")
@@ -77,4 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     except HelpersError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:          # `python -m helpers facts | head`: the reader stopped; not an error of ours
+        sys.stderr.close()
+        return 0
 

@@ -19,7 +19,7 @@ _YEAR = re.compile(r"(?<![\d.])(19[5-9]\d|20[0-3]\d)(?![\d.])(?!\s*[亿万元%�
 # CSV columns that hold numbers or positions, never years, and must not change.
 _FIXED_COLUMNS = {"value", "line", "code", "cell", "expected_gap", "tolerance"}
 # Identifier columns: every year inside them moves (2021.city.general.revenue.amount).
-_ID_COLUMNS = {"row_id", "metric"}
+_ID_COLUMNS = {"row_id", "metric", "obs_id", "inputs"}
 _ID_YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})(?![0-9])")
 
 

@@ -17,13 +17,12 @@ from ..data import observations as obs
 from ..data.edition import Edition
 from ..data.facts import Facts
 from ..errors import HelpersError
+from .conversions import CONVERSIONS
 
 KIND = "observation"
 
 
 def _canonical(unit: str) -> str:
-    from .engine import CONVERSIONS   # engine imports this module: read its table at call time
-
     return CONVERSIONS[unit][0] if unit in CONVERSIONS else unit
 
 
@@ -35,7 +34,7 @@ def _problems(row: dict, by_id: dict, sources: set, targets: pd.DataFrame, revie
         out.append(f"source_id {row['source_id']!r} is not in observations/sources.csv")
     expected_period = {"outcome": years["plan"], "revision": years["review"]}.get(kind)
     if expected_period is not None and row["period"] != expected_period:
-        out.append(f"period {row['period']} but a {kind} is about {expected_period}")
+        out.append(f"period {row['period']}, but {kind}s are about {expected_period}")
     against = targets if kind == "outcome" else review if kind == "revision" else None
     if against is not None:
         mine = against[against["metric"] == metric]

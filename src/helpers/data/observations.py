@@ -56,7 +56,7 @@ def parse_inputs(text: str) -> dict[str, str]:
         m = _PAIR.fullmatch(part.strip())
         if not m:
             raise EditionError(f"inputs {text!r}: {part!r} is not 'name=obs_id' (a lower-case name, '=', then an "
-                               "observation id such as 2023.city_general_revenue)")
+                               "observation id: a year, '.', then the metric)")
         if m[1] in out:
             raise EditionError(f"inputs {text!r}: the name {m[1]!r} is given twice")
         out[m[1]] = m[2]
@@ -130,3 +130,31 @@ def target_rows(facts: pd.DataFrame, plan_year: int) -> pd.DataFrame:
     the economy table (work and plan reports), one metric possibly stated in several places."""
     mask = facts["table"].isin(TARGET_TABLES) & (facts["period"] == plan_year) & (facts["basis"] == "plan")
     return facts[mask]
+
+
+#: The columns `helpers facts` adds to the curated facts for the observations: what a row is
+#: (`kind`: gazette, or outcome / revision / input), how it was obtained, and its source.
+PROVENANCE_COLUMNS = ["kind", "derivation", "formula", "inputs", "stands_for", "source_id", *SOURCE_COLUMNS, "locator"]
+
+
+def with_observations(edition: str | Edition | None = None) -> pd.DataFrame:
+    """The curated facts (`kind` gazette) followed by the observations, in one long table with the
+    provenance columns: an observation has no quote of the gazette but a publisher, title, date,
+    address and locator; its names are those of the curated metric it answers, where there is one."""
+    ed = resolve_edition(edition)
+    curated = loader.facts(ed).assign(kind="gazette", derivation="reported")
+    for col in PROVENANCE_COLUMNS:
+        if col not in curated:
+            curated[col] = None
+    frame = observations(ed)
+    if frame.empty:
+        return curated[loader.FACT_COLUMNS + PROVENANCE_COLUMNS]
+    names = curated.drop_duplicates("metric").set_index("metric")[["name_zh", "name_en", "topic"]]
+    rows = frame.rename(columns={"obs_id": "row_id", "basis": "derivation"}).assign(table=OUTCOMES, basis="actual")
+    rows = rows.join(names, on="metric")
+    rows["projected"] = rows["qualifier"] == "estimate"     # 预计 travels as in the curated rows
+    for col in loader.FACT_COLUMNS:
+        if col not in rows:
+            rows[col] = None
+    columns = loader.FACT_COLUMNS + PROVENANCE_COLUMNS
+    return pd.concat([curated[columns], rows[columns]], ignore_index=True)

@@ -105,7 +105,7 @@ def _edition_of(job: dict):
 
 def _downloads(run_dir: Path, ed) -> list[tuple[str, str]]:
     """Copy the edition's published data into the run; return (label key, relative href) pairs."""
-    from ..data.load import facts
+    from ..data.observations import with_observations
 
     target = run_dir / "downloads" / ed.id
     (target / "curated").mkdir(parents=True, exist_ok=True)
@@ -121,7 +121,7 @@ def _downloads(run_dir: Path, ed) -> list[tuple[str, str]]:
         (target / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ed.root / rel, target / rel)
     shutil.copy2(ed.descriptor_path, target / "datapackage.json")
-    facts(ed).to_csv(target / "facts.csv", index=False, lineterminator="\n")
+    with_observations(ed).to_csv(target / "facts.csv", index=False, lineterminator="\n")
     base = f"downloads/{ed.id}"
     links.append(("tables", f"{base}/curated/"))
     links.append(("descriptor", f"{base}/datapackage.json"))
