@@ -82,7 +82,7 @@ def test_a_wrong_observation_fails_its_check_with_the_reason(data_copy, case):
     assert reason in failed[f"observation.{obs_id}"]
 
 
-@pytest.mark.parametrize("field", ["publisher", "title", "published", "url"])
+@pytest.mark.parametrize("field", ["publisher_zh", "publisher_en", "title", "published", "url"])
 def test_a_missing_source_field_is_a_named_error(data_copy, field):
     _edit(data_copy, "sources.csv", "communique_2022", **{field: ""})
     with pytest.raises(SchemaError) as err:
@@ -101,7 +101,7 @@ def test_a_target_neither_answered_nor_listed_fails_coverage(data_copy):
 
 def test_an_answered_target_also_listed_as_unfound_fails_coverage(data_copy):
     path = data_copy / "observations" / "unfound.csv"
-    rows = _read(path) + [{"metric": "gdp_growth", "searched": "x", "reason": "y"}]
+    rows = _read(path) + [{"metric": "gdp_growth", "searched": "x", "reason": "y", "reason_zh": "z"}]
     _write(path, rows)
     assert "also lists: ['gdp_growth']" in _failed(data_copy)["observation.coverage"]
 
@@ -206,7 +206,7 @@ def test_helpers_facts_lists_the_observations_with_their_sources():
     observed = [r for r in rows if r["table"] == obs.OUTCOMES]
     assert len(observed) == len(_read(OBS_DIR / "outcomes.csv"))
     assert {r["kind"] for r in observed} == {"outcome", "revision", "input"}
-    assert all(r["publisher"] and r["url"].startswith("http") and r["locator"] for r in observed)
+    assert all(r["publisher_zh"] and r["publisher_en"] and r["url"].startswith("http") and r["locator"] for r in observed)
     assert all(r["quote"] == "" for r in observed)            # no sentence of a later document
     estimate = next(r for r in observed if r["row_id"] == "2022.disposable_income_growth")
     assert estimate["projected"] == "True" and estimate["derivation"] == "derived"
@@ -217,7 +217,7 @@ def test_helpers_find_cites_an_observation_by_publisher_title_date_and_address()
     hits = helpers.find("urbanisation")
     later = hits[hits["table"] == obs.OUTCOMES].iloc[0]
     assert later["period"] == ED.year("plan") and later["kind"] == "outcome"
-    assert "重庆市统计局" in later["source"] and "2023-03-17" in later["source"] and "https://cq.gov.cn/" in later["source"]
+    assert "Chongqing Municipal Bureau of Statistics" in later["source"] and "2023-03-17" in later["source"] and "https://cq.gov.cn/" in later["source"]
 
 
 # --- the scorecard ------------------------------------------------------------------------------------
@@ -252,7 +252,7 @@ def test_a_ceiling_is_read_as_a_ceiling_and_an_about_target_with_its_band():
 ])
 def test_verdict_rules(target, qualifier, outcome, lower, expected):
     unit = "%" if target is None or target > 1 else "人"
-    assert O.verdict(target, qualifier, outcome, lower, unit, O.Config(0.5, 0.02, (), (), ())) == expected
+    assert O.verdict(target, qualifier, outcome, lower, unit, O.Config(0.5, 0.02, (), (), (), {})) == expected
 
 
 def test_revisions_say_which_figures_the_final_accounts_changed():

@@ -26,10 +26,7 @@ from ..data.facts import Facts
 from ..errors import EditionError
 
 VERDICTS = ("met", "missed", "not_assessable", "no_outcome")
-#: What an outcome is, besides its value (the page marks each): the source calls it an estimate, it
-#: is preliminary, it stands in for the target's measure, it is computed from other figures, or it
-#: was found only on a mirror or news site.
-MARKS = ("estimate", "provisional", "proxy", "derived", "secondary")
+MARKS = obs.MARKS
 
 
 @dataclass
@@ -39,6 +36,8 @@ class Config:
     lower_is_better: tuple[str, ...]
     headline: tuple[str, ...]
     fiscal: tuple[str, ...]
+    projects: dict
+    reasons: tuple[dict, ...] = ()
 
 
 @dataclass
@@ -65,11 +64,13 @@ def read_config(ed: Edition) -> Config:
     path = ed.data_file("outcomes")
     try:
         tol = raw["about_tolerance"]
+        projects = {k: str(raw["projects"][k]) for k in ("metric", "midyear_plan", "completion_rate")}
+        reasons = tuple({k: str(r[k]) for k in ("metric", "source", "zh", "en")} for r in raw.get("reasons", ()))
         return Config(float(tol["percentage_points"]), float(tol["relative"]), tuple(raw.get("lower_is_better", ())),
-                      tuple(raw["headline"]), tuple(raw["fiscal"]))
+                      tuple(raw["headline"]), tuple(raw["fiscal"]), projects, reasons)
     except (KeyError, TypeError, ValueError) as exc:
         raise EditionError(f"{path}: expected about_tolerance (percentage_points, relative), headline and fiscal "
-                           f"lists; {type(exc).__name__}: {exc}") from None
+                           f"lists and projects (metric, midyear_plan, completion_rate); {type(exc).__name__}: {exc}") from None
 
 
 def prepare(ed=None) -> Outcomes:
@@ -92,26 +93,14 @@ def _canonical(value: float, unit: str) -> tuple[float, str]:
     return value, unit
 
 
-def marks_of(row) -> list[str]:
-    """The marks of an observation row (see MARKS), in that order."""
-    out = []
-    if row["qualifier"] == "estimate":
-        out.append("estimate")
-    if row.get("flag") == "provisional":
-        out.append("provisional")
-    if row["basis"] in ("proxy", "derived"):
-        out.append(row["basis"])
-    if row["publisher_kind"] in ("mirror", "news"):
-        out.append("secondary")
-    return out
-
-
-def _target_of(rows: pd.DataFrame) -> dict:
-    """The statement of a target the scorecard shows: the indicator table's where there is one (it
-    is the plan's own list), else the plan report's, else the work report's."""
+def _target_of(rows: pd.DataFrame, unit: str | None = None) -> dict:
+    """The statement of a target the scorecard shows: one in the outcome's own unit where there is
+    one (a CPI ceiling of 3% rather than an index of 103), then the indicator table's (the plan's
+    own list), else the plan report's, else the work report's."""
     order = {"indicators": 0, "economy": 1}
-    ranked = rows.assign(_t=rows["table"].map(order), _d=(rows["document"] != "plan_report").astype(int))
-    return ranked.sort_values(["_t", "_d", "row_id"]).iloc[0].to_dict()
+    ranked = rows.assign(_u=(rows["unit"] != unit).astype(int), _t=rows["table"].map(order),
+                         _d=(rows["document"] != "plan_report").astype(int))
+    return ranked.sort_values(["_u", "_t", "_d", "row_id"]).iloc[0].to_dict()
 
 
 def verdict(target: float | None, qualifier: str, outcome: float | None, lower_is_better: bool, unit: str,
@@ -121,7 +110,7 @@ def verdict(target: float | None, qualifier: str, outcome: float | None, lower_i
     A ceiling (at_most) or a lower-is-better target is met at or below it; any other target at or
     above it; an "about" target within the edition's tolerance band below it (above, if lower is better).
 
-    >>> c = Config(0.5, 0.02, (), (), ())
+    >>> c = Config(0.5, 0.02, (), (), (), {})
     >>> verdict(5.5, "about", 5.1, False, "%", c), verdict(5.5, "about", 4.9, False, "%", c), verdict(3, "at_most", 2.1, False, "%", c)
     ('met', 'missed', 'met')
     """
@@ -144,9 +133,10 @@ def scorecard(d: Outcomes) -> pd.DataFrame:
     unfound = d.unfound.set_index("metric")
     rows = []
     for metric, group in d.targets.groupby("metric", sort=False):
-        t = _target_of(group)
-        target, unit = (None, t["unit"]) if pd.isna(t["value"]) else _canonical(t["value"], t["unit"])
         o = outcomes.loc[metric] if metric in outcomes.index else None
+        t = _target_of(group, None if o is None else o["unit"])
+        named = _target_of(group)          # the name of the plan's own list, whichever statement is compared
+        target, unit = (None, t["unit"]) if pd.isna(t["value"]) else _canonical(t["value"], t["unit"])
         value = None
         if o is not None:
             value, o_unit = _canonical(o["value"], o["unit"])
@@ -154,11 +144,11 @@ def scorecard(d: Outcomes) -> pd.DataFrame:
                 raise EditionError(f"outcome {o['obs_id']}: unit {o['unit']!r} cannot be compared with the target's {t['unit']!r}")
         v = verdict(target, t["qualifier"], value, metric in d.config.lower_is_better, unit, d.config)
         rows.append({
-            "metric": metric, "name_zh": t["name_zh"], "name_en": t["name_en"], "headline": metric in d.config.headline,
+            "metric": metric, "name_zh": named["name_zh"], "name_en": named["name_en"], "headline": metric in d.config.headline,
             "target": target, "unit": unit, "qualifier": t["qualifier"], "target_row": t,
             "outcome": value, "gap": None if value is None or target is None else value - target,
             "verdict": v, "obs": None if o is None else {**o.to_dict(), "metric": metric},
-            "marks": [] if o is None else marks_of(o),
+            "marks": [] if o is None else obs.observation_marks(o),
             "unfound_reason": unfound.at[metric, "reason"] if metric in unfound.index else None,
         })
     return pd.DataFrame(rows)
@@ -195,10 +185,32 @@ def fiscal(d: Outcomes) -> pd.DataFrame:
             raise EditionError(f"{d.edition.data_file('outcomes')}: fiscal line {metric!r} needs a city-level budget of "
                                f"{d.plan}, an outturn of {d.review} and an outcome of {d.plan}")
         o = outcomes.loc[metric]
-        out.append({"metric": metric, "outturn_row": outturn[0], "budget_row": budget[0], "obs": {**o.to_dict(), "metric": metric},
+        by_id = d.observations.set_index("obs_id")
+        reasons = [{**r, "obs": {**by_id.loc[r["source"]].to_dict(), "obs_id": r["source"]}} for r in d.config.reasons
+                   if r["metric"] == metric]
+        out.append({"metric": metric, "reasons": reasons, "outturn_row": outturn[0], "budget_row": budget[0], "obs": {**o.to_dict(), "metric": metric},
                      "outturn": outturn[0]["value"], "budget": budget[0]["value"], "outcome": o["value"],
                      "of_budget": o["value"] / budget[0]["value"], "change": o["value"] / outturn[0]["value"] - 1})
     return pd.DataFrame(out)
+
+
+def projects(d: Outcomes) -> dict:
+    """The major projects of the plan year: the planned investment (curated, with its flag), the
+    investment completed (observed), completed ÷ planned, the plan implied mid-year (observed), and
+    the review year's completed investment and completion rate (curated)."""
+    cfg = d.config.projects
+    obs_rows = d.observations.set_index("metric")
+    plan = d.facts.rows(cfg["metric"], d.plan, "plan")
+    done_before = d.facts.rows(cfg["metric"], d.review, "actual")
+    rate_before = d.facts.rows(cfg["completion_rate"], d.review, "actual")
+    outcome = d.observations[(d.observations["metric"] == cfg["metric"]) & (d.observations["kind"] == "outcome")]
+    if not plan or not done_before or not rate_before or outcome.empty or cfg["midyear_plan"] not in obs_rows.index:
+        raise EditionError(f"{d.edition.data_file('outcomes')}: projects needs a plan of {d.plan}, a completed investment "
+                           f"and completion rate of {d.review} (curated) and an outcome and a mid-year plan (observations)")
+    o = outcome.iloc[0].to_dict()
+    mid = {**obs_rows.loc[cfg["midyear_plan"]].to_dict(), "metric": cfg["midyear_plan"]}
+    return {"plan_row": plan[0], "outcome": o, "midyear": mid, "done_before_row": done_before[0], "rate_before_row": rate_before[0],
+            "completed_share": o["value"] / plan[0]["value"], "completed_share_midyear": o["value"] / mid["value"]}
 
 
 def revisions(d: Outcomes) -> pd.DataFrame:
@@ -209,7 +221,8 @@ def revisions(d: Outcomes) -> pd.DataFrame:
     for row in d.observations[d.observations["kind"] == "revision"].to_dict("records"):
         later, unit = _canonical(row["value"], row["unit"])
         mine = [f for f in d.facts.rows(row["metric"], d.review, "actual") if _canonical(f["value"], f["unit"])[1] == unit]
-        first = sorted(mine, key=lambda f: (f["table"], f["document"] or "", f["row_id"]))[0]
+        # the statement to show: an estimate (预计) first, where the gazette states one — it is what a revision replaces
+        first = sorted(mine, key=lambda f: (f.get("projected") not in (True, "true"), f["table"], f["document"] or "", f["row_id"]))[0]
         gazette = _canonical(first["value"], first["unit"])[0]
         tolerance = max(obs.half_unit(first["value"]) * (CONVERSIONS[first["unit"]][2] if first["unit"] in CONVERSIONS else 1),
                         obs.half_unit(later))

@@ -1,6 +1,6 @@
 """Checks of the later-published figures (`observations/`), one per row, plus one of coverage.
 
-A row passes when: its metric is a target of the plan year or a budgeted amount of it (an outcome) or a curated number of the
+A row passes when: its metric is a target of the plan year or a budgeted or planned amount of it (an outcome) or a curated number of the
 review year (a revision); its unit is the unit of that number or converts to it; its period is the
 plan year (outcome) or the review year (revision); a derived row's formula recomputes its value from
 its input rows within the value's printed rounding; a proxy says what it stands for; its source
@@ -79,7 +79,7 @@ def observation_checks(ed: Edition, facts: Facts) -> list:
         frame = loader.load(obs.OUTCOMES, ed)
         sources = set(loader.load(obs.SOURCES, ed)["source_id"])
         unfound = loader.load(obs.UNFOUND, ed)
-        tables = {name: loader.load(name, ed) for name in obs.TARGET_TABLES + obs.BUDGET_TABLES}
+        tables = {name: loader.load(name, ed) for name in obs.TARGET_TABLES + obs.OTHER_PLAN_TABLES}
     except HelpersError as exc:   # the schema checks name the file, line and column
         return [Check("observation.tables", KIND, "the observation tables can be read", "readable", str(exc), None, "fail",
                       description_zh="观测数据表可以读取")]

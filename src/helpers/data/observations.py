@@ -35,10 +35,10 @@ OUTCOMES, SOURCES, UNFOUND = "outcomes", "observation_sources", "outcomes_unfoun
 #: The source id that stands for the edition's own gazette (a derived row's base from the text).
 GAZETTE_SOURCE = "gazette"
 #: The curated tables whose plan-year rows are the targets of the scorecard (one metric may be stated
-#: in several of them); an outcome may also answer a plan-year row of the budget (a budgeted amount).
+#: in several of them); an outcome may also answer a plan-year row of the budget or of the major projects (a planned amount).
 TARGET_TABLES = ("indicators", "economy")
-BUDGET_TABLES = ("budget",)
-SOURCE_COLUMNS = ["publisher", "publisher_kind", "title", "published", "url"]
+OTHER_PLAN_TABLES = ("budget", "major_projects")
+SOURCE_COLUMNS = ["publisher_zh", "publisher_en", "publisher_kind", "title", "published", "url"]
 
 _PAIR = re.compile(r"([a-z]+)=([0-9]{4}\.[a-z0-9_.]+)")
 _OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
@@ -120,9 +120,32 @@ def unfound(edition: str | Edition | None = None) -> pd.DataFrame:
     return loader.load(UNFOUND, ed) if has_observations(ed) else pd.DataFrame(columns=["metric", "searched", "reason"])
 
 
-def citation(row) -> str:
-    """`publisher, title (date), locator, url` — how a page or `helpers find` cites an observation."""
-    return f"{row['publisher']}, {row['title']} ({row['published']}), {row['locator']}, {row['url']}"
+#: What a later-published figure is besides its value (the pages mark each, in this order).
+MARKS = ("estimate", "provisional", "proxy", "derived", "secondary")
+
+
+def observation_marks(row) -> list[str]:
+    """The marks of an observation: an estimate (the source says 预计), preliminary (初步核算), a
+    proxy, derived from other figures, or found only on a mirror or news site.
+
+    >>> observation_marks({"qualifier": "estimate", "flag": None, "basis": "derived", "publisher_kind": "mirror"})
+    ['estimate', 'derived', 'secondary']
+    """
+    out = []
+    if row.get("qualifier") == "estimate":
+        out.append("estimate")
+    if row.get("flag") == "provisional":
+        out.append("provisional")
+    if row.get("basis") in ("proxy", "derived"):
+        out.append(row["basis"])
+    if row.get("publisher_kind") in ("mirror", "news"):
+        out.append("secondary")
+    return out
+
+
+def citation(row, lang: str = "en") -> str:
+    """`publisher, title (date), locator, url` — how `helpers find` (English) or a page cites an observation."""
+    return f"{row[f'publisher_{lang}']}, {row['title']} ({row['published']}), {row['locator']}, {row['url']}"
 
 
 def target_rows(facts: pd.DataFrame, plan_year: int) -> pd.DataFrame:

@@ -23,6 +23,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from ..data import vocab
+from ..data.observations import observation_marks
 from ..data.vocab import LANGS
 from ..errors import ParameterError
 from . import words as W
@@ -171,6 +172,25 @@ class Page:
         return (f'<span class="sourced"{attr} title="{html.escape(title, quote=True)}">{shown}'
                 f'<sup class="src"><a href="#src-{n}">{n}</a></sup></span>')
 
+    def observed(self, row: Mapping, text: str | None = None) -> str:
+        """HTML for a figure published after the gazette (`helpers.data.observations`): its marks
+        (estimate, preliminary, proxy, derived, secondary source), a hover title citing publisher,
+        title, date and locator, and a superscript link to its entry in the page's source list."""
+        key = ("observation", row["source_id"], row["locator"])
+        if key not in self._sources:
+            self._sources[key] = len(self._sources) + 1
+            self._rows.append({**row, "_observation": True})
+        n = self._sources[key]
+        shown = html.escape(text) if text is not None else self.amount(row["value"], row["unit"])
+        marks = [W.name("obs_mark", code, self.lang) for code in observation_marks(row)]
+        if marks:
+            mark = W.text("obs_mark_wrap.around", self.lang, W.text("obs_mark_wrap.join", self.lang).join(marks))
+            shown += f'<span class="mark">{html.escape(mark)}</span>'
+        title = f"{row[f'publisher_{self.lang}']}, {row['title']} ({row['published']}), {row['locator']}"
+        ident = f"{row.get('obs_id') or ''}"
+        return (f'<span class="observed" data-observation="{html.escape(ident, quote=True)}" title="{html.escape(title, quote=True)}">'
+                f'{shown}<sup class="src"><a href="#src-{n}">{n}</a></sup></span>')
+
     def derived(self, text: str, formula: str) -> str:
         """HTML for a derived number: the text shown with its formula and inputs as a title."""
         return f'<span class="derived" title="{html.escape(formula, quote=True)}">{html.escape(text)}</span>'
@@ -179,12 +199,25 @@ class Page:
         """The numbered list of every source the page cited, in order of first citation."""
         items = []
         for n, row in enumerate(self._rows, start=1):
+            if row.get("_observation"):
+                items.append(f'<li id="src-{n}">{self._observation_source(row)}</li>')
+                continue
             quote = html.escape(row["quote"]).replace("\t", " ")
             items.append(f'<li id="src-{n}">{html.escape(self.where(row))}: <q lang="zh">{quote}</q></li>')
         heading = self.t("资料来源", "Sources")
         note = self.t("每个数字后的上标编号指向此处：公报中的报告、行号和原文。",
                       "Each superscript number points here: the report, line and verbatim text of the gazette.")
+        if any(row.get("_observation") for row in self._rows):
+            note += " " + W.text("sources.later_note", self.lang)
         return f'<h2 id="sources">{heading}</h2><p>{note}</p><ol class="sources">{"".join(items)}</ol>'
+
+    def _observation_source(self, row: Mapping) -> str:
+        """A later publication in the source list: publisher, title, date, locator, kind, address."""
+        kind = W.name("publisher_kind", row["publisher_kind"], self.lang)
+        url = html.escape(row["url"], quote=True)
+        return (f'{zh_spans(row[f"publisher_{self.lang}"], self.lang)}, <cite lang="zh">{html.escape(row["title"])}</cite> '
+                f'({html.escape(str(row["published"]))}), {zh_spans(row["locator"], self.lang)} — {html.escape(kind)}: '
+                f'<a href="{url}">{url}</a>')
 
     # --- tables -----------------------------------------------------------------------------------
 

@@ -1,0 +1,79 @@
+"""A page's prose as per-language Jinja templates, apart from the computation.
+
+`templates/<page>/<lang>.html` holds one macro per piece of prose (a finding, a paragraph, a table's
+header row). The page model passes data only — rows, numbers, booleans — and the template says it
+in its language, through the page's renderings of numbers: `num(row)` for a curated number of the
+gazette (source: report, line, quote), `obs(row)` for a later-published figure (source: publisher,
+title, date, locator), `amount(value, unit)`, `signed(value)`, `pct(share)`, `word(key)` for a
+catalog entry. Autoescaped: text from data is escaped; the renderings return markup.
+
+Adding a language is adding `<lang>.html` next to the others (and its catalog); a page that lacks
+one, or a macro that one language lacks, is a CatalogError naming the file.
+"""
+
+from __future__ import annotations
+
+import html
+from functools import cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
+from markupsafe import Markup
+
+from . import words as W
+from .nb import fmt
+from .page import Page
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+
+
+@cache
+def environment() -> Environment:
+    return Environment(loader=FileSystemLoader(TEMPLATE_DIR), autoescape=True, undefined=StrictUndefined,
+                       trim_blocks=True, lstrip_blocks=True)
+
+
+def signed(value: float, digits: int | None = None) -> str:
+    """`+1.2` / `-3.4` (ASCII minus, as the pages print declines); `0` without a sign."""
+    text = fmt(abs(value), digits)
+    return text if float(value) == 0 else ("+" if value > 0 else "-") + text
+
+
+def _wrap_last(markup: str, shown: str, wrapped: str) -> str:
+    """`markup` with its last `shown` (the visible text, after the hover title) replaced by `wrapped`."""
+    head, _, tail = markup.rpartition(shown)
+    return head + wrapped + tail
+
+
+class Prose:
+    """The templates of one page in the page's language, bound to that page's number renderings."""
+
+    def __init__(self, name: str, page: Page):
+        self.page = page
+        self.path = TEMPLATE_DIR / name / f"{page.lang}.html"
+        try:
+            template = environment().get_template(f"{name}/{page.lang}.html")
+        except TemplateNotFound:
+            raise W.CatalogError(f"{self.path}: missing; every language needs the page's templates") from None
+        self.module = template.make_module({
+            "num": lambda row, text=None: Markup(page.num(row, text)),
+            "obs": lambda row, text=None: Markup(page.observed(row, text)),
+            # a curated number with its qualifier in words ("about 5.5%", "at most 3%"), sourced
+            "stated": lambda row: Markup(page.num(row, W.text(f"qualifier.{row['qualifier']}", page.lang,
+                                                               html.unescape(page.amount(row["value"], row["unit"]))))),
+            # an original Chinese cell (a symbol or words of a table), sourced, marked lang="zh"
+            "original": lambda row, text: Markup(_wrap_last(page.num(row, text), html.escape(text), page.zh(text))),
+            "amount": lambda value, unit, digits=None: Markup(page.amount(value, unit, digits)),
+            "fmt": fmt,
+            "signed": signed,
+            "pct": lambda share, digits=0: f"{fmt(share * 100, digits)}%",
+            "word": lambda key, *args: W.text(key, page.lang, *args),
+            "lang": page.lang,
+        })
+
+    def __call__(self, macro: str, **data) -> str:
+        try:
+            found = getattr(self.module, macro)
+        except AttributeError:
+            raise W.CatalogError(f"{self.path}: no macro {macro!r}") from None
+        return str(found(**data)).strip()
