@@ -79,7 +79,7 @@ def test_findings_are_data_for_the_front_page(data, lang, tmp_path):
     page, _ = _page(data, lang, tmp_path)
     bundle = page.findings().bundle()
     items = bundle["application/vnd.cq-gazette.findings+json"]["items"]
-    assert len(items) == 7 and all(items)
+    assert len(items) == 5 and all(items)
 
 
 def test_every_section_has_its_data_as_a_table(data, tmp_path):
@@ -127,3 +127,23 @@ def test_every_macro_exists_in_every_language():
         names[lang] = set(re.findall(r"{%\s*macro\s+(\w+)", source))
         env.parse(source)          # valid Jinja
     assert names["zh"] == names["en"]
+
+
+@pytest.mark.slow
+def test_the_front_page_opens_each_edition_with_its_year_in_numbers(published):
+    """Page 05 displays the year in numbers as data; each front page shows it, in its language, with
+    source links into page 05."""
+    import nbformat
+
+    from helpers.report.page import YEAR_MIME
+
+    manifest, latest = published
+    for lang, front in (("zh", "index.html"), ("en", "index.en.html")):
+        job = next(j for j in manifest["jobs"] if j["notebook"].endswith("05-outcomes.ipynb") and j["parameters"].get("lang") == lang)
+        nb = nbformat.read(latest / job["id"] / f"{job['id']}.ipynb", as_version=4)
+        items = [o["data"][YEAR_MIME]["items"] for c in nb.cells for o in c.get("outputs", []) if YEAR_MIME in o.get("data", {})]
+        assert len(items) == 1 and len(items[0]) == 5
+        page = (latest / front).read_text(encoding="utf-8")
+        block = page.split("<h3>" + ("从计划到结果" if lang == "zh" else "From plan to outcome") + "</h3>")[1].split("</ul>")[0]
+        assert block.count("<li>") == 5 and f'href="{job["id"]}/{job["id"]}.html#src-' in block
+        assert page.index("From plan to outcome" if lang == "en" else "从计划到结果") < page.index("<h3><a href=")

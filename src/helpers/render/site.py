@@ -45,6 +45,7 @@ WORDS = {
     "facts": ("全部数字一览（facts.csv）", "every curated number in one table (facts.csv)"),
     "gazette": ("公报原文", "gazette text"),
     "findings": ("主要发现", "Headline findings"),
+    "year": ("从计划到结果", "From plan to outcome"),
 }
 
 
@@ -73,17 +74,31 @@ def _title_and_question(cells: list, lang: str) -> tuple[str, str]:
     return "", ""
 
 
-def _findings(cells: list, job_id: str) -> str:
-    """The page's headline findings, from the data its findings cell displays (`report.page.Findings`),
-    as a list whose source links point into the page."""
+def _findings(cells: list, job_id: str, mime: str | None = None) -> str:
+    """The page's headline findings (or another list it displays as data under `mime`, such as the
+    year in numbers: `report.page.Findings`), as a list whose source links point into the page."""
     from ..report.page import FINDINGS_MIME
 
     for cell in cells:
         for output in cell.get("outputs", []):
-            found = output.get("data", {}).get(FINDINGS_MIME)
+            found = output.get("data", {}).get(mime or FINDINGS_MIME)
             if found:
                 items = "".join(f"<li>{item}</li>" for item in found["items"])
                 return f'<ul class="findings">{items}</ul>'.replace('href="#src-', f'href="{job_id}/{job_id}.html#src-')
+    return ""
+
+
+def _year_in_numbers(run_dir: Path, jobs_by_notebook: dict, lang: str) -> str:
+    """The edition's year in numbers, from the first page of its language that displays one."""
+    from ..report.page import YEAR_MIME
+
+    for notebook in sorted(jobs_by_notebook):
+        for job in jobs_by_notebook[notebook]:
+            if job["parameters"].get("lang", "zh") != lang or job["status"] not in ("ok", "cached"):
+                continue
+            found = _findings(_notebook_cells(run_dir / job["id"] / f"{job['id']}.ipynb"), job["id"], YEAR_MIME)
+            if found:
+                return f'<h3>{html.escape(_w("year", lang))}</h3>' + found
     return ""
 
 
@@ -161,6 +176,7 @@ def front_page(run_dir: Path, manifest: dict, lang: str, downloads: dict, status
         ed = editions[ed_id]
         text, ok = status[ed_id][lang]
         body.append(f'<h2>{html.escape(ed.title[lang])}</h2><p class="status{"" if ok else " failed"}">{html.escape(text)}</p>')
+        body.append(_year_in_numbers(run_dir, by_edition[ed_id], lang))
         for notebook in sorted(by_edition[ed_id]):
             jobs = by_edition[ed_id][notebook]
             mine = [j for j in jobs if j["parameters"].get("lang", "zh") == lang] or jobs

@@ -1628,3 +1628,21 @@ def results(ctx: Context) -> dict:
     """The headline results (see `helpers.analysis.fiscal.results`)."""
     return af.results(ctx.facts, ctx.level, ctx.spec)
 
+
+
+def revisions_section(ctx: Context) -> str:
+    """The review year's budget figures at the page's level that later final accounts revise (page 05
+    has them all): gazette against final accounts, each with its source."""
+    from ..analysis import outcomes as OUT
+    from ..data import observations
+    from .prose import Prose
+
+    rows = []
+    if observations.has_observations(ctx.ed):
+        rev = OUT.revisions(OUT.prepare(ctx.ed))
+        for r in rev.to_dict("records"):
+            g = r["gazette_row"]
+            if g.get("table") == "budget" and g.get("level") == ctx.level:
+                rows.append({**r, "name": g[f"name_{ctx.lang}"]})
+    say = Prose("02-fiscal", ctx.page)
+    return say("revisions", rows=rows, changed=sum(bool(r["changed"]) for r in rows), level_name=ctx.lv, review=ctx.y0)

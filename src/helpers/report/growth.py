@@ -21,8 +21,9 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from ..analysis import growth as G
+from ..analysis import outcomes as OUT
 from ..checks.engine import run_checks
-from ..data import provenance, vocab
+from ..data import observations, provenance, vocab
 from ..data.edition import Edition
 from ..data.load import load
 from ..data.parsing import parse_cell
@@ -188,6 +189,8 @@ class GrowthReport:
         self.reference = self.settings.get("sector_reference", "industrial_value_added_growth")
         self.sectors = G.sector_growth(self.economy, self.review, self.reference)
         self.levels = G.levels(self.economy, self.review, self.settings["growth_basis"])
+        # What happened next (page 05): the plan year's outcome beside each target, where one was published.
+        self.later = OUT.scorecard(OUT.prepare(ed)).set_index("metric") if observations.has_observations(ed) else None
         self.ratio = G.income_ratio(self.levels)
 
     # --- small words ---------------------------------------------------------------------------
@@ -608,7 +611,26 @@ class GrowthReport:
             self.L("ambition"): [self.L(a) for a in shown["ambition"]],
             self.L("renamed"): [self.name(r, "_prev") if r["renamed"] else "" for r in shown.to_dict("records")],
         })
-        return self.page.table_html(frame, sources={t_prev: prev_t, r_prev: prev_r, t_next: nxt})
+        later = []
+        if self.later is not None:
+            outcome_col = W.text("later.outcome", self.lang, year=self.plan)
+            verdict_col = W.text("later.verdict", self.lang)
+            frame[outcome_col] = [self._later_outcome(m) for m in shown["metric"]]
+            frame[verdict_col] = [self._later_verdict(m) for m in shown["metric"]]
+            later = [outcome_col]
+        return self.page.table_html(frame, sources={t_prev: prev_t, r_prev: prev_r, t_next: nxt}, html_columns=tuple(later),
+                                    numeric_columns=tuple(later))
+
+    def _later_outcome(self, metric: str) -> str:
+        """The plan year's outcome of a target as published later (sourced and marked), or "—"."""
+        if metric not in self.later.index or self.later.at[metric, "obs"] is None:
+            return "—"
+        return self.page.observed(self.later.at[metric, "obs"])
+
+    def _later_verdict(self, metric: str) -> str:
+        if metric not in self.later.index:
+            return ""
+        return W.name("verdict", self.later.at[metric, "verdict"], self.lang)
 
     def targets_summary(self) -> str:
         gdp, rates, slower = self._gdp(), self.rates, self._slower()

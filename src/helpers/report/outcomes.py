@@ -15,7 +15,7 @@ from ..checks.engine import checks_frame
 from ..data import observations as obs_data
 from . import figures
 from . import words as W
-from .page import Findings, Page
+from .page import Findings, Page, YearInNumbers
 from .prose import Prose
 
 NAME = "05-outcomes"
@@ -62,14 +62,33 @@ class OutcomesPage:
         items = [
             self.say("finding_counts", c=self.counts, plan=self.d.plan,
                      missing=[self._name(r) for r in self.card[self.card["headline"] & self.card["outcome"].isna()].to_dict("records")]),
-            self.say("finding_headline", row=first, name=self._name(first), later=first["obs"], target=first["target_row"]),
-            self.say("finding_misses", misses=[(self._name(r), r) for r in A.largest_misses(self.card, 3).to_dict("records")]),
+            self.say("finding_headline", row=first, name=self._name(first), later=first["obs"], target=first["target_row"])
+            + " " + self.say("finding_misses", misses=[(self._name(r), r) for r in A.largest_misses(self.card, 3).to_dict("records")]),
             self.say("finding_held", held=[(self._name(r), r) for r in held.to_dict("records")]),
-            self.say("finding_fiscal", lines=A.fiscal(self.d).to_dict("records"), plan=self.d.plan),
-            self.say("finding_projects", p=A.projects(self.d), plan=self.d.plan),
+            self.say("finding_fiscal", lines=A.fiscal(self.d).to_dict("records"), plan=self.d.plan)
+            + " " + self.say("finding_projects", p=A.projects(self.d), plan=self.d.plan),
             self.say("finding_revisions", rows=self._revision_rows(), review=self.d.review),
         ]
         return Findings(items, self.lang, source=self.say("findings_source"))
+
+    def year_in_numbers(self) -> YearInNumbers:
+        """For the front page: the headline metric from the review year's result to the plan year's
+        outcome, the scorecard's counts, revenue against the budget, and the revisions."""
+        metric = self.d.config.headline[0]
+        before = [r for r in self.d.facts.rows(metric, self.d.review, "actual") if r["table"] == "indicators"]
+        aimed = [r for r in self.d.facts.rows(metric, self.d.review, "plan") if r["table"] == "indicators"]
+        card = self.card.set_index("metric")
+        first = A.fiscal(self.d).to_dict("records")[0]
+        rows = self._revision_rows()
+        items = [
+            self.say("year_review", name=self._name(card.loc[metric]), result=before[0], target=aimed[0], review=self.d.review) if before and aimed else "",
+            self.say("year_plan", name=self._name(card.loc[metric]), row=card.loc[metric], later=card.at[metric, "obs"],
+                     target=card.at[metric, "target_row"], plan=self.d.plan),
+            self.say("year_targets", c=self.counts, plan=self.d.plan),
+            self.say("year_fiscal", r=first, plan=self.d.plan),
+            self.say("year_revisions", changed=sum(bool(r["changed"]) for r in rows), n=len(rows), review=self.d.review),
+        ]
+        return YearInNumbers(items, self.lang)
 
     # --- 1. the scorecard -----------------------------------------------------------------------------
 

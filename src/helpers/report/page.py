@@ -286,8 +286,21 @@ class Findings(str):
         self.items, self.lang = items, lang
         return self
 
+    mime = FINDINGS_MIME
+
     def bundle(self) -> dict:
-        return {"text/html": str(self), FINDINGS_MIME: {"lang": self.lang, "items": list(self.items)}}
+        return {"text/html": str(self), self.mime: {"lang": self.lang, "items": list(self.items)}}
+
+
+#: The MIME type of an edition's "year in numbers" (page 05 emits it; the front page shows it first).
+YEAR_MIME = "application/vnd.cq-gazette.year-in-numbers+json"
+
+
+class YearInNumbers(Findings):
+    """The few numbers that tell an edition's story from plan to outcome, for the front page: shown
+    like findings, carried as data under their own MIME type."""
+
+    mime = YEAR_MIME
 
 
 # --- the register of known discrepancies, counted by nature ----------------------------------------
