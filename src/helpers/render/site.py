@@ -25,7 +25,7 @@ STYLE = """body{font-family:"Noto Sans CJK SC","Noto Sans",sans-serif;margin:0 a
 nav{padding:.5em 0;border-bottom:1px solid #ddd;margin-bottom:1em}nav a{margin-right:1em}
 h1{font-size:1.6em}h2{margin-top:1.6em;border-bottom:1px solid #eee}h3{margin-bottom:.2em}
 .question{color:#444;margin:.2em 0 .5em}.variants a{margin-right:.8em}.status{color:#2c8c6e}.status.failed{color:#c0504d}
-span.sourced{border-bottom:1px dotted #1f4e79;cursor:help}sup.src a{text-decoration:none;font-size:75%}
+span.sourced,span.observed{border-bottom:1px dotted #1f4e79;cursor:help}span.observed{border-bottom-style:dashed}sup.src a{text-decoration:none;font-size:75%}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top;text-align:left}
 td.num{text-align:right}ul.findings li{margin:.3em 0}
 @media print{nav{display:none}}"""

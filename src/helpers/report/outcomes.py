@@ -142,7 +142,10 @@ class OutcomesPage:
         rows = [{"name": self._name(r), "target": r["target_row"], "headline": r["headline"],
                  "reason": reasons.at[r["metric"], "reason"], "reason_zh": reasons.at[r["metric"], "reason_zh"]}
                 for r in self.card[self.card["verdict"] == "no_outcome"].to_dict("records")]
-        return self.say("unfound_table", rows=rows, n=len(rows))
+        groups: dict[str, list] = {}
+        for row in rows:             # one reason, many targets: the reason is said once
+            groups.setdefault(row["reason"], []).append(row)
+        return self.say("unfound_table", groups=list(groups.values()), n=len(rows))
 
     # --- 2. the fiscal year -----------------------------------------------------------------------------
 

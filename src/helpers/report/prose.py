@@ -14,6 +14,7 @@ one, or a macro that one language lacks, is a CatalogError naming the file.
 from __future__ import annotations
 
 import html
+import re
 from functools import cache
 from pathlib import Path
 
@@ -25,12 +26,15 @@ from .nb import fmt
 from .page import Page
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @cache
 def environment() -> Environment:
-    return Environment(loader=FileSystemLoader(TEMPLATE_DIR), autoescape=True, undefined=StrictUndefined,
-                       trim_blocks=True, lstrip_blocks=True)
+    env = Environment(loader=FileSystemLoader(TEMPLATE_DIR), autoescape=True, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True)
+    env.tests["cjk"] = lambda text: bool(_CJK.search(str(text)))     # `{% if title is cjk %}`: a Chinese title
+    return env
 
 
 def signed(value: float, digits: int | None = None) -> str:
@@ -66,6 +70,8 @@ class Prose:
             "amount": lambda value, unit, digits=None: Markup(page.amount(value, unit, digits)),
             "fmt": fmt,
             "signed": signed,
+            # a change with its unit: "+27 CNY 100 million" / "+27亿元"
+            "signed_amount": lambda value, unit: Markup(("+" if value > 0 else "") + page.amount(value, unit)),
             "pct": lambda share, digits=0: f"{fmt(share * 100, digits)}%",
             "word": lambda key, *args: W.text(key, page.lang, *args),
             "lang": page.lang,
