@@ -38,6 +38,7 @@ class Config:
     fiscal: tuple[str, ...]
     projects: dict
     reasons: tuple[dict, ...] = ()
+    near: float = 0.0
 
 
 @dataclass
@@ -67,7 +68,7 @@ def read_config(ed: Edition) -> Config:
         projects = {k: str(raw["projects"][k]) for k in ("metric", "midyear_plan", "completion_rate")}
         reasons = tuple({k: str(r[k]) for k in ("metric", "source", "zh", "en")} for r in raw.get("reasons", ()))
         return Config(float(tol["percentage_points"]), float(tol["relative"]), tuple(raw.get("lower_is_better", ())),
-                      tuple(raw["headline"]), tuple(raw["fiscal"]), projects, reasons)
+                      tuple(raw["headline"]), tuple(raw["fiscal"]), projects, reasons, float(raw.get("near", 0.0)))
     except (KeyError, TypeError, ValueError) as exc:
         raise EditionError(f"{path}: expected about_tolerance (percentage_points, relative), headline and fiscal "
                            f"lists and projects (metric, midyear_plan, completion_rate); {type(exc).__name__}: {exc}") from None
@@ -148,6 +149,8 @@ def scorecard(d: Outcomes) -> pd.DataFrame:
             "target": target, "unit": unit, "qualifier": t["qualifier"], "target_row": t,
             "outcome": value, "gap": None if value is None or target is None else value - target,
             "verdict": v, "obs": None if o is None else {**o.to_dict(), "metric": metric},
+            # a missed "about" target within the edition's near band (in points): said, never counted as met
+            "near": bool(v == "missed" and t["qualifier"] == "about" and unit == "%" and abs(value - target) <= d.config.near + 1e-9),
             "marks": [] if o is None else obs.observation_marks(o),
             "unfound_reason": unfound.at[metric, "reason"] if metric in unfound.index else None,
         })
@@ -159,6 +162,7 @@ def counts(card: pd.DataFrame) -> dict[str, int]:
     out = {v: int((card["verdict"] == v).sum()) for v in VERDICTS}
     with_outcome = card[card["outcome"].notna()]
     out["targets"] = len(card)
+    out["near"] = int(card["near"].sum())
     out["with_outcome"] = len(with_outcome)
     for mark in MARKS:
         out[f"marked_{mark}"] = int(with_outcome["marks"].map(lambda m, k=mark: k in m).sum())
@@ -247,7 +251,8 @@ def results(d: Outcomes) -> dict:
     c = counts(card)
     out = {
         "targets": c["targets"], "targets_with_outcome": c["with_outcome"], "targets_met": c["met"],
-        "targets_missed": c["missed"], "targets_not_assessable": c["not_assessable"], "targets_no_outcome": c["no_outcome"],
+        "targets_missed": c["missed"], "targets_missed_near": c["near"], "targets_not_assessable": c["not_assessable"],
+        "targets_no_outcome": c["no_outcome"],
         "outcomes_estimates": c["marked_estimate"], "outcomes_proxies": c["marked_proxy"],
         "outcomes_secondary_sources": c["marked_secondary"],
         "headline_without_outcome": sorted(card[card["headline"] & card["outcome"].isna()]["metric"]),

@@ -60,7 +60,7 @@ class OutcomesPage:
         first = card.loc[self.d.config.headline[0]]
         held = self.card[self.card["headline"] & (self.card["verdict"] == "met")]
         items = [
-            self.say("finding_counts", c=self.counts, plan=self.d.plan,
+            self.say("finding_counts", c=self.counts, plan=self.d.plan, near=self.d.config.near,
                      missing=[self._name(r) for r in self.card[self.card["headline"] & self.card["outcome"].isna()].to_dict("records")]),
             self.say("finding_headline", row=first, name=self._name(first), later=first["obs"], target=first["target_row"])
             + " " + self.say("finding_misses", misses=[(self._name(r), r) for r in A.largest_misses(self.card, 3).to_dict("records")]),
