@@ -39,7 +39,22 @@ def _check(args) -> int:
             counts = ", ".join(f"{n} {s}" for s, n in sorted(by_kind.get(kind, {}).items()))
             print(f"{kind:18} {counts or 'none'}")
         print(f"{len(results)} checks, {len(failed)} failed")
+        _print_register(results)
     return 1 if failed else 0
+
+
+def _print_register(results) -> None:
+    """The register of known discrepancies: each entry's nature, size (as found and as registered)
+    and reason, so that `helpers check` says what an accepted gap is, not only that it is accepted."""
+    entries = [c for c in results if c.kind == "known_discrepancy"]
+    if not entries:
+        return
+    print(f"\nregister ({len(entries)} entries; only the nature 'discrepancy' is an error of the document):")
+    for c in entries:
+        size = f"{c.actual:g}" if isinstance(c.actual, int | float) else str(c.actual)
+        registered = f"{c.expected:g}" if isinstance(c.expected, int | float) else str(c.expected)
+        print(f"- {c.id} [{c.extra.get('nature', '?')}] {c.status}: size {size} (registered {registered}"
+              + (f" ± {c.tolerance:g}" if c.tolerance else "") + f") — {c.reason}")
 
 
 def table_list_markdown(which=None) -> str:
