@@ -4,6 +4,7 @@ placeholders, every key the code asks for exists, and a language added as a file
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -74,11 +75,12 @@ def test_a_language_added_as_a_catalog_file_is_complete(tmp_path, monkeypatch):
             return {k: pseudo(v) for k, v in node.items()}
         return f"⟦{node}⟧"
 
-    english = yaml.safe_load((words.CATALOG_DIR / "en.yaml").read_text(encoding="utf-8"))
-    for lang in LANGS:
-        (tmp_path / f"{lang}.yaml").write_text((words.CATALOG_DIR / f"{lang}.yaml").read_text(encoding="utf-8"),
-                                               encoding="utf-8")
-    (tmp_path / "xx.yaml").write_text(yaml.safe_dump(pseudo(english), allow_unicode=True), encoding="utf-8")
+    shutil.copytree(words.CATALOG_DIR, tmp_path, dirs_exist_ok=True)
+    for path in words.catalog_files("en"):     # the shared file and every page's file, bracketed
+        english = yaml.safe_load(path.read_text(encoding="utf-8"))
+        target = tmp_path / "xx.yaml" if path.parent == words.CATALOG_DIR else tmp_path / "xx" / path.name
+        target.parent.mkdir(exist_ok=True)
+        target.write_text(yaml.safe_dump(pseudo(english), allow_unicode=True), encoding="utf-8")
     monkeypatch.setattr(words, "CATALOG_DIR", tmp_path)
     monkeypatch.setattr(words, "LANGS", (*LANGS, "xx"))
     words.catalog.cache_clear()
@@ -87,5 +89,18 @@ def test_a_language_added_as_a_catalog_file_is_complete(tmp_path, monkeypatch):
             args = ["1"] * words.placeholders(value).count("")
             fields = {f: "1" for f in words.placeholders(value) if f}
             assert words.text(key, "xx", *args, **fields) == f"⟦{words.text(key, 'en', *args, **fields)}⟧"
+    finally:
+        words.catalog.cache_clear()
+
+
+def test_a_key_defined_in_two_files_of_one_catalog_is_a_named_error(tmp_path, monkeypatch):
+    shutil.copytree(words.CATALOG_DIR, tmp_path, dirs_exist_ok=True)
+    (tmp_path / "en").mkdir(exist_ok=True)
+    (tmp_path / "en" / "zz-page.yaml").write_text("check_kind:\n  identity: again\n", encoding="utf-8")
+    monkeypatch.setattr(words, "CATALOG_DIR", tmp_path)
+    words.catalog.cache_clear()
+    try:
+        with pytest.raises(words.CatalogError, match=r"zz-page\.yaml: key 'check_kind\.identity' is already defined"):
+            words.catalog("en")
     finally:
         words.catalog.cache_clear()

@@ -1,4 +1,6 @@
-"""The short words of the pages, one catalog per language: `catalog/<lang>.yaml`, key → text.
+"""The short words of the pages, one catalog per language, key → text: `catalog/<lang>.yaml` (words
+shared by the pages) and `catalog/<lang>/<page>.yaml` (a page's own section, e.g. `page01:`), read
+as one mapping — a key defined in two files is a CatalogError, so the files cannot disagree.
 
 A key is `section.code` (`check_kind.identity`, `qualifier.at_least`); a text may hold `{}` or
 `{name}` placeholders, filled by `text(key, lang, …)`. Every language's catalog has the same keys
@@ -41,19 +43,30 @@ def _flatten(tree: dict, path: Path, prefix: str = "") -> dict[str, str]:
     return out
 
 
+def catalog_files(lang: str, root: Path | None = None) -> list[Path]:
+    """The files of one language's catalog: the shared file first, then the pages' files by name."""
+    root = CATALOG_DIR if root is None else root
+    return [root / f"{lang}.yaml", *sorted((root / lang).glob("*.yaml"))]
+
+
 @cache
 def catalog(lang: str) -> dict[str, str]:
     """Every key of one language's catalog, flat (`section.code` → text)."""
     if lang not in LANGS:
         raise CatalogError(f"lang={lang!r}: no such language; the languages are {', '.join(LANGS)}")
-    path = CATALOG_DIR / f"{lang}.yaml"
-    try:
-        tree = read_yaml(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CatalogError(f"{path}: missing; every language of data/vocab/languages.csv needs a catalog") from None
-    if not isinstance(tree, dict):
-        raise CatalogError(f"{path}: expected a mapping of sections")
-    return _flatten(tree, path)
+    out: dict[str, str] = {}
+    for path in catalog_files(lang):
+        try:
+            tree = read_yaml(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise CatalogError(f"{path}: missing; every language of data/vocab/languages.csv needs a catalog") from None
+        if not isinstance(tree, dict):
+            raise CatalogError(f"{path}: expected a mapping of sections")
+        for key, value in _flatten(tree, path).items():
+            if key in out:
+                raise CatalogError(f"{path}: key {key!r} is already defined in another file of the {lang} catalog")
+            out[key] = value
+    return out
 
 
 def text(key: str, lang: str, *args, **fields) -> str:
