@@ -17,6 +17,7 @@ import pandas as pd
 from ..data import vocab
 from ..data.parsing import numbers_in
 from ..errors import EditionError, HelpersError
+from .record import Check
 
 REASONS = tuple(vocab.vocabulary("exclusion_reasons"))   # data/vocab/exclusion_reasons.csv
 
@@ -108,7 +109,6 @@ def number_position(table: str, row: dict, lines: tuple[str, ...], ed) -> tuple[
 
 def coverage_checks(ed, lines, tables, passed: set[tuple[str, str]]):
     """One check per report (every token accounted for) and one on the exclusion list's honesty."""
-    from .engine import Check
 
     curated = {}
     for name, frame in tables.items():

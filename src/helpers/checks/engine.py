@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import pickle
 from collections import defaultdict
-from dataclasses import dataclass, field, fields
 from itertools import combinations
 
 import pandas as pd
@@ -23,38 +22,12 @@ from ..data.facts import Facts
 from ..errors import HelpersError
 from . import coverage, discrepancies, identities, meaning
 from .conversions import CONVERSIONS  # noqa: F401  (part of this module's interface)
+from .evidence import evidence_checks
 from .observations import observation_checks
+from .record import Check, checks_frame  # noqa: F401  (part of this module's interface)
 
 KINDS = ("schema", "provenance", "coverage", "identity", "cross_document", "known_discrepancy", "observation")
 
-
-
-@dataclass
-class Check:
-    id: str
-    kind: str
-    description: str
-    expected: object
-    actual: object
-    tolerance: float | None
-    status: str
-    reason: str = ""
-    description_zh: str = ""
-    reason_zh: str = ""
-    extra: dict = field(default_factory=dict, repr=False)
-
-    def as_dict(self) -> dict:
-        """The check's fields but `extra`, as they are (dataclasses.asdict would deep-copy `extra` only
-        to drop it: a quarter of a page's time when it tabulates 1,350 checks several times)."""
-        return {name: getattr(self, name) for name in _PLAIN_FIELDS}
-
-    def text(self, what: str, lang: str) -> str:
-        """The description or reason in `lang` (zh falls back to en where no Chinese text exists)."""
-        zh = getattr(self, f"{what}_zh")
-        return zh if lang == "zh" and zh else getattr(self, what)
-
-
-_PLAIN_FIELDS = tuple(f.name for f in fields(Check) if f.name != "extra")
 
 
 def schema_checks(ed: Edition) -> tuple[list[Check], dict[str, pd.DataFrame]]:
@@ -115,6 +88,7 @@ def provenance_checks(tables: dict[str, pd.DataFrame], ed: Edition) -> tuple[lis
     facts = loader.facts(tables=tables) if tables else pd.DataFrame(columns=loader.FACT_COLUMNS)
     facts["half_unit"] = [half_units.get((t, r)) for t, r in zip(facts["table"], facts["row_id"], strict=True)]
     if lines is not None:
+        checks += evidence_checks(ed, lines)
         passed = {(t, r) for t, r in half_units}
         cov, _ = coverage.coverage_checks(ed, lines, tables, passed)
         checks += cov
@@ -256,12 +230,6 @@ def adopt(root: str, state: str, checks: list[Check], frame: pd.DataFrame) -> No
     """Take another process's check run of the edition at `root` made from the files in `state`:
     `run_checks` then returns it while the files stay in that state (the key is checked there)."""
     _RUN_MEMO[(root, state)] = (checks, frame)
-
-
-def checks_frame(checks: list[Check]) -> pd.DataFrame:
-    return pd.DataFrame([c.as_dict() for c in checks],
-                        columns=["id", "kind", "description", "expected", "actual", "tolerance", "status", "reason",
-                                 "description_zh", "reason_zh"])
 
 
 def verified_facts(which: str | Edition | None = None) -> Facts:

@@ -18,6 +18,7 @@ from ..data.edition import Edition
 from ..data.facts import Facts
 from ..errors import HelpersError
 from .conversions import CONVERSIONS
+from .record import Check
 
 KIND = "observation"
 
@@ -71,7 +72,6 @@ def _problems(row: dict, by_id: dict, sources: set, targets: pd.DataFrame, revie
 
 def observation_checks(ed: Edition, facts: Facts) -> list:
     """One check per observation and one of target coverage (none for an edition without observations)."""
-    from .engine import Check
 
     if not obs.has_observations(ed):
         return []
