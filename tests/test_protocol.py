@@ -1,0 +1,47 @@
+"""The page protocol (helpers.report.protocol): one way to open a page and show its parts; a page,
+section or figure that does not exist is a named error listing what does."""
+
+from __future__ import annotations
+
+import pytest
+
+import helpers
+from helpers.errors import ParameterError
+from helpers.report import protocol
+
+
+class _Tiny(protocol.PageModel):
+    NAME = "05-outcomes"          # borrows an existing template folder; never registered
+    SECTIONS = ("one",)
+    FIGURES = {"bars": "tiny-bars"}
+
+    def one_html(self):
+        return "<p>one</p>"
+
+
+def test_an_unknown_page_is_a_named_error_listing_the_pages():
+    with pytest.raises(ParameterError, match=r"no page 'nope'; pages: "):
+        protocol.open_page("nope", lang="en")
+
+
+def test_a_bad_language_is_refused_before_the_page_is_built():
+    with pytest.raises(ParameterError, match=r"lang='fr' is not allowed"):
+        _Tiny(helpers.edition(), "fr")
+
+
+def test_sections_and_figures_are_found_by_name_or_named_as_missing():
+    page = _Tiny(helpers.edition(), "en")
+    assert page.section("one") == "<p>one</p>"
+    with pytest.raises(ParameterError, match=r"no section 'two'; sections: findings, one, sources"):
+        page.section("two")
+    with pytest.raises(ParameterError, match=r"no figure 'pie'; figures: bars"):
+        page.figure("pie")
+
+
+def test_every_registered_page_names_its_figures_and_sections():
+    for name, cls in protocol.pages().items():
+        assert name == cls.NAME
+        for section in cls.SECTIONS:
+            assert callable(getattr(cls, f"{section}_html", None)), (name, section)
+        for figure in cls.FIGURES:
+            assert callable(getattr(cls, f"{figure}_figure", None)), (name, figure)
