@@ -1,5 +1,7 @@
 """Vocabulary shared by every edition (levels, budgets, documents, units, topics …), defined once in
-`data/vocab/<name>.csv` (code, name_zh, name_en) and referenced by every edition.
+`data/vocab/<name>.csv` (code, name_<lang> for every language) and referenced by every edition.
+The languages are data too: `data/vocab/languages.csv` (code, names, autonym — the language's name
+in itself, for a link to its page — and script, ISO 15924). `LANGS` is read from it when first used.
 
     >>> name("budgets", "fund", "en")
     'government fund budget'
@@ -10,35 +12,88 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator, Sequence
 from functools import cache
 
 from ..errors import SchemaError
 from . import paths
 
-LANGS = ("zh", "en")
+
+def _rows(kind: str) -> list[dict[str, str]]:
+    path = paths.VOCAB_DIR / f"{kind}.csv"
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            return list(csv.DictReader(fh))
+    except FileNotFoundError:
+        raise SchemaError(path, f"unknown vocabulary {kind!r}; expected data/vocab/{kind}.csv") from None
+
+
+@cache
+def languages() -> dict[str, dict[str, str]]:
+    """code -> its row of data/vocab/languages.csv (names and autonym), in the file's order."""
+    path = paths.VOCAB_DIR / "languages.csv"
+    out = {}
+    for k, row in enumerate(_rows("languages"), start=2):
+        if not row.get("code") or not row.get("autonym"):
+            raise SchemaError(path, "every language needs a code and an autonym", line=k)
+        out[row["code"]] = row
+    return out
+
+
+class _Languages(Sequence):
+    """The language codes of data/vocab/languages.csv, read when first used (not at import)."""
+
+    def _codes(self) -> tuple[str, ...]:
+        return tuple(languages())
+
+    def __getitem__(self, i):
+        return self._codes()[i]
+
+    def __len__(self) -> int:
+        return len(self._codes())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._codes())
+
+    def __contains__(self, code) -> bool:
+        return code in languages()
+
+    def __repr__(self) -> str:
+        return repr(self._codes())
+
+
+LANGS: Sequence[str] = _Languages()
+
+
+def writes_han(lang: str) -> bool:
+    """Whether a language is written in Chinese characters (its `script` is Hans or Hant): its pages
+    need no lang="zh" mark around the gazette's words."""
+    return languages()[lang].get("script") in ("Hans", "Hant")
+
+
+def autonym(lang: str) -> str:
+    """A language's name in itself ("中文", "English"): the label of a link to its page."""
+    return languages()[lang]["autonym"]
 
 
 @cache
 def vocabulary(kind: str) -> dict[str, dict[str, str]]:
-    """code -> {'zh': …, 'en': …} for one vocabulary file."""
+    """code -> {lang: name} for one vocabulary file, with a name in every language."""
     path = paths.VOCAB_DIR / f"{kind}.csv"
-    try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            rows = list(csv.DictReader(fh))
-    except FileNotFoundError:
-        raise SchemaError(path, f"unknown vocabulary {kind!r}; expected data/vocab/{kind}.csv") from None
     out = {}
-    for k, row in enumerate(rows, start=2):
-        if not row.get("code") or not row.get("name_zh") or not row.get("name_en"):
-            raise SchemaError(path, "every row needs code, name_zh and name_en", line=k)
-        out[row["code"]] = {"zh": row["name_zh"], "en": row["name_en"]}
+    for k, row in enumerate(_rows(kind), start=2):
+        missing = [f"name_{lang}" for lang in LANGS if not row.get(f"name_{lang}")]
+        if not row.get("code") or missing:
+            raise SchemaError(path, f"every row needs code and {', '.join(f'name_{lang}' for lang in LANGS)}"
+                              + (f" (missing: {', '.join(missing)})" if missing else ""), line=k)
+        out[row["code"]] = {lang: row[f"name_{lang}"] for lang in LANGS}
     return out
 
 
 def name(kind: str, code: str, lang: str) -> str:
     """The name of `code` in `lang`; the code itself when the vocabulary does not list it."""
     if lang not in LANGS:
-        raise SchemaError(paths.VOCAB_DIR, f"unknown language {lang!r}; expected one of {LANGS}")
+        raise SchemaError(paths.VOCAB_DIR, f"unknown language {lang!r}; expected one of {tuple(LANGS)}")
     entry = vocabulary(kind).get(code)
     return entry[lang] if entry else code
 

@@ -17,10 +17,10 @@ import shutil
 from collections import defaultdict
 from pathlib import Path
 
-from ..data.vocab import LANGS
+from ..data.vocab import LANGS, autonym
 from ..errors import EditionError
+from ..report import words as W
 
-FRONT_PAGE = {"zh": "index.html", "en": "index.en.html"}
 STYLE = """body{font-family:"Noto Sans CJK SC","Noto Sans",sans-serif;margin:0 auto;max-width:62em;padding:1em 1.5em;line-height:1.55;color:#222}
 nav{padding:.5em 0;border-bottom:1px solid #ddd;margin-bottom:1em}nav a{margin-right:1em}
 h1{font-size:1.6em}h2{margin-top:1.6em;border-bottom:1px solid #eee}h3{margin-bottom:.2em}
@@ -30,28 +30,15 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;verti
 td.num{text-align:right}ul.findings li{margin:.3em 0}
 @media print{nav{display:none}}"""
 
-WORDS = {
-    "title": ("已发布的分析报告", "Published analysis reports"),
-    "intro": ("每个数字都附有它在公报中的出处（报告、行号、原文）：把鼠标移到数字上，或点击上标编号查看页面末尾的资料来源。",
-              "Every number carries its source in the gazette (report, line, verbatim text): hover over it, or follow its "
-              "superscript number to the source list at the end of its page."),
-    "other_lang": ("English", "中文"),
-    "runlog": ("运行记录", "Run log"),
-    "downloads": ("下载", "Downloads"),
-    "variants": ("版本", "Variants"),
-    "checks": ("数据检查：{n} 项，{failed} 项未通过，{accepted} 项与登记表所记的差距相符。", "Data checks: {n}, {failed} failed, {accepted} match the gap their register entry records. "),
-    "tables": ("整理表（CSV）", "curated tables (CSV)"),
-    "descriptor": ("数据包描述（datapackage.json）", "data package descriptor (datapackage.json)"),
-    "facts": ("全部数字一览（facts.csv）", "every curated number in one table (facts.csv)"),
-    "gazette": ("公报原文", "gazette text"),
-    "findings": ("主要发现", "Headline findings"),
-    "year": ("从计划到结果", "From plan to outcome"),
-}
+def front_page_name(lang: str) -> str:
+    """The front page of a language: index.html for the first language of data/vocab/languages.csv,
+    index.<lang>.html for the others."""
+    return "index.html" if lang == LANGS[0] else f"index.{lang}.html"
 
 
 def _w(key: str, lang: str) -> str:
-    zh, en = WORDS[key]
-    return zh if lang == "zh" else en
+    """The front page's words are the catalog's `site` section (helpers.report.words)."""
+    return W.text(f"site.{key}", lang)
 
 
 def _notebook_cells(path: Path) -> list:
@@ -106,7 +93,7 @@ def _variant_label(params: dict, lang: str) -> str:
     from ..data import vocab
 
     variant = params.get("lang", "zh")
-    words = [{"zh": "中文", "en": "English"}[variant]]
+    words = [vocab.autonym(variant)]
     if "level" in params:
         words.append(vocab.name("levels", params["level"], variant))   # in the language of the page it links to
     return " · ".join(words)
@@ -162,15 +149,15 @@ def _check_status(results, lang: str) -> tuple[str, bool]:
 
 
 def front_page(run_dir: Path, manifest: dict, lang: str, downloads: dict, status: dict) -> str:
-    other = "en" if lang == "zh" else "zh"
     by_edition: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     editions = {}
     for job in manifest["jobs"]:
         ed = _edition_of(job)
         editions[ed.id] = ed
         by_edition[ed.id][job["notebook"]].append(job)
-    body = [f'<nav><a href="{FRONT_PAGE[other]}" hreflang="{other}" lang="{other}">{_w("other_lang", lang)}</a>'
-            f'<a href="runlog.html">{_w("runlog", lang)}</a><a href="#downloads">{_w("downloads", lang)}</a></nav>',
+    others = "".join(f'<a href="{front_page_name(o)}" hreflang="{o}" lang="{o}">{html.escape(autonym(o))}</a>'
+                     for o in LANGS if o != lang)
+    body = [f'<nav>{others}<a href="runlog.html">{_w("runlog", lang)}</a><a href="#downloads">{_w("downloads", lang)}</a></nav>',
             f"<h1>{html.escape(_w('title', lang))}</h1>", f"<p>{html.escape(_w('intro', lang))}</p>"]
     for ed_id in sorted(by_edition):
         ed = editions[ed_id]
@@ -259,7 +246,7 @@ def write_site(run_dir: Path, manifest: dict, write=None) -> list[str]:
         status[ed_id] = {lang: _check_status(results, lang) for lang in LANGS}
     written = []
     for lang in LANGS:
-        write(run_dir / FRONT_PAGE[lang], front_page(run_dir, manifest, lang, downloads, status).encode("utf-8"))
-        written.append(FRONT_PAGE[lang])
+        write(run_dir / front_page_name(lang), front_page(run_dir, manifest, lang, downloads, status).encode("utf-8"))
+        written.append(front_page_name(lang))
     write(run_dir / "runlog.html", run_log(manifest).encode("utf-8"))
     return written + ["runlog.html"]

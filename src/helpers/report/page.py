@@ -30,6 +30,8 @@ from . import words as W
 from .nb import fmt
 
 # A run of Chinese (with the spaces, digits and punctuation between its characters).
+# The curated rows' count nouns (count_noun, count_noun_one) are written in English.
+COUNT_NOUN_LANG = "en"
 CJK = re.compile(r"[\u2e80-\u2fdf\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]+(?:[\s\d.,%+\-–—()（）、]*"
                  r"[\u2e80-\u2fdf\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]+)*")
 
@@ -40,7 +42,7 @@ def zh_spans(text: str, lang: str) -> str:
     >>> zh_spans("debt revenue (地方政府债务收入) differs", "en")
     'debt revenue (<span lang="zh">地方政府债务收入</span>) differs'
     """
-    if lang == "zh":
+    if vocab.writes_han(lang):           # a Chinese page needs no mark on its own script
         return html.escape(text)
     out, last = [], 0
     for m in CJK.finditer(text):
@@ -109,14 +111,12 @@ class Page:
         number = fmt(value, digits)
         if unit == "%":
             return f"{number}%"
-        if self.lang == "zh":
-            return f"{number}{self.unit(unit)}"
         name = self.unit(unit)
         if "{n}" in name:                       # "CNY {n} trillion": the number goes inside the name
             return name.replace("{n}", number)
         if vocab.vocabulary("units").get(unit) is None:
-            return f'{number} <span lang="zh">{html.escape(unit)}</span>'   # no English name: shown as printed
-        return f"{number} {name}"
+            name = zh_spans(unit, self.lang)    # no name in the vocabulary: shown as printed
+        return W.text("amount.with_unit", self.lang, number=number, unit=name)
 
     @staticmethod
     def zh(text: str) -> str:
@@ -134,7 +134,7 @@ class Page:
 
     def where(self, row: Mapping) -> str:
         doc = vocab.name("documents", row["document"], self.lang)
-        return f"{doc} 第{row['line']}行" if self.lang == "zh" else f"{doc}, line {row['line']}"
+        return W.text("sources.where", self.lang, doc=doc, line=row["line"])
 
     def mark(self, row: Mapping) -> str:
         """What the report says a number is, besides its value: `（预计）` / ` (estimate)` for a
@@ -143,14 +143,14 @@ class Page:
         words = [W.name("mark", code, self.lang) for code in marks_of(row)]
         if not words:
             return ""
-        return f"（{'，'.join(words)}）" if self.lang == "zh" else f" ({', '.join(words)})"
+        return W.text("mark_wrap.around", self.lang, W.text("mark_wrap.join", self.lang).join(words))
 
     def counted(self, row: Mapping, shown: str) -> str:
         """On an English page, a number counted with a Chinese counter (件, 家, 户, 人次 …) names what
         its row counts (`count_noun`: proposals, hospitals, enterprises …) instead of the counter's
         generic English word (patents, firms, households …), which fits only some rows."""
         noun = row.get("count_noun_one") if _is_one(row.get("value")) else row.get("count_noun")
-        if self.lang != "en" or not isinstance(noun, str) or not noun:
+        if self.lang != COUNT_NOUN_LANG or not isinstance(noun, str) or not noun:
             return shown
         generic = re.sub(r"^[\d,.]+\s*(million\s*)?", "", vocab.unit(str(row.get("unit", "")), "en"))
         return shown.replace(generic, html.escape(noun)) if generic and generic in shown else shown
@@ -204,9 +204,8 @@ class Page:
                 continue
             quote = html.escape(row["quote"]).replace("\t", " ")
             items.append(f'<li id="src-{n}">{html.escape(self.where(row))}: <q lang="zh">{quote}</q></li>')
-        heading = self.t("资料来源", "Sources")
-        note = self.t("每个数字后的上标编号指向此处：公报中的报告、行号和原文。",
-                      "Each superscript number points here: the report, line and verbatim text of the gazette.")
+        heading = W.text("sources.heading", self.lang)
+        note = W.text("sources.note", self.lang)
         if any(row.get("_observation") for row in self._rows):
             note += " " + W.text("sources.later_note", self.lang)
         return f'<h2 id="sources">{heading}</h2><p>{note}</p><ol class="sources">{"".join(items)}</ol>'
