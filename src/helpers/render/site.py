@@ -61,32 +61,41 @@ def _title_and_question(cells: list, lang: str) -> tuple[str, str]:
     return "", ""
 
 
-def _findings(cells: list, job_id: str, mime: str | None = None) -> str:
-    """The page's headline findings (or another list it displays as data under `mime`, such as the
-    year in numbers: `report.page.Findings`), as a list whose source links point into the page."""
+def _items(cells: list, job_id: str, mime: str | None = None) -> list[str]:
+    """The items a page displays as data under `mime` (default: its headline findings; the year in
+    numbers under YEAR_MIME: `report.page.Findings`), their source links pointing into the page."""
     from ..report.page import FINDINGS_MIME
 
     for cell in cells:
         for output in cell.get("outputs", []):
             found = output.get("data", {}).get(mime or FINDINGS_MIME)
             if found:
-                items = "".join(f"<li>{item}</li>" for item in found["items"])
-                return f'<ul class="findings">{items}</ul>'.replace('href="#src-', f'href="{job_id}/{job_id}.html#src-')
-    return ""
+                return [item.replace('href="#src-', f'href="{job_id}/{job_id}.html#src-') for item in found["items"]]
+    return []
+
+
+def _findings(cells: list, job_id: str, mime: str | None = None) -> str:
+    items = _items(cells, job_id, mime)
+    return f'<ul class="findings">{"".join(f"<li>{i}</li>" for i in items)}</ul>' if items else ""
 
 
 def _year_in_numbers(run_dir: Path, jobs_by_notebook: dict, lang: str) -> str:
-    """The edition's year in numbers, from the first page of its language that displays one."""
+    """The edition's year in numbers: the lines every page of its language gives for it (the first
+    variant of each notebook, in reading order), as one list at the top of the edition."""
     from ..report.page import YEAR_MIME
 
+    items = []
     for notebook in sorted(jobs_by_notebook):
         for job in jobs_by_notebook[notebook]:
             if job["parameters"].get("lang", "zh") != lang or job["status"] not in ("ok", "cached"):
                 continue
-            found = _findings(_notebook_cells(run_dir / job["id"] / f"{job['id']}.ipynb"), job["id"], YEAR_MIME)
+            found = _items(_notebook_cells(run_dir / job["id"] / f"{job['id']}.ipynb"), job["id"], YEAR_MIME)
             if found:
-                return f'<h3>{html.escape(_w("year", lang))}</h3>' + found
-    return ""
+                items += found
+                break
+    if not items:
+        return ""
+    return f'<h3>{html.escape(_w("year", lang))}</h3><ul class="findings">{"".join(f"<li>{i}</li>" for i in items)}</ul>'
 
 
 def _variant_label(params: dict, lang: str) -> str:
