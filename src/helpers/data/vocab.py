@@ -1,7 +1,8 @@
 """Vocabulary shared by every edition (levels, budgets, documents, units, topics …), defined once in
 `data/vocab/<name>.csv` (code, name_<lang> for every language) and referenced by every edition.
 The languages are data too: `data/vocab/languages.csv` (code, names, autonym — the language's name
-in itself, for a link to its page — and script, ISO 15924). `LANGS` is read from it when first used.
+in itself, for a link to its page — script, ISO 15924, and names_from: the language whose names of
+the data (vocabulary, curated names) a page in this language shows until they are translated). `LANGS` is read from it when first used.
 
     >>> name("budgets", "fund", "en")
     'government fund budget'
@@ -65,6 +66,18 @@ class _Languages(Sequence):
 LANGS: Sequence[str] = _Languages()
 
 
+def data_lang(lang: str) -> str:
+    """The language whose names of the data a page in `lang` shows: `lang` itself, or the language its
+    `names_from` names (a new language can be published before the data's names are translated).
+    Columns of the data named for a language (`name_zh`, `sector_en`, `publisher_en` …) are read for this one."""
+    row = languages()[lang]
+    source = row.get("names_from") or lang
+    if source not in languages() or (languages()[source].get("names_from") or source) != source:
+        raise SchemaError(paths.VOCAB_DIR / "languages.csv", f"{lang}: names_from {source!r} must be a language "
+                          "whose names are its own")
+    return source
+
+
 def writes_han(lang: str) -> bool:
     """Whether a language is written in Chinese characters (its `script` is Hans or Hant): its pages
     need no lang="zh" mark around the gazette's words."""
@@ -82,11 +95,12 @@ def vocabulary(kind: str) -> dict[str, dict[str, str]]:
     path = paths.VOCAB_DIR / f"{kind}.csv"
     out = {}
     for k, row in enumerate(_rows(kind), start=2):
-        missing = [f"name_{lang}" for lang in LANGS if not row.get(f"name_{lang}")]
+        own = sorted({data_lang(lang) for lang in LANGS}, key=list(LANGS).index)
+        missing = [f"name_{lang}" for lang in own if not row.get(f"name_{lang}")]
         if not row.get("code") or missing:
-            raise SchemaError(path, f"every row needs code and {', '.join(f'name_{lang}' for lang in LANGS)}"
+            raise SchemaError(path, f"every row needs code and {', '.join(f'name_{lang}' for lang in own)}"
                               + (f" (missing: {', '.join(missing)})" if missing else ""), line=k)
-        out[row["code"]] = {lang: row[f"name_{lang}"] for lang in LANGS}
+        out[row["code"]] = {lang: row[f"name_{data_lang(lang)}"] for lang in LANGS}
     return out
 
 

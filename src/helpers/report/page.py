@@ -94,6 +94,7 @@ class Page:
         if lang not in LANGS:
             raise ParameterError(f"lang={lang!r} is not allowed; allowed values: {', '.join(map(repr, LANGS))}")
         self.lang = lang
+        self.data_lang = vocab.data_lang(lang)   # read `name_<data_lang>` columns of the data
         self._sources: dict[tuple, int] = {}
         self._rows: list[Mapping] = []
 
@@ -186,7 +187,7 @@ class Page:
         if marks:
             mark = W.text("obs_mark_wrap.around", self.lang, W.text("obs_mark_wrap.join", self.lang).join(marks))
             shown += f'<span class="mark">{html.escape(mark)}</span>'
-        title = f"{row[f'publisher_{self.lang}']}, {row['title']} ({row['published']}), {row['locator']}"
+        title = f"{row[f'publisher_{self.data_lang}']}, {row['title']} ({row['published']}), {row['locator']}"
         ident = f"{row.get('obs_id') or ''}"
         return (f'<span class="observed" data-observation="{html.escape(ident, quote=True)}" title="{html.escape(title, quote=True)}">'
                 f'{shown}<sup class="src"><a href="#src-{n}">{n}</a></sup></span>')
@@ -214,7 +215,7 @@ class Page:
         """A later publication in the source list: publisher, title, date, locator, kind, address."""
         kind = W.name("publisher_kind", row["publisher_kind"], self.lang)
         url = html.escape(row["url"], quote=True)
-        return (f'{zh_spans(row[f"publisher_{self.lang}"], self.lang)}, <cite lang="zh">{html.escape(row["title"])}</cite> '
+        return (f'{zh_spans(row[f"publisher_{self.data_lang}"], self.lang)}, <cite lang="zh">{html.escape(row["title"])}</cite> '
                 f'({html.escape(str(row["published"]))}), {zh_spans(row["locator"], self.lang)} — {html.escape(kind)}: '
                 f'<a href="{url}">{url}</a>')
 

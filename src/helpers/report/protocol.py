@@ -74,6 +74,7 @@ class PageModel:
         nb.validate(lang=lang, figure_format=figure_format)
         self.ed, self.lang = ed, lang
         self.page = Page(lang)
+        self.data_lang = self.page.data_lang    # the suffix of the data's name columns (name_zh, sector_en …)
         self.say = Prose(self.NAME, self.page)
         self.out = {"figure_dir": figure_dir, "figure_format": figure_format}
 
