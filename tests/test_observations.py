@@ -10,6 +10,7 @@ import math
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -229,9 +230,44 @@ def test_the_scorecard_lists_every_target_once_with_a_verdict():
     assert sorted(card["metric"]) == sorted(targets)
     assert set(card["verdict"]) <= set(O.VERDICTS)
     c = O.counts(card)
-    assert c["met"] + c["missed"] + c["not_assessable"] + c["no_outcome"] == c["targets"] == len(targets)
+    assert c["met"] + c["missed"] + c["not_assessable"] + c["no_outcome"] == c["targets"]
+    assert c["targets"] + c["further"] == c["target_metrics"] == len(targets)
     assert card[card["verdict"] == "no_outcome"]["unfound_reason"].notna().all()
     assert set(d.config.headline) <= targets
+
+
+def test_the_counts_are_of_the_37_targets_the_plan_lists_and_the_work_report_adds():
+    """The plan report counts 35 indicators in its table; the work report adds two targets the
+    table lacks. The table's sub-items and the plan report's own text are shown but counted apart."""
+    card = O.scorecard(O.prepare()).set_index("metric")
+    c = O.counts(card.reset_index())
+    assert (c["targets"], c["further_sub_item"], c["further_plan_text"], c["target_metrics"]) == (37, 7, 1, 45)
+    assert card.at["private_investment_growth", "scope"] == "sub_item"            # 13a, under investment
+    assert card.at["pollutant_reduction_cod", "scope"] == "sub_item"
+    assert card.at["software_revenue", "scope"] == "plan_text"                    # only in the plan report's text
+    assert card.at["specialised_sme_giants", "scope"] == "listed"                 # the work report states it
+    assert card.at["pollutant_reduction", "scope"] == "listed"                    # item 33 itself
+    # the issue's coverage: at least 25 of the 37 have an outcome
+    assert c["with_outcome"] >= 25
+    # a sub-item's miss is shown on the scorecard but never counted among the listed targets' misses
+    assert card.at["city_general_tax_revenue_growth", "verdict"] == "missed"
+    assert "city_general_tax_revenue_growth" not in set(O.largest_misses(card.reset_index(), 50)["metric"])
+
+
+def test_listing_documents_decide_what_is_counted():
+    rows = pd.DataFrame({"table": ["economy", "indicators"], "sub_item": [None, True],
+                         "document": ["work_report", "plan_report"]})
+    assert O.scope(rows, ("work_report",)) == "listed"
+    assert O.scope(rows, ("government_report",)) == "sub_item"
+    assert O.scope(rows.iloc[:1], ()) == "plan_text"
+
+
+def test_a_malformed_listing_is_a_named_error(data_copy):
+    path = data_copy / "analysis" / "outcomes.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("listing_documents: [work_report]", "listing_documents: work_report"),
+                    encoding="utf-8")
+    with pytest.raises(EditionError, match="outcomes.yaml.*listing_documents must be a list"):
+        O.read_config(helpers.edition(str(data_copy)))
 
 
 def test_a_ceiling_is_read_as_a_ceiling_and_an_about_target_with_its_band():
