@@ -139,13 +139,14 @@ class OutcomesPage:
 
     def unfound_html(self) -> str:
         reasons = self.d.unfound.set_index("metric")
-        rows = [{"name": self._name(r), "target": r["target_row"], "headline": r["headline"],
+        rows = [{"name": self._name(r), "target": r["target_row"], "headline": r["headline"], "scope": r["scope"],
                  "reason": reasons.at[r["metric"], "reason"], "reason_zh": reasons.at[r["metric"], "reason_zh"]}
                 for r in self.card[self.card["verdict"] == "no_outcome"].to_dict("records")]
         groups: dict[str, list] = {}
         for row in rows:             # one reason, many targets: the reason is said once
             groups.setdefault(row["reason"], []).append(row)
-        return self.say("unfound_table", groups=list(groups.values()), n=len(rows))
+        return self.say("unfound_table", groups=list(groups.values()), n=len(rows),
+                        further=sum(row["scope"] != "listed" for row in rows))
 
     # --- 2. the fiscal year -----------------------------------------------------------------------------
 
