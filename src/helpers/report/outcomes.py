@@ -98,9 +98,10 @@ class OutcomesPage:
         return self.say("method", cfg=self.d.config, lower=lower, plan=self.d.plan, review=self.d.review)
 
     def scorecard_figure(self):
-        """outcome − target of every assessed target in %, coloured by verdict; an outcome that is an
-        estimate, a proxy or derived is hatched, and the legend says so."""
-        rows = self.card[self.card["verdict"].isin(["met", "missed"]) & (self.card["unit"] == "%")]
+        """outcome − target of every assessed listed target in %, coloured by verdict (the targets the
+        counts are about; sub-items and plan-text targets are in the table only); an outcome that is
+        an estimate, a proxy or derived is hatched, and the legend says so."""
+        rows = self.card[self.card["verdict"].isin(["met", "missed"]) & (self.card["unit"] == "%") & (self.card["scope"] == "listed")]
         rows = rows.assign(favourable=[-g if (q == "at_most" or m in self.d.config.lower_is_better) else g
                                        for g, q, m in zip(rows["gap"], rows["qualifier"], rows["metric"], strict=True)])
         rows = rows.sort_values("favourable", kind="stable")
