@@ -68,6 +68,8 @@ CASES = {
     "input that is no row": ("2022.grain_output", {"inputs": "w=2022.grain_output.tonnes"}, "are not rows of outcomes.csv"),
     "formula that calls a function": ("2022.grain_output", {"formula": "abs(w) / 10"}, "only numbers, input names"),
     "proxy that does not say what it stands for": ("2022.services_value_added_growth", {"stands_for": ""}, "must say what it stands for"),
+    "proxy that says it in English only": ("2022.culture_industry_growth", {"stands_for_zh": ""}, "in both languages (empty: stands_for_zh)"),
+    "reported row that stands for something": ("2022.gdp_growth", {"stands_for_zh": "别的指标"}, "only proxies have stands_for"),
     "reported row with a formula": ("2022.gdp_growth", {"formula": "1 + 1"}, "only derived rows do"),
     "unknown source": ("2022.gdp_growth", {"source_id": "somewhere"}, "is not in observations/sources.csv"),
     "gazette number misquoted": ("2021.city_general_revenue", {"value": "2286"}, "no verified curated city_general_revenue of 2021 equals 2286"),
@@ -142,7 +144,8 @@ def test_every_input_taken_from_the_gazette_is_a_curated_number_on_its_line():
 
 
 def test_every_observation_is_facts_only_no_sentence_of_a_later_document():
-    """Notes and locators are our words: no run of 12 or more Chinese characters (a copied sentence)."""
+    """Notes and locators are our words: no run of 12 or more Chinese characters (a copied sentence).
+    (stands_for_zh is our own Chinese statement of an English one, so the heuristic cannot apply to it.)"""
     import re
 
     for r in _read(OBS_DIR / "outcomes.csv"):
