@@ -97,9 +97,9 @@ def test_a_missing_source_field_is_a_named_error(data_copy, field):
 
 def test_a_target_neither_answered_nor_listed_fails_coverage(data_copy):
     path = data_copy / "observations" / "unfound.csv"
-    rows = [r for r in _read(path) if r["metric"] != "industrial_value_added_growth"]
+    rows = [r for r in _read(path) if r["metric"] != "industrial_profit_growth"]
     _write(path, rows)
-    assert "industrial_value_added_growth" in _failed(data_copy)["observation.coverage"]
+    assert "industrial_profit_growth" in _failed(data_copy)["observation.coverage"]
 
 
 def test_an_answered_target_also_listed_as_unfound_fails_coverage(data_copy):
