@@ -10,6 +10,7 @@ import math
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -67,6 +68,8 @@ CASES = {
     "input that is no row": ("2022.grain_output", {"inputs": "w=2022.grain_output.tonnes"}, "are not rows of outcomes.csv"),
     "formula that calls a function": ("2022.grain_output", {"formula": "abs(w) / 10"}, "only numbers, input names"),
     "proxy that does not say what it stands for": ("2022.services_value_added_growth", {"stands_for": ""}, "must say what it stands for"),
+    "proxy that says it in English only": ("2022.culture_industry_growth", {"stands_for_zh": ""}, "in both languages (empty: stands_for_zh)"),
+    "reported row that stands for something": ("2022.gdp_growth", {"stands_for_zh": "别的指标"}, "only proxies have stands_for"),
     "reported row with a formula": ("2022.gdp_growth", {"formula": "1 + 1"}, "only derived rows do"),
     "unknown source": ("2022.gdp_growth", {"source_id": "somewhere"}, "is not in observations/sources.csv"),
     "gazette number misquoted": ("2021.city_general_revenue", {"value": "2286"}, "no verified curated city_general_revenue of 2021 equals 2286"),
@@ -94,9 +97,9 @@ def test_a_missing_source_field_is_a_named_error(data_copy, field):
 
 def test_a_target_neither_answered_nor_listed_fails_coverage(data_copy):
     path = data_copy / "observations" / "unfound.csv"
-    rows = [r for r in _read(path) if r["metric"] != "industrial_value_added_growth"]
+    rows = [r for r in _read(path) if r["metric"] != "industrial_profit_growth"]
     _write(path, rows)
-    assert "industrial_value_added_growth" in _failed(data_copy)["observation.coverage"]
+    assert "industrial_profit_growth" in _failed(data_copy)["observation.coverage"]
 
 
 def test_an_answered_target_also_listed_as_unfound_fails_coverage(data_copy):
@@ -141,7 +144,8 @@ def test_every_input_taken_from_the_gazette_is_a_curated_number_on_its_line():
 
 
 def test_every_observation_is_facts_only_no_sentence_of_a_later_document():
-    """Notes and locators are our words: no run of 12 or more Chinese characters (a copied sentence)."""
+    """Notes and locators are our words: no run of 12 or more Chinese characters (a copied sentence).
+    (stands_for_zh is our own Chinese statement of an English one, so the heuristic cannot apply to it.)"""
     import re
 
     for r in _read(OBS_DIR / "outcomes.csv"):
@@ -229,9 +233,44 @@ def test_the_scorecard_lists_every_target_once_with_a_verdict():
     assert sorted(card["metric"]) == sorted(targets)
     assert set(card["verdict"]) <= set(O.VERDICTS)
     c = O.counts(card)
-    assert c["met"] + c["missed"] + c["not_assessable"] + c["no_outcome"] == c["targets"] == len(targets)
+    assert c["met"] + c["missed"] + c["not_assessable"] + c["no_outcome"] == c["targets"]
+    assert c["targets"] + c["further"] == c["target_metrics"] == len(targets)
     assert card[card["verdict"] == "no_outcome"]["unfound_reason"].notna().all()
     assert set(d.config.headline) <= targets
+
+
+def test_the_counts_are_of_the_37_targets_the_plan_lists_and_the_work_report_adds():
+    """The plan report counts 35 indicators in its table; the work report adds two targets the
+    table lacks. The table's sub-items and the plan report's own text are shown but counted apart."""
+    card = O.scorecard(O.prepare()).set_index("metric")
+    c = O.counts(card.reset_index())
+    assert (c["targets"], c["further_sub_item"], c["further_plan_text"], c["target_metrics"]) == (37, 7, 1, 45)
+    assert card.at["private_investment_growth", "scope"] == "sub_item"            # 13a, under investment
+    assert card.at["pollutant_reduction_cod", "scope"] == "sub_item"
+    assert card.at["software_revenue", "scope"] == "plan_text"                    # only in the plan report's text
+    assert card.at["specialised_sme_giants", "scope"] == "listed"                 # the work report states it
+    assert card.at["pollutant_reduction", "scope"] == "listed"                    # item 33 itself
+    # the issue's coverage: at least 25 of the 37 have an outcome
+    assert c["with_outcome"] >= 25
+    # a sub-item's miss is shown on the scorecard but never counted among the listed targets' misses
+    assert card.at["city_general_tax_revenue_growth", "verdict"] == "missed"
+    assert "city_general_tax_revenue_growth" not in set(O.largest_misses(card.reset_index(), 50)["metric"])
+
+
+def test_listing_documents_decide_what_is_counted():
+    rows = pd.DataFrame({"table": ["economy", "indicators"], "sub_item": [None, True],
+                         "document": ["work_report", "plan_report"]})
+    assert O.scope(rows, ("work_report",)) == "listed"
+    assert O.scope(rows, ("government_report",)) == "sub_item"
+    assert O.scope(rows.iloc[:1], ()) == "plan_text"
+
+
+def test_a_malformed_listing_is_a_named_error(data_copy):
+    path = data_copy / "analysis" / "outcomes.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("listing_documents: [work_report]", "listing_documents: work_report"),
+                    encoding="utf-8")
+    with pytest.raises(EditionError, match="outcomes.yaml.*listing_documents must be a list"):
+        O.read_config(helpers.edition(str(data_copy)))
 
 
 def test_a_ceiling_is_read_as_a_ceiling_and_an_about_target_with_its_band():

@@ -102,7 +102,10 @@ def test_the_page_owns_its_figure_names(data, tmp_path):
 def test_results_name_every_target_with_an_outcome(data):
     res = A.results(data)
     card = A.scorecard(data)
-    assert res["targets_with_outcome"] == card["outcome"].notna().sum()
+    listed = card[card["scope"] == "listed"]
+    assert res["targets_with_outcome"] == listed["outcome"].notna().sum()
+    assert res["targets_with_outcome"] + res["targets_further_with_outcome"] == card["outcome"].notna().sum()
+    assert res["targets"] + res["targets_further"] == res["target_metrics"] == len(card)
     assert res["targets_met"] + res["targets_missed"] + res["targets_not_assessable"] + res["targets_no_outcome"] == res["targets"]
     for metric in card[card["outcome"].notna()]["metric"]:
         assert f"outcome_{metric}" in res

@@ -27,6 +27,11 @@ from ..errors import EditionError
 
 VERDICTS = ("met", "missed", "not_assessable", "no_outcome")
 MARKS = obs.MARKS
+#: Where a target metric stands among the plan's lists. `listed`: an item of the plan's indicator
+#: table or a target the work report states: the targets the counts are about. `sub_item`: only a
+#: sub-item of an indicator (private investment under investment, tax under revenue, ...).
+#: `plan_text`: stated only in the plan report's text. The scorecard shows all three.
+SCOPES = ("listed", "sub_item", "plan_text")
 
 
 @dataclass
@@ -39,6 +44,7 @@ class Config:
     projects: dict
     reasons: tuple[dict, ...] = ()
     near: float = 0.0
+    listing_documents: tuple[str, ...] = ("work_report",)
 
 
 @dataclass
@@ -67,11 +73,16 @@ def read_config(ed: Edition) -> Config:
         tol = raw["about_tolerance"]
         projects = {k: str(raw["projects"][k]) for k in ("metric", "midyear_plan", "completion_rate")}
         reasons = tuple({k: str(r[k]) for k in ("metric", "source", "zh", "en")} for r in raw.get("reasons", ()))
+        listing = raw.get("listing_documents", ["work_report"])
+        if not isinstance(listing, list) or not all(isinstance(x, str) for x in listing):
+            raise TypeError(f"listing_documents must be a list of document names, not {listing!r}")
         return Config(float(tol["percentage_points"]), float(tol["relative"]), tuple(raw.get("lower_is_better", ())),
-                      tuple(raw["headline"]), tuple(raw["fiscal"]), projects, reasons, float(raw.get("near", 0.0)))
+                      tuple(raw["headline"]), tuple(raw["fiscal"]), projects, reasons, float(raw.get("near", 0.0)),
+                      tuple(listing))
     except (KeyError, TypeError, ValueError) as exc:
         raise EditionError(f"{path}: expected about_tolerance (percentage_points, relative), headline and fiscal "
-                           f"lists and projects (metric, midyear_plan, completion_rate); {type(exc).__name__}: {exc}") from None
+                           f"lists, projects (metric, midyear_plan, completion_rate) and optionally listing_documents "
+                           f"(a list of document names); {type(exc).__name__}: {exc}") from None
 
 
 def prepare(ed=None) -> Outcomes:
@@ -102,6 +113,24 @@ def _target_of(rows: pd.DataFrame, unit: str | None = None) -> dict:
     ranked = rows.assign(_u=(rows["unit"] != unit).astype(int), _t=rows["table"].map(order),
                          _d=(rows["document"] != "plan_report").astype(int))
     return ranked.sort_values(["_u", "_t", "_d", "row_id"]).iloc[0].to_dict()
+
+
+def scope(rows: pd.DataFrame, listing_documents: tuple[str, ...]) -> str:
+    """Where one metric's target rows stand (see SCOPES): `listed` if one is an item of the indicator
+    table (not a sub-item) or is stated in the economy table by a listing document (the work report),
+    else `sub_item` if one is a sub-item of the indicator table, else `plan_text`.
+
+    >>> rows = pd.DataFrame({"table": ["indicators"], "sub_item": [True], "document": ["plan_report"]})
+    >>> scope(rows, ("work_report",)), scope(rows.assign(sub_item=False), ("work_report",))
+    ('sub_item', 'listed')
+    >>> scope(pd.DataFrame({"table": ["economy"], "sub_item": [None], "document": ["plan_report"]}), ("work_report",))
+    'plan_text'
+    """
+    table = rows[rows["table"] == "indicators"]
+    is_sub = table["sub_item"].map(lambda v: v in (True, "true", "True"))
+    if (~is_sub).any() or (rows[rows["table"] == "economy"]["document"].isin(listing_documents)).any():
+        return "listed"
+    return "sub_item" if is_sub.any() else "plan_text"
 
 
 def verdict(target: float | None, qualifier: str, outcome: float | None, lower_is_better: bool, unit: str,
@@ -146,6 +175,7 @@ def scorecard(d: Outcomes) -> pd.DataFrame:
         v = verdict(target, t["qualifier"], value, metric in d.config.lower_is_better, unit, d.config)
         rows.append({
             "metric": metric, "name_zh": named["name_zh"], "name_en": named["name_en"], "headline": metric in d.config.headline,
+            "scope": scope(group, d.config.listing_documents),
             "target": target, "unit": unit, "qualifier": t["qualifier"], "target_row": t,
             "outcome": value, "gap": None if value is None or target is None else value - target,
             "verdict": v, "obs": None if o is None else {**o.to_dict(), "metric": metric},
@@ -158,21 +188,30 @@ def scorecard(d: Outcomes) -> pd.DataFrame:
 
 
 def counts(card: pd.DataFrame) -> dict[str, int]:
-    """How many targets have each verdict, with how many outcomes are estimates or proxies."""
-    out = {v: int((card["verdict"] == v).sum()) for v in VERDICTS}
-    with_outcome = card[card["outcome"].notna()]
-    out["targets"] = len(card)
-    out["near"] = int(card["near"].sum())
+    """How many of the listed targets (scope `listed`: the plan's indicator items and the work
+    report's targets) have each verdict, with how many of their outcomes are estimates, proxies...;
+    `further` counts the other target metrics the scorecard shows (sub-items and targets of the plan
+    report's text), `further_<scope>` each kind of them and `further_with_outcome` those with an outcome."""
+    listed, further = card[card["scope"] == "listed"], card[card["scope"] != "listed"]
+    out = {v: int((listed["verdict"] == v).sum()) for v in VERDICTS}
+    with_outcome = listed[listed["outcome"].notna()]
+    out["targets"] = len(listed)
+    out["near"] = int(listed["near"].sum())
     out["with_outcome"] = len(with_outcome)
     for mark in MARKS:
         out[f"marked_{mark}"] = int(with_outcome["marks"].map(lambda m, k=mark: k in m).sum())
+    out["further"] = len(further)
+    for s in SCOPES[1:]:
+        out[f"further_{s}"] = int((further["scope"] == s).sum())
+    out["further_with_outcome"] = int(further["outcome"].notna().sum())
+    out["target_metrics"] = len(card)
     return out
 
 
 def largest_misses(card: pd.DataFrame, n: int = 5) -> pd.DataFrame:
-    """The misses furthest below their target, in percentage points (targets in % only: a gap in
-    days or yuan is not comparable with one in points)."""
-    missed = card[(card["verdict"] == "missed") & (card["unit"] == "%")].copy()
+    """The listed targets' misses furthest below their target, in percentage points (targets in %
+    only: a gap in days or yuan is not comparable with one in points)."""
+    missed = card[(card["verdict"] == "missed") & (card["unit"] == "%") & (card["scope"] == "listed")].copy()
     missed["shortfall"] = missed["gap"].abs()
     return missed.sort_values("shortfall", ascending=False).head(n)
 
@@ -245,14 +284,17 @@ def sources(d: Outcomes) -> pd.DataFrame:
 
 
 def results(d: Outcomes) -> dict:
-    """The notebook's headline results: counts of the scorecard and one `outcome_<metric>` per target
-    metric with an outcome."""
+    """The notebook's headline results: counts of the scorecard's listed targets (`targets...`), of
+    the further target metrics it shows (`targets_further...`, `target_metrics` for all) and one
+    `outcome_<metric>` per target metric with an outcome, listed or not."""
     card = scorecard(d)
     c = counts(card)
     out = {
         "targets": c["targets"], "targets_with_outcome": c["with_outcome"], "targets_met": c["met"],
         "targets_missed": c["missed"], "targets_missed_near": c["near"], "targets_not_assessable": c["not_assessable"],
         "targets_no_outcome": c["no_outcome"],
+        "target_metrics": c["target_metrics"], "targets_further": c["further"],
+        "targets_further_with_outcome": c["further_with_outcome"],
         "outcomes_estimates": c["marked_estimate"], "outcomes_proxies": c["marked_proxy"],
         "outcomes_secondary_sources": c["marked_secondary"],
         "headline_without_outcome": sorted(card[card["headline"] & card["outcome"].isna()]["metric"]),

@@ -3,7 +3,7 @@
 A row passes when: its metric is a target of the plan year or a budgeted or planned amount of it (an outcome) or a curated number of the
 review year (a revision); its unit is the unit of that number or converts to it; its period is the
 plan year (outcome) or the review year (revision); a derived row's formula recomputes its value from
-its input rows within the value's printed rounding; a proxy says what it stands for; its source
+its input rows within the value's printed rounding; a proxy says what it stands for (in both languages); its source
 exists; and a number taken from the gazette itself equals the verified curated number. The coverage
 check: every target metric has an outcome or a row in `outcomes_unfound`, never both.
 """
@@ -44,8 +44,12 @@ def _problems(row: dict, by_id: dict, sources: set, targets: pd.DataFrame, revie
             out.append(f"metric {metric!r} is not {what}")
         elif not any(_canonical(u) == _canonical(unit) for u in mine["unit"]):
             out.append(f"unit {unit!r} does not match the curated unit(s) {sorted(set(mine['unit']))} of {metric!r}")
-    if row["basis"] == "proxy" and not row.get("stands_for"):
-        out.append("a proxy must say what it stands for (stands_for)")
+    if row["basis"] == "proxy":
+        missing = [c for c in ("stands_for", "stands_for_zh") if not row.get(c)]
+        if missing:
+            out.append(f"a proxy must say what it stands for, in both languages (empty: {', '.join(missing)})")
+    elif row.get("stands_for") or row.get("stands_for_zh"):
+        out.append(f"a {row['basis']} row stands for nothing (only proxies have stands_for)")
     if row["basis"] == "derived":
         if not row.get("formula") or not row.get("inputs"):
             out.append("a derived row needs a formula and its inputs")

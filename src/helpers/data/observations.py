@@ -105,7 +105,7 @@ def observations(edition: str | Edition | None = None) -> pd.DataFrame:
     ed = resolve_edition(edition)
     if not has_observations(ed):
         return pd.DataFrame(columns=["obs_id", "metric", "period", "kind", "value", "unit", "qualifier", "flag", "basis",
-                                     "formula", "inputs", "stands_for", "source_id", "locator", "note", *SOURCE_COLUMNS])
+                                     "formula", "inputs", "stands_for", "stands_for_zh", "source_id", "locator", "note", *SOURCE_COLUMNS])
     frame = loader.load(OUTCOMES, ed)
     sources = loader.load(SOURCES, ed).set_index("source_id")
     unknown = sorted(set(frame["source_id"]) - set(sources.index))
@@ -157,7 +157,8 @@ def target_rows(facts: pd.DataFrame, plan_year: int) -> pd.DataFrame:
 
 #: The columns `helpers facts` adds to the curated facts for the observations: what a row is
 #: (`kind`: gazette, or outcome / revision / input), how it was obtained, and its source.
-PROVENANCE_COLUMNS = ["kind", "derivation", "formula", "inputs", "stands_for", "source_id", *SOURCE_COLUMNS, "locator"]
+PROVENANCE_COLUMNS = ["kind", "derivation", "formula", "inputs", "stands_for", "stands_for_zh", "source_id", *SOURCE_COLUMNS,
+                      "locator"]
 
 
 def with_observations(edition: str | Edition | None = None) -> pd.DataFrame:

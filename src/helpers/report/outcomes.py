@@ -98,9 +98,10 @@ class OutcomesPage:
         return self.say("method", cfg=self.d.config, lower=lower, plan=self.d.plan, review=self.d.review)
 
     def scorecard_figure(self):
-        """outcome − target of every assessed target in %, coloured by verdict; an outcome that is an
-        estimate, a proxy or derived is hatched, and the legend says so."""
-        rows = self.card[self.card["verdict"].isin(["met", "missed"]) & (self.card["unit"] == "%")]
+        """outcome − target of every assessed listed target in %, coloured by verdict (the targets the
+        counts are about; sub-items and plan-text targets are in the table only); an outcome that is
+        an estimate, a proxy or derived is hatched, and the legend says so."""
+        rows = self.card[self.card["verdict"].isin(["met", "missed"]) & (self.card["unit"] == "%") & (self.card["scope"] == "listed")]
         rows = rows.assign(favourable=[-g if (q == "at_most" or m in self.d.config.lower_is_better) else g
                                        for g, q, m in zip(rows["gap"], rows["qualifier"], rows["metric"], strict=True)])
         rows = rows.sort_values("favourable", kind="stable")
@@ -139,13 +140,14 @@ class OutcomesPage:
 
     def unfound_html(self) -> str:
         reasons = self.d.unfound.set_index("metric")
-        rows = [{"name": self._name(r), "target": r["target_row"], "headline": r["headline"],
+        rows = [{"name": self._name(r), "target": r["target_row"], "headline": r["headline"], "scope": r["scope"],
                  "reason": reasons.at[r["metric"], "reason"], "reason_zh": reasons.at[r["metric"], "reason_zh"]}
                 for r in self.card[self.card["verdict"] == "no_outcome"].to_dict("records")]
         groups: dict[str, list] = {}
         for row in rows:             # one reason, many targets: the reason is said once
             groups.setdefault(row["reason"], []).append(row)
-        return self.say("unfound_table", groups=list(groups.values()), n=len(rows))
+        return self.say("unfound_table", groups=list(groups.values()), n=len(rows),
+                        further=sum(row["scope"] != "listed" for row in rows))
 
     # --- 2. the fiscal year -----------------------------------------------------------------------------
 
