@@ -16,6 +16,9 @@ from ..errors import SchemaError
 from . import paths
 
 LANGS = ("zh", "en")
+# The unit code of percentage points (units.csv), as the curated tables write it: the unit of a
+# difference of two values in % or in a price index (previous year = 100).
+POINTS = "百分点"
 
 
 @cache
