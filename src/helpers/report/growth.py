@@ -169,7 +169,8 @@ class GrowthPage(PageModel):
         return self.plain("cell", row=row, number=number, printed=printed, qualifier=qualifier)
 
     def with_unit(self, text: str, unit: str) -> str:
-        """A number's text with its unit: `75.1万人`, `75.1 (10,000 people)`; %, ratio and index stay bare."""
+        """A number's text with its unit in the page's language (`75.1 (10,000 people)` in English, the
+        bracket for a unit that starts with a multiplier); %, ratio and index stay bare."""
         if unit in ("%", "ratio", "index") or text.endswith("%"):
             return text
         name = vocab.unit(unit, self.lang)
@@ -612,16 +613,17 @@ class GrowthPage(PageModel):
     def levels_table(self) -> str:
         lv = self.d.levels
 
-        def level(x, unit):
-            return "—" if _missing(x) or x != x else fmt(x, 0 if unit == "元" else 1)
+        def level(x, printed):
+            """An implied level with the precision of the printed one: no decimals for a whole number, else one."""
+            return "—" if _missing(x) or x != x else fmt(x, 0 if float(printed).is_integer() else 1)
 
         return self.table({
             "indicator": self.names(lv), "level": [fmt(x) for x in lv["level"]],
             "unit": [vocab.unit(u, self.lang) for u in lv["unit"]], "growth": [fmt(x, 1) for x in lv["growth"]],
             "growth_basis": [self.word(f"growth_basis.{b}") for b in lv["growth_basis"]],
-            "previous": [level(p, u) for p, u in zip(lv["previous"], lv["unit"], strict=True)],
-            "previous_range": ["—" if lo != lo else f"{level(lo, u)} – {level(hi, u)}"
-                               for lo, hi, u in zip(lv["previous_low"], lv["previous_high"], lv["unit"], strict=True)],
+            "previous": [level(p, x) for p, x in zip(lv["previous"], lv["level"], strict=True)],
+            "previous_range": ["—" if lo != lo else f"{level(lo, x)} – {level(hi, x)}"
+                               for lo, hi, x in zip(lv["previous_low"], lv["previous_high"], lv["level"], strict=True)],
         }, sources={"level": self.sourced(lv["level_row_id"]), "growth": self.sourced(lv["growth_row_id"])})
 
     def levels_summary(self) -> str:
