@@ -263,7 +263,7 @@ def test_without_inheritance_the_sub_items_stay_expected(data_copy):
 # --- small helpers ----------------------------------------------------------------------------------
 
 def test_formatting_helpers(pages):
-    zh, en = pages["zh"], pages["en"]
+    zh, en = pages["zh"].r, pages["en"].r
     assert zh.change(-0.4, "%") == "-0.4个百分点"
     assert en.change(1.0, "%") == "+1 percentage point" and en.change(-0.4, "index") == "-0.4 percentage points"
     assert report.signed_text(-0.0) == "0" and en.change(-0.0) == "0"
@@ -402,3 +402,26 @@ def test_the_page_and_its_analysis_hold_no_words():
     for module in (report, analysis):
         counts = word_counts(Path(module.__file__).read_text(encoding="utf-8"))
         assert set(counts.values()) == {0}, (module.__name__, counts)
+
+
+def test_every_word_and_macro_the_page_asks_for_exists_in_every_language():
+    from helpers.data.vocab import LANGS
+    from helpers.report import words
+    from helpers.report.prose import environment
+
+    source = Path(report.__file__).read_text(encoding="utf-8")
+    keys = set(re.findall(r'word\("([\w./]+)"', source))
+    prefixes = set(re.findall(r'word\(f"([\w./]+)\{', source))
+    macros = set(re.findall(r'(?:say|plain)\("(\w+)"', source))
+    # table headers: the string keys of the dicts given to `table(...)` are `col.<key>`
+    for call in ast.walk(ast.parse(source)):
+        if isinstance(call, ast.Call) and getattr(call.func, "attr", "") == "table":
+            keys |= {f"col.{k.value}" for d in (*call.args, *(kw.value for kw in call.keywords)) if isinstance(d, ast.Dict)
+                     for k in d.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)}
+    assert len(keys) > 40 and len(prefixes) > 4 and len(macros) > 15
+    for lang in LANGS:
+        catalog = words.catalog(lang)
+        assert {f"page01.{k}" for k in keys} <= set(catalog), lang
+        assert all(any(k.startswith(f"page01.{p}") for k in catalog) for p in prefixes), lang
+        module = environment().get_template(f"{report.GrowthPage.NAME}/{lang}.html").module
+        assert all(callable(getattr(module, m, None)) for m in macros), (lang, sorted(m for m in macros if not hasattr(module, m)))

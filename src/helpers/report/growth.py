@@ -33,7 +33,8 @@ from ..data.parsing import parse_cell
 from . import figures
 from . import words as W
 from .nb import fmt
-from .page import Findings, register_summary
+from .page import Findings, Page, register_summary
+from .prose import Prose
 from .protocol import PageModel, register
 
 # A growth rate's qualifier as a mark before its number in a table cell or on a chart (no words).
@@ -84,6 +85,40 @@ class GrowthData:
     levels: pd.DataFrame
     ratio: dict
     later: pd.DataFrame | None      # the plan year's outcomes published later (page 05), by metric
+    verdict_source: dict            # the plan report's own verdict as a source (document, line, quote)
+    estimates_source: dict | None   # where the plan report says part of the results are estimates
+
+    def card_row(self, metric: str) -> Mapping:
+        return self.card.set_index("metric").loc[metric].to_dict()
+
+    def comp_row(self, metric: str) -> Mapping:
+        return self.comp.set_index("metric").loc[metric].to_dict()
+
+    def disagreements(self) -> pd.DataFrame:
+        """Assessable indicators where the document's verdict and the computed one differ."""
+        return self.comparison[~self.comparison["agrees"]]
+
+    def slower(self) -> pd.DataFrame:
+        """Growth-rate targets below the previous year's result."""
+        return self.rates[self.rates["change_vs_result"] < 0]
+
+    def gdp(self) -> dict:
+        card, comp = self.card_row("gdp_growth"), self.comp_row("gdp_growth")
+        return {"card": card, "comp": comp, "below_result": -comp["change_vs_result"], "below_target": -comp["change_vs_target"]}
+
+    def pillars(self) -> dict:
+        """The pillar industries: all, fastest, slowest, those above the reference; the reference; the
+        fastest sector outside them."""
+        s = self.sectors
+        pillars = s[s["sector_group"] == "pillar_industry"]
+        return {"all": pillars, "top": G.fastest(s), "bottom": G.slowest(s),
+                "above": pillars[pillars["vs_reference"] > 0], "ref": s[s["is_reference"]].iloc[0].to_dict(),
+                "lead": s[~s["is_reference"] & (s["sector_group"] != "pillar_industry")].iloc[0].to_dict()}
+
+    def income_rows(self) -> tuple[Mapping, Mapping]:
+        """The curated rows of urban and rural per-capita disposable income."""
+        idx = self.levels.set_index("metric")
+        return tuple(self.rows[idx.loc[m, "level_row_id"]] for m in ("urban_disposable_income", "rural_disposable_income"))
 
 
 def growth_data(ed: Edition, checks: list | None = None) -> GrowthData:
@@ -105,6 +140,9 @@ def growth_data(ed: Edition, checks: list | None = None) -> GrowthData:
     reference = settings.get("sector_reference", "industrial_value_added_growth")
     levels = G.levels(economy, review, settings["growth_basis"])
     later = OUT.scorecard(OUT.prepare(ed)).set_index("metric") if observations.has_observations(ed) else None
+    # The plan report's own word that part of the review year's results are estimates (growth.yaml
+    # `results_partly_estimates`; its quote is checked by `helpers check`, like the verdict's).
+    estimates = settings.get("results_partly_estimates")
     return GrowthData(
         review=review, plan=plan, settings=settings, checks=checks, check_counts=check_counts,
         rows={r["row_id"]: r for t in (indicators, economy, gaps) for r in t.to_dict("records")},
@@ -113,37 +151,19 @@ def growth_data(ed: Edition, checks: list | None = None) -> GrowthData:
         comparison=G.compare_with_document(card, verdict), gaps=gaps, comp=comp, rates=G.growth_rate_targets(comp),
         dropped=G.dropped_indicators(indicators, review, plan, G.renamed(renamed)), reference=reference,
         sectors=G.sector_growth(economy, review, reference, settings["sector_names"]), levels=levels,
-        ratio=G.income_ratio(levels), later=later)
+        ratio=G.income_ratio(levels), later=later,
+        verdict_source={"document": verdict.document, "line": verdict.line, "quote": verdict.quote, "value": None, "unit": ""},
+        estimates_source=estimates and {"document": estimates["document"], "line": int(estimates["line"]),
+                                        "quote": ed.fill(estimates["quote"])})
 
 
-@register
-class GrowthPage(PageModel):
-    """Notebook 01: the review year's targets and results, the plan year's targets, growth by sector."""
+class Renderings:
+    """Page 01's numbers, cells and short words in one language: curated numbers sourced through the
+    page (`Page.num`), derived ones with their formula (`Page.derived`), words from the catalog section
+    `page01` and the page's templates. Text only: what a sentence says is the templates'."""
 
-    NAME = "01-growth"
-    SECTIONS = ("intro", "scorecard", "not_assessable", "verdict", "targets", "sectors", "levels", "checks")
-    FIGURES = {"scorecard": "01-scorecard", "targets": "01-targets", "sectors": "01-sector-growth"}
-
-    def __init__(self, ed: Edition, lang: str, *, checks: list | None = None, figure_dir=None, figure_format: str = "png"):
-        super().__init__(ed, lang, figure_dir=figure_dir, figure_format=figure_format)
-        figures.setup()
-        self.d = growth_data(ed, checks)
-
-    # --- the data behind each section ------------------------------------------------------------------
-
-    def data(self, section: str) -> pd.DataFrame:
-        d = self.d
-        frames = {
-            "findings": pd.DataFrame({"result": list(self.results()), "value": list(self.results().values())}),
-            "intro": d.check_counts, "checks": d.check_counts, "scorecard": d.card,
-            "not_assessable": d.card[~d.card["assessable"]].reset_index(drop=True), "verdict": d.comparison,
-            "targets": d.comp, "sectors": d.sectors, "levels": d.levels,
-        }
-        if section not in frames:
-            return super().data(section)
-        return frames[section]
-
-    # --- renderings: numbers, cells and words in the page's language -------------------------------------
+    def __init__(self, page: Page, say: Prose, rows: Mapping):
+        self.page, self.say, self.rows, self.lang = page, say, rows, page.lang
 
     def word(self, key: str, *args, **fields) -> str:
         """A short word of this page's catalog section (`page01.<key>`)."""
@@ -190,7 +210,7 @@ class GrowthPage(PageModel):
 
     def num(self, row_id: str, text: str | None = None) -> Markup:
         """A curated indicator cell or number as sourced HTML."""
-        row = self.d.rows[row_id]
+        row = self.rows[row_id]
         if text is None:
             text = self.cell(row) if "cell" in row and not _missing(row.get("cell")) else self.stated(row)
         return Markup(self.page.num(row, text))
@@ -210,7 +230,7 @@ class GrowthPage(PageModel):
 
     def sourced(self, ids) -> list:
         """The curated rows of a table column (None where a cell has no row)."""
-        return [None if _missing(i) else self.d.rows[i] for i in ids]
+        return [None if _missing(i) else self.rows[i] for i in ids]
 
     def names(self, frame: pd.DataFrame, column: str = "name") -> list[str]:
         return frame[f"{column}_{self.lang}"].tolist()
@@ -233,14 +253,6 @@ class GrowthPage(PageModel):
         frame = pd.DataFrame({headers[k]: v for k, v in columns.items()})
         return self.page.table_html(frame, sources={headers[k]: v for k, v in (sources or {}).items()}, **options)
 
-    # --- parts shared by several sections ------------------------------------------------------------
-
-    def card_row(self, metric: str) -> Mapping:
-        return self.d.card.set_index("metric").loc[metric].to_dict()
-
-    def comp_row(self, metric: str) -> Mapping:
-        return self.d.comp.set_index("metric").loc[metric].to_dict()
-
     def margin(self, r: Mapping) -> dict:
         """An indicator's name, sourced target and result and derived margin, for a sentence."""
         target, result = self.num(r["target_row_id"]), self.num(r["result_row_id"])
@@ -248,40 +260,38 @@ class GrowthPage(PageModel):
         return {"name_zh": r["name_zh"], "name_en": r["name_en"], "name": r[f"name_{self.lang}"],
                 "target": target, "result": result, "margin": margin}
 
-    def disagreements(self) -> pd.DataFrame:
-        """Assessable indicators where the document's verdict and the computed one differ."""
-        return self.d.comparison[~self.d.comparison["agrees"]]
-
-    def slower(self) -> pd.DataFrame:
-        """Growth-rate targets below the previous year's result."""
-        return self.d.rates[self.d.rates["change_vs_result"] < 0]
-
-    def gdp(self) -> dict:
-        card, comp = self.card_row("gdp_growth"), self.comp_row("gdp_growth")
-        return {"card": card, "comp": comp, "below_result": -comp["change_vs_result"], "below_target": -comp["change_vs_target"]}
-
-    def pillars(self) -> dict:
-        s = self.d.sectors
-        pillars = s[s["sector_group"] == "pillar_industry"]
-        return {"all": pillars, "top": G.fastest(s), "bottom": G.slowest(s),
-                "above": pillars[pillars["vs_reference"] > 0], "ref": s[s["is_reference"]].iloc[0].to_dict(),
-                "lead": s[~s["is_reference"] & (s["sector_group"] != "pillar_industry")].iloc[0].to_dict()}
-
     def change_formula(self, comp_row: Mapping, against: str) -> str:
         """The formula of a planned target's change against the previous result or target."""
         return self.word(f"formula.change_vs_{against}", prev=fmt(comp_row[f"{against}_prev"]), next=fmt(comp_row["target_next"]))
 
-    def estimates_row(self) -> Mapping | None:
-        """The plan report's own word that part of the review year's results are estimates (growth.yaml
-        `results_partly_estimates`, checked by `helpers check`), as a source; None when there is none."""
-        spec = self.d.settings.get("results_partly_estimates")
-        if not spec:
-            return None
-        return {"document": spec["document"], "line": int(spec["line"]), "quote": self.ed.fill(spec["quote"])}
 
-    def verdict_row(self) -> dict:
-        v = self.d.verdict
-        return {"document": v.document, "line": v.line, "quote": v.quote, "value": None, "unit": ""}
+@register
+class GrowthPage(PageModel):
+    """Notebook 01: the review year's targets and results, the plan year's targets, growth by sector."""
+
+    NAME = "01-growth"
+    SECTIONS = ("intro", "scorecard", "not_assessable", "verdict", "targets", "sectors", "levels", "checks")
+    FIGURES = {"scorecard": "01-scorecard", "targets": "01-targets", "sectors": "01-sector-growth"}
+
+    def __init__(self, ed: Edition, lang: str, *, checks: list | None = None, figure_dir=None, figure_format: str = "png"):
+        super().__init__(ed, lang, figure_dir=figure_dir, figure_format=figure_format)
+        figures.setup()
+        self.d = growth_data(ed, checks)
+        self.r = Renderings(self.page, self.say, self.d.rows)
+
+    # --- the data behind each section ------------------------------------------------------------------
+
+    def data(self, section: str) -> pd.DataFrame:
+        d = self.d
+        frames = {
+            "findings": pd.DataFrame({"result": list(self.results()), "value": list(self.results().values())}),
+            "intro": d.check_counts, "checks": d.check_counts, "scorecard": d.card,
+            "not_assessable": d.card[~d.card["assessable"]].reset_index(drop=True), "verdict": d.comparison,
+            "targets": d.comp, "sectors": d.sectors, "levels": d.levels,
+        }
+        if section not in frames:
+            return super().data(section)
+        return frames[section]
 
     # --- the page's sections -----------------------------------------------------------------------------
 
@@ -300,39 +310,35 @@ class GrowthPage(PageModel):
                          self.finding_sectors(), self.finding_income()], self.lang)
 
     def finding_scorecard(self) -> str:
-        card, gdp = self.d.card, self.gdp()["card"]
-        return self.say("finding_scorecard", review=self.d.review, result=self.num(gdp["result_row_id"]),
-                        target=self.num(gdp["target_row_id"]), assessed=len(G.assessed(card)),
-                        met=int(self.d.counts.loc["total", "met"]), missed=self.names(card[card["verdict"] == "missed"]),
-                        estimates=self.estimates_row())
+        card, gdp = self.d.card, self.d.gdp()["card"]
+        return self.say("finding_scorecard", review=self.d.review, result=self.r.num(gdp["result_row_id"]),
+                        target=self.r.num(gdp["target_row_id"]), assessed=len(G.assessed(card)),
+                        met=int(self.d.counts.loc["total", "met"]), missed=self.r.names(card[card["verdict"] == "missed"]),
+                        estimates=self.d.estimates_source)
 
     def finding_document(self) -> str:
-        diff = self.disagreements()
+        diff = self.d.disagreements()
         return self.say("finding_document", n=len(self.d.verdict.expected_missed),
-                        disagreements=[self.margin(self.card_row(m)) for m in diff["metric"]])
+                        disagreements=[self.r.margin(self.d.card_row(m)) for m in diff["metric"]])
 
     def finding_targets(self) -> str:
-        gdp = self.gdp()
-        return self.say("finding_targets", plan=self.d.plan, target=self.num(gdp["comp"]["target_next_row_id"]),
-                        below=self.points(gdp["below_result"], self.change_formula(gdp["comp"], "result")),
-                        rates=len(self.d.rates), slower=len(self.slower()))
+        gdp = self.d.gdp()
+        return self.say("finding_targets", plan=self.d.plan, target=self.r.num(gdp["comp"]["target_next_row_id"]),
+                        below=self.r.points(gdp["below_result"], self.r.change_formula(gdp["comp"], "result")),
+                        rates=len(self.d.rates), slower=len(self.d.slower()))
 
     def finding_sectors(self) -> str:
-        p = self.pillars()
-        top, bottom, ref = (dict(r, shown=self.num(r["row_id"], self.stated(r))) for r in (p["top"], p["bottom"], p["ref"]))
+        p = self.d.pillars()
+        top, bottom, ref = (dict(r, shown=self.r.num(r["row_id"], self.r.stated(r))) for r in (p["top"], p["bottom"], p["ref"]))
         return self.say("finding_sectors", top=top, bottom=bottom, ref=ref)
 
     def finding_income(self) -> str:
-        urban, rural = self.income_rows()
+        urban, rural = self.d.income_rows()
         r = self.d.ratio
-        return self.say("finding_income", urban=self.amount(urban), rural=self.amount(rural),
-                        now=self.derived(r["ratio"], self.word("formula.income_ratio"), 2),
-                        previous=self.derived(r["previous"], self.word("formula.income_ratio_previous"), 2),
+        return self.say("finding_income", urban=self.r.amount(urban), rural=self.r.amount(rural),
+                        now=self.r.derived(r["ratio"], self.r.word("formula.income_ratio"), 2),
+                        previous=self.r.derived(r["previous"], self.r.word("formula.income_ratio_previous"), 2),
                         narrowed=r["change"] < 0)
-
-    def income_rows(self) -> tuple[Mapping, Mapping]:
-        idx = self.d.levels.set_index("metric")
-        return tuple(self.d.rows[idx.loc[m, "level_row_id"]] for m in ("urban_disposable_income", "rural_disposable_income"))
 
     # --- 1. the review-year scorecard ------------------------------------------------------------------
 
@@ -346,8 +352,8 @@ class GrowthPage(PageModel):
         binding = ""
         if len(inherited):
             codes = sorted({str(c) for c in inherited["code"]}, key=lambda c: (len(c), c))
-            binding = self.ed.fill(self.d.settings["binding"]["note"][self.lang], code=self.word("sep").join(codes))
-        return self.say("rule_note", lower=self.names(card[card["direction"] == "lower"]), tolerance=self.d.tolerance,
+            binding = self.ed.fill(self.d.settings["binding"]["note"][self.lang], code=self.r.word("sep").join(codes))
+        return self.say("rule_note", lower=self.r.names(card[card["direction"] == "lower"]), tolerance=self.d.tolerance,
                         binding=binding)
 
     def scorecard_summary(self) -> str:
@@ -355,18 +361,18 @@ class GrowthPage(PageModel):
         ok = G.assessed(card)
         return self.say("scorecard_summary", review=self.d.review, indicators=len(card), sub_items=int(card["sub_item"].sum()),
                         assessed=len(ok), counts=c.to_dict("index"),
-                        missed=[self.margin(r) for r in card[card["verdict"] == "missed"].to_dict("records")],
-                        exact=self.names(ok[ok["margin"] == 0]), estimates=self.estimates_row())
+                        missed=[self.r.margin(r) for r in card[card["verdict"] == "missed"].to_dict("records")],
+                        exact=self.r.names(ok[ok["margin"] == 0]), estimates=self.d.estimates_source)
 
     def scorecard_table(self) -> str:
         ok = G.assessed(self.d.card)
-        targets, results = self.sourced(ok["target_row_id"]), self.sourced(ok["result_row_id"])
-        return self.table({
-            "number": ok["code"].astype(str).tolist(), "indicator": self.row_names(ok),
-            "type": [self.indicator_type(r) for r in ok.to_dict("records")],
+        targets, results = self.r.sourced(ok["target_row_id"]), self.r.sourced(ok["result_row_id"])
+        return self.r.table({
+            "number": ok["code"].astype(str).tolist(), "indicator": self.r.row_names(ok),
+            "type": [self.r.indicator_type(r) for r in ok.to_dict("records")],
             "unit": [vocab.unit(u, self.lang) for u in ok["unit"]],
-            "target": [self.cell(r) for r in targets], "result": [self.cell(r) for r in results],
-            "margin": [self.change(m, u) for m, u in zip(ok["margin"], ok["unit"], strict=True)],
+            "target": [self.r.cell(r) for r in targets], "result": [self.r.cell(r) for r in results],
+            "margin": [self.r.change(m, u) for m, u in zip(ok["margin"], ok["unit"], strict=True)],
             "verdict": [W.name("verdict", v, self.lang) for v in ok["verdict"]],
         }, sources={"target": targets, "result": results})
 
@@ -383,9 +389,9 @@ class GrowthPage(PageModel):
             ax.annotate(f"{v:+g}" if v else "0", (v, i), xytext=(3 if v >= 0 else -3, 0), textcoords="offset points",
                         ha="left" if v >= 0 else "right", va="center", fontsize=8)
         ax.axvline(0, color="black", linewidth=0.8)
-        ax.set_xlabel(self.word("figure.margin_axis"))
+        ax.set_xlabel(self.r.word("figure.margin_axis"))
         title = "figure.scorecard_title_index" if "index" in set(pp["unit"]) else "figure.scorecard_title"
-        ax.set_title(self.word(title, review=self.d.review))
+        ax.set_title(self.r.word(title, review=self.d.review))
         ax.legend(handles=[plt.Rectangle((0, 0), 1, 1, color=figures.PALETTE[0]), plt.Rectangle((0, 0), 1, 1, color=figures.PALETTE[1])],
                   labels=[W.name("verdict", "met", self.lang), W.name("verdict", "missed", self.lang)], loc="lower right")
         ax.margins(x=0.12)
@@ -393,14 +399,14 @@ class GrowthPage(PageModel):
 
     def not_assessable_html(self) -> str:
         na = self.d.card[~self.d.card["assessable"]]
-        targets, results = self.sourced(na["target_row_id"]), self.sourced(na["result_row_id"])
-        reasons = [self.word("reason_sep").join(self.plain("reason", row=row, who=self.word(f"col.{what}"))
+        targets, results = self.r.sourced(na["target_row_id"]), self.r.sourced(na["result_row_id"])
+        reasons = [self.r.word("reason_sep").join(self.r.plain("reason", row=row, who=self.r.word(f"col.{what}"))
                                                 for row, what in ((t, "target"), (r, "result")) if row is None or row["status"] != "number")
                    for t, r in zip(targets, results, strict=True)]
-        table = self.table({
-            "number": na["code"].astype(str).tolist(), "indicator": self.row_names(na),
-            "type": [self.indicator_type(r) for r in na.to_dict("records")],
-            "target": [self.cell(r) for r in targets], "result": [self.cell(r) for r in results], "reason": reasons,
+        table = self.r.table({
+            "number": na["code"].astype(str).tolist(), "indicator": self.r.row_names(na),
+            "type": [self.r.indicator_type(r) for r in na.to_dict("records")],
+            "target": [self.r.cell(r) for r in targets], "result": [self.r.cell(r) for r in results], "reason": reasons,
         }, sources={"target": [r if r is not None and r["status"] != "blank" else None for r in targets],
                     "result": [r if r is not None and r["status"] != "blank" else None for r in results]})
         return self.say("not_assessable_head", n=len(na)) + table
@@ -411,7 +417,7 @@ class GrowthPage(PageModel):
         return self.document_quote() + self.document_counts_table() + self.document_summary() + self.stated_gaps_table()
 
     def document_quote(self) -> str:
-        v, row = self.d.verdict, self.verdict_row()
+        v, row = self.d.verdict, self.d.verdict_source
         return self.say("document_quote", where=self.page.where(row), quote=Markup(self.page.num(row, v.quote)), verdict=v,
                         note=self.d.settings["document_verdict"]["note"][self.lang])
 
@@ -421,39 +427,39 @@ class GrowthPage(PageModel):
 
         def show(x):
             if isinstance(x, bool):
-                return self.yes_no(x)
+                return self.r.yes_no(x)
             if isinstance(x, list):
-                return self.word("sep").join(by_metric.loc[m, f"name_{self.lang}"] for m in x)
+                return self.r.word("sep").join(by_metric.loc[m, f"name_{self.lang}"] for m in x)
             return str(x)
 
-        return self.table({
-            "item": [self.word(f"item.{i}") for i in d["item"]], "document": [show(x) for x in d["document"]],
+        return self.r.table({
+            "item": [self.r.word(f"item.{i}") for i in d["item"]], "document": [show(x) for x in d["document"]],
             "computed": [show(x) for x in d["computed"]], "agrees": [show(bool(x)) for x in d["agrees"]],
-        }, sources={"document": [self.verdict_row()] * len(d)})
+        }, sources={"document": [self.d.verdict_source] * len(d)})
 
     def document_summary(self) -> str:
-        card, diff = self.d.card, self.disagreements()
+        card, diff = self.d.card, self.d.disagreements()
         top_na = card[~card["sub_item"] & ~card["binding"] & ~card["assessable"]]
         counts_ok = bool(G.document_counts(card, self.d.verdict).set_index("item").loc[
             ["binding_total", "binding_without_data", "expected_total", "binding_met_of_assessed"], "agrees"].all())
         tolerance = None
         if len(diff):
-            tolerance = self.points(G.reconciling_tolerance(self.d.comparison), self.word("formula.reconciling_tolerance"))
-        return self.say("document_summary", counts_ok=counts_ok, disagreements=[self.margin(self.card_row(m)) for m in diff["metric"]],
+            tolerance = self.r.points(G.reconciling_tolerance(self.d.comparison), self.r.word("formula.reconciling_tolerance"))
+        return self.say("document_summary", counts_ok=counts_ok, disagreements=[self.r.margin(self.d.card_row(m)) for m in diff["metric"]],
                         tolerance=tolerance, n=len(self.d.verdict.expected_missed),
-                        unassessed=[{"name": r[f"name_{self.lang}"], "cell": self.cell(self.d.rows[r["result_row_id"]])}
+                        unassessed=[{"name": r[f"name_{self.lang}"], "cell": self.r.cell(self.d.rows[r["result_row_id"]])}
                                     for r in top_na.to_dict("records")])
 
     def stated_gaps_table(self) -> str:
         sg = G.stated_gaps(self.d.card, self.d.gaps)
-        return self.table({
-            "indicator": self.names(sg),
-            "stated_gap": [self.with_unit(fmt(x), u) if u != G.POINTS else self.change(x, "%").lstrip("+")
+        return self.r.table({
+            "indicator": self.r.names(sg),
+            "stated_gap": [self.r.with_unit(fmt(x), u) if u != G.POINTS else self.r.change(x, "%").lstrip("+")
                            for x, u in zip(sg["stated_gap"], sg["unit"], strict=True)],
-            "margin": [self.change(m, u) if G.margin_unit(u) == G.POINTS else self.with_unit(signed_text(m), u)
+            "margin": [self.r.change(m, u) if G.margin_unit(u) == G.POINTS else self.r.with_unit(signed_text(m), u)
                        for m, u in zip(sg["margin"], sg["indicator_unit"], strict=True)],
-            "agrees": [self.yes_no(a) for a in sg["agrees"]],
-        }, sources={"stated_gap": self.sourced(sg["gap_row_id"])})
+            "agrees": [self.r.yes_no(a) for a in sg["agrees"]],
+        }, sources={"stated_gap": self.r.sourced(sg["gap_row_id"])})
 
     # --- 3. plan-year targets against the review year ----------------------------------------------
 
@@ -467,19 +473,19 @@ class GrowthPage(PageModel):
     def targets_table(self) -> str:
         shown = self.d.comp[self.d.comp["target_next"].notna()]
         review, plan = self.d.review, self.d.plan
-        t_prev, r_prev, t_next = ((self.word("col.target_in", year=review),), (self.word("col.result_in", year=review),),
-                                  (self.word("col.target_in", year=plan),))
-        prev_t, prev_r, nxt = (self.sourced(shown[c]) for c in ("target_prev_row_id", "result_prev_row_id", "target_next_row_id"))
+        t_prev, r_prev, t_next = ((self.r.word("col.target_in", year=review),), (self.r.word("col.result_in", year=review),),
+                                  (self.r.word("col.target_in", year=plan),))
+        prev_t, prev_r, nxt = (self.r.sourced(shown[c]) for c in ("target_prev_row_id", "result_prev_row_id", "target_next_row_id"))
         units = shown["unit"].tolist()
         columns = {
-            "number": shown["code"].astype(str).tolist(), "indicator": self.row_names(shown),
+            "number": shown["code"].astype(str).tolist(), "indicator": self.r.row_names(shown),
             "unit": [vocab.unit(u, self.lang) for u in units],
-            t_prev: [self.cell(r) or "—" for r in prev_t], r_prev: [self.cell(r) or "—" for r in prev_r],
-            t_next: [self.cell(r) for r in nxt],
-            "change_vs_result": [self.change(x, u) for x, u in zip(shown["change_vs_result"], units, strict=True)],
-            "change_vs_target": [self.change(x, u) for x, u in zip(shown["change_vs_target"], units, strict=True)],
-            "ambition": [self.word(f"ambition.{a}") for a in shown["ambition"]],
-            "renamed": [self.plain("mid_sentence", name=r[f"name_{self.lang}_prev"]) if r["renamed"] else ""
+            t_prev: [self.r.cell(r) or "—" for r in prev_t], r_prev: [self.r.cell(r) or "—" for r in prev_r],
+            t_next: [self.r.cell(r) for r in nxt],
+            "change_vs_result": [self.r.change(x, u) for x, u in zip(shown["change_vs_result"], units, strict=True)],
+            "change_vs_target": [self.r.change(x, u) for x, u in zip(shown["change_vs_target"], units, strict=True)],
+            "ambition": [self.r.word(f"ambition.{a}") for a in shown["ambition"]],
+            "renamed": [self.r.plain("mid_sentence", name=r[f"name_{self.lang}_prev"]) if r["renamed"] else ""
                         for r in shown.to_dict("records")],
         }
         later = ()
@@ -488,7 +494,7 @@ class GrowthPage(PageModel):
             columns[outcome] = [self.later_outcome(m) for m in shown["metric"]]
             columns[(W.text("later.verdict", self.lang),)] = [self.later_verdict(m) for m in shown["metric"]]
             later = outcome
-        return self.table(columns, sources={t_prev: prev_t, r_prev: prev_r, t_next: nxt}, html_columns=later, numeric_columns=later)
+        return self.r.table(columns, sources={t_prev: prev_t, r_prev: prev_r, t_next: nxt}, html_columns=later, numeric_columns=later)
 
     def later_outcome(self, metric: str) -> str:
         """The plan year's outcome of a target as published later (sourced and marked), or "—"."""
@@ -503,21 +509,21 @@ class GrowthPage(PageModel):
         return W.name("verdict", self.d.later.at[metric, "verdict"], self.lang)
 
     def targets_summary(self) -> str:
-        gdp, rates = self.gdp(), self.d.rates
+        gdp, rates = self.d.gdp(), self.d.rates
         g = gdp["comp"]
         same = rates[rates["ambition"] == "unchanged"]
         beat = -same["change_vs_result"]
         unchanged = None
         if len(same):
-            unchanged = {"n": len(same), "names": self.names(same), "lo": self.points(beat.min(), self.word("formula.beat_smallest")),
-                         "hi": self.points(beat.max(), self.word("formula.beat_largest"))}
-        return self.say("targets_summary", review=self.d.review, plan=self.d.plan, target=self.num(g["target_next_row_id"]),
-                        result=self.num(g["result_prev_row_id"]),
-                        below_result=self.points(gdp["below_result"], self.change_formula(g, "result")),
-                        previous_target=self.num(g["target_prev_row_id"]),
-                        below_target=self.points(gdp["below_target"], self.change_formula(g, "target")),
-                        rates=len(rates), slower=len(self.slower()), unchanged=unchanged, ambition=G.ambition_counts(self.d.comp),
-                        dropped=self.names(self.d.dropped), not_numeric=int(self.d.comp["target_next"].isna().sum()),
+            unchanged = {"n": len(same), "names": self.r.names(same), "lo": self.r.points(beat.min(), self.r.word("formula.beat_smallest")),
+                         "hi": self.r.points(beat.max(), self.r.word("formula.beat_largest"))}
+        return self.say("targets_summary", review=self.d.review, plan=self.d.plan, target=self.r.num(g["target_next_row_id"]),
+                        result=self.r.num(g["result_prev_row_id"]),
+                        below_result=self.r.points(gdp["below_result"], self.r.change_formula(g, "result")),
+                        previous_target=self.r.num(g["target_prev_row_id"]),
+                        below_target=self.r.points(gdp["below_target"], self.r.change_formula(g, "target")),
+                        rates=len(rates), slower=len(self.d.slower()), unchanged=unchanged, ambition=G.ambition_counts(self.d.comp),
+                        dropped=self.r.names(self.d.dropped), not_numeric=int(self.d.comp["target_next"].isna().sum()),
                         ceilings=self.ceilings())
 
     def ceilings(self) -> list[dict]:
@@ -528,8 +534,8 @@ class GrowthPage(PageModel):
             rise = None
             if r["unit"] == "index":   # a price index, previous year = 100: the ceiling on the price rise is index - 100
                 rise = [Markup(self.page.derived(fmt(round(v - 100, 6)) + "%", f"{fmt(v)} − 100")) for v in (r["target_prev"], r["target_next"])]
-            out.append({"name": r[f"name_{self.lang}"], "previous": self.num(r["target_prev_row_id"]),
-                        "next": self.num(r["target_next_row_id"]), "change": self.word(f"ambition.{r['ambition']}"), "rise": rise})
+            out.append({"name": r[f"name_{self.lang}"], "previous": self.r.num(r["target_prev_row_id"]),
+                        "next": self.r.num(r["target_next_row_id"]), "change": self.r.word(f"ambition.{r['ambition']}"), "rise": rise})
         return out
 
     def targets_figure(self):
@@ -538,13 +544,13 @@ class GrowthPage(PageModel):
         y = range(len(fr))
         ax.hlines(y, fr["result_prev"], fr["target_next"], color="#bbbbbb", linewidth=2, zorder=1)
         ax.scatter(fr["target_prev"], y, s=40, facecolors="none", edgecolors=figures.PALETTE[6],
-                   label=self.word("figure.legend_previous_target"), zorder=2)
-        ax.scatter(fr["result_prev"], y, s=40, color=figures.PALETTE[0], label=self.word("figure.legend_previous_result"), zorder=3)
-        ax.scatter(fr["target_next"], y, s=50, marker="D", color=figures.PALETTE[1], label=self.word("figure.legend_planned_target"), zorder=3)
+                   label=self.r.word("figure.legend_previous_target"), zorder=2)
+        ax.scatter(fr["result_prev"], y, s=40, color=figures.PALETTE[0], label=self.r.word("figure.legend_previous_result"), zorder=3)
+        ax.scatter(fr["target_next"], y, s=50, marker="D", color=figures.PALETTE[1], label=self.r.word("figure.legend_planned_target"), zorder=3)
         ax.set_yticks(list(y), fr[f"name_{self.lang}"])
         ax.invert_yaxis()
-        ax.set_xlabel(self.word("figure.growth_axis"))
-        ax.set_title(self.word("figure.targets_title", review=self.d.review, plan=self.d.plan))
+        ax.set_xlabel(self.r.word("figure.growth_axis"))
+        ax.set_title(self.r.word("figure.targets_title", review=self.d.review, plan=self.d.plan))
         ax.legend(loc="upper right")
         return fig
 
@@ -555,24 +561,24 @@ class GrowthPage(PageModel):
 
     def sectors_table(self) -> str:
         s = self.d.sectors
-        reference = (self.word("col.vs_reference", ref=self.plain("mid_sentence", name=s.loc[s["is_reference"], f"sector_{self.lang}"].iloc[0])),)
-        return self.table({
-            "rank": s["rank"].astype(str).tolist(), "sector": self.names(s, "sector"),
-            "group": [self.word(f"sector_group.{x}") for x in s["sector_group"]],
+        reference = (self.r.word("col.vs_reference", ref=self.r.plain("mid_sentence", name=s.loc[s["is_reference"], f"sector_{self.lang}"].iloc[0])),)
+        return self.r.table({
+            "rank": s["rank"].astype(str).tolist(), "sector": self.r.names(s, "sector"),
+            "group": [self.r.word(f"sector_group.{x}") for x in s["sector_group"]],
             "growth": [QUALIFIER_MARKS[q] + fmt(x, 1) for x, q in zip(s["value"], s["qualifier"], strict=True)],
             reference: [signed_text(x) for x in s["vs_reference"]],
-        }, sources={"growth": self.sourced(s["row_id"])})
+        }, sources={"growth": self.r.sourced(s["row_id"])})
 
     def sectors_summary(self) -> str:
-        p = self.pillars()
+        p = self.d.pillars()
         ref, bottom = p["ref"], p["bottom"]
 
         def shown(r):
-            return dict(r, shown=self.num(r["row_id"], self.stated(r)))
+            return dict(r, shown=self.r.num(r["row_id"], self.r.stated(r)))
 
         return self.say("sectors_summary", review=self.d.review, ref=shown(ref), top=shown(p["top"]), pillars=len(p["all"]),
-                        above=self.names(p["above"], "sector"), bottom=shown(bottom), lead=shown(p["lead"]),
-                        below=self.points(-bottom["vs_reference"], f"{fmt(ref['value'])} − {fmt(bottom['value'])}"))
+                        above=self.r.names(p["above"], "sector"), bottom=shown(bottom), lead=shown(p["lead"]),
+                        below=self.r.points(-bottom["vs_reference"], f"{fmt(ref['value'])} − {fmt(bottom['value'])}"))
 
     def sectors_figure(self):
         s = self.d.sectors
@@ -594,13 +600,13 @@ class GrowthPage(PageModel):
         ax.set_ylim(-0.6, len(bars) + 0.2)
         ax.annotate(f"{ref[f'sector_{self.lang}']} {fmt(ref['value'], 1)}%", (ref["value"], len(bars) - 0.3), xytext=(4, 0),
                     textcoords="offset points", fontsize=8, va="center")
-        ax.set_xlabel(self.word("figure.growth_axis"))
-        ax.set_title(self.word("figure.sectors_title", review=self.d.review))
+        ax.set_xlabel(self.r.word("figure.growth_axis"))
+        ax.set_title(self.r.word("figure.sectors_title", review=self.d.review))
         handles = [plt.Rectangle((0, 0), 1, 1, color=SECTOR_COLOURS[g]) for g in groups]
-        labels = [self.word(f"sector_group.{g}") for g in groups]
+        labels = [self.r.word(f"sector_group.{g}") for g in groups]
         if any(marks):
             handles.append(plt.Rectangle((0, 0), 1, 1, facecolor="#999999", edgecolor="white", hatch="///"))
-            labels.append(self.word("figure.legend_estimate"))
+            labels.append(self.r.word("figure.legend_estimate"))
         ax.legend(handles=handles, labels=labels, loc="lower right")
         ax.margins(x=0.1)
         return fig
@@ -617,31 +623,31 @@ class GrowthPage(PageModel):
             """An implied level with the precision of the printed one: no decimals for a whole number, else one."""
             return "—" if _missing(x) or x != x else fmt(x, 0 if float(printed).is_integer() else 1)
 
-        return self.table({
-            "indicator": self.names(lv), "level": [fmt(x) for x in lv["level"]],
+        return self.r.table({
+            "indicator": self.r.names(lv), "level": [fmt(x) for x in lv["level"]],
             "unit": [vocab.unit(u, self.lang) for u in lv["unit"]], "growth": [fmt(x, 1) for x in lv["growth"]],
-            "growth_basis": [self.word(f"growth_basis.{b}") for b in lv["growth_basis"]],
+            "growth_basis": [self.r.word(f"growth_basis.{b}") for b in lv["growth_basis"]],
             "previous": [level(p, x) for p, x in zip(lv["previous"], lv["level"], strict=True)],
             "previous_range": ["—" if lo != lo else f"{level(lo, x)} – {level(hi, x)}"
                                for lo, hi, x in zip(lv["previous_low"], lv["previous_high"], lv["level"], strict=True)],
-        }, sources={"level": self.sourced(lv["level_row_id"]), "growth": self.sourced(lv["growth_row_id"])})
+        }, sources={"level": self.r.sourced(lv["level_row_id"]), "growth": self.r.sourced(lv["growth_row_id"])})
 
     def levels_summary(self) -> str:
         idx = self.d.levels.set_index("metric")
         gdp = self.d.rows[idx.loc["gdp", "level_row_id"]]
-        urban, rural = self.income_rows()
-        gdp_shown, urban_shown, rural_shown = self.amount(gdp), self.amount(urban), self.amount(rural)
+        urban, rural = self.d.income_rows()
+        gdp_shown, urban_shown, rural_shown = self.r.amount(gdp), self.r.amount(urban), self.r.amount(rural)
         r = self.d.ratio
         return self.say("levels_summary", review=self.d.review, gdp=gdp_shown, urban=urban_shown, rural=rural_shown,
-                        now=self.derived(r["ratio"], self.word("formula.ratio"), 2),
-                        previous=self.derived(r["previous"], self.word("formula.ratio_previous"), 2),
-                        change=self.derived(abs(r["change"]), self.word("formula.ratio_change"), 2), narrowed=r["change"] < 0)
+                        now=self.r.derived(r["ratio"], self.r.word("formula.ratio"), 2),
+                        previous=self.r.derived(r["previous"], self.r.word("formula.ratio_previous"), 2),
+                        change=self.r.derived(abs(r["change"]), self.r.word("formula.ratio_change"), 2), narrowed=r["change"] < 0)
 
     # --- data checks, results ----------------------------------------------------------------------------
 
     def checks_html(self) -> str:
         c = self.d.check_counts
-        return self.table({"kind": [W.name("check_kind", k, self.lang) for k in c["kind"]],
+        return self.r.table({"kind": [W.name("check_kind", k, self.lang) for k in c["kind"]],
                            "status": [W.name("check_status", s, self.lang) for s in c["status"]],
                            "n": [f"{int(n):,}" for n in c["n"]]})
 
@@ -649,8 +655,8 @@ class GrowthPage(PageModel):
         """The headline results; keys carry the edition's years, text values the page's language."""
         d = self.d
         R, P, prev = d.review, d.plan, d.review - 1
-        gdp, p, idx = self.gdp(), self.pillars(), d.levels.set_index("metric")
-        diff = self.disagreements()
+        gdp, p, idx = self.d.gdp(), self.d.pillars(), d.levels.set_index("metric")
+        diff = self.d.disagreements()
         name = f"name_{self.lang}"
         return {
             f"gdp_growth_{R}": float(gdp["card"]["result"]),
@@ -662,7 +668,7 @@ class GrowthPage(PageModel):
             f"targets_missed_{R}": G.missed_targets(d.card, name),
             f"targets_not_assessable_{R}": int(d.counts.loc["total", "not_assessable"]),
             f"targets_missed_not_named_by_report_{R}": diff.loc[diff["verdict"] == "missed", name].tolist(),
-            f"growth_targets_{P}_below_result_{R}": int(len(self.slower())),
+            f"growth_targets_{P}_below_result_{R}": int(len(self.d.slower())),
             f"growth_targets_{P}_compared": int(len(d.rates)),
             f"{d.reference}_{R}": float(p["ref"]["value"]),
             f"fastest_growing_pillar_industry_{R}": p["top"][f"sector_{self.lang}"],
