@@ -284,7 +284,7 @@ class GrowthPage(PageModel):
     def data(self, section: str) -> pd.DataFrame:
         d = self.d
         frames = {
-            "findings": pd.DataFrame({"result": list(self.results()), "value": list(self.results().values())}),
+            "findings": pd.DataFrame({"result": list(results := self.results()), "value": list(results.values())}),
             "intro": d.check_counts, "checks": d.check_counts, "scorecard": d.card,
             "not_assessable": d.card[~d.card["assessable"]].reset_index(drop=True), "verdict": d.comparison,
             "targets": d.comp, "sectors": d.sectors, "levels": d.levels,
