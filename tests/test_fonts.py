@@ -26,12 +26,8 @@ from helpers.data import paths
 FIGURE = "01-scorecard.zh.png"
 DRAW = """
 import sys
-import helpers
-from helpers.report import figures
-from helpers.report import growth
-figures.setup()
-report = growth.GrowthReport(helpers.edition(), "zh")
-figures.savefig(report.scorecard_figure(), "01-scorecard", figure_dir=sys.argv[1], lang="zh", show=False)
+from helpers.report.protocol import open_page
+open_page("01-growth", None, "zh", figure_dir=sys.argv[1]).figure("scorecard")
 """
 
 

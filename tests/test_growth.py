@@ -7,6 +7,8 @@ import math
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import helpers
 from helpers.analysis import growth
@@ -28,6 +30,10 @@ RAW_INDICATORS = _csv("indicators")
 RAW_ECONOMY = _csv("economy")
 RENAMED = growth.renamed(helpers.load("renamed_indicators", ED))
 VERDICT = growth.DocumentVerdict.from_settings(SETTINGS["document_verdict"], ED.fill)
+
+
+def _sectors(economy, year: int = REVIEW):
+    return growth.sector_growth(economy, year, SETTINGS["sector_reference"], SETTINGS["sector_names"])
 
 
 def _pairs(table_year: int = REVIEW) -> dict[str, tuple[dict, dict]]:
@@ -365,7 +371,7 @@ def test_fastest_and_slowest_pillar_industry(economy):
     pillars = [r for r in RAW_ECONOMY if r["sector_group"] == "pillar_industry" and r["period"] == str(REVIEW)]
     best = max(pillars, key=lambda r: float(r["value"]))
     worst = min(pillars, key=lambda r: float(r["value"]))
-    sectors = growth.sector_growth(economy, REVIEW)
+    sectors = _sectors(economy)
     top, bottom = growth.fastest(sectors, "pillar_industry"), growth.slowest(sectors, "pillar_industry")
     assert top["sector_zh"] == best["name_zh"].removesuffix("增加值增长") == "电子产业"
     assert top["value"] == float(best["value"]) == 17.3
@@ -378,7 +384,7 @@ def test_fastest_and_slowest_pillar_industry(economy):
 
 
 def test_sector_growth_keeps_value_added_once(economy):
-    sectors = growth.sector_growth(economy, REVIEW, SETTINGS["sector_reference"])
+    sectors = _sectors(economy)
     assert sectors["metric"].is_unique
     assert "software_revenue_growth" not in set(sectors["metric"])            # revenue, not value added
     assert "agro_processing_output_growth" not in set(sectors["metric"])      # output, not value added
@@ -388,20 +394,52 @@ def test_sector_growth_keeps_value_added_once(economy):
     assert sectors["row_id"].notna().all()
 
 
-def test_sector_names():
-    assert growth.sector_name("Value added of industry above designated size, growth", "en") == "Industry above designated size"
-    assert growth.sector_name("规上工业增加值增长", "zh") == "规上工业"
-    assert growth.sector_name("服务业", "zh") == "服务业"
+def test_sector_names_follow_the_edition_affixes():
+    names = SETTINGS["sector_names"]
+
+    def name(text, lang):
+        return growth.sector_name(text, names["suffixes"][lang], names["prefixes"][lang])
+
+    assert name("Value added of industry above designated size, growth", "en") == "Industry above designated size"
+    assert name("Automobile industry value added growth", "en") == "Automobile industry"
+    assert name("规上工业增加值增长", "zh") == "规上工业"
+    assert name("服务业", "zh") == "服务业"
+
+
+def test_every_sector_is_named_without_its_measure(economy):
+    """The names on the page are the edition's names with the measure cut, in both languages."""
+    sectors = _sectors(economy).set_index("metric")
+    assert sectors.loc["electronics_value_added_growth", "sector_zh"] == "电子产业"
+    assert sectors.loc["electronics_value_added_growth", "sector_en"] == "Electronics industry"
+    assert sectors.loc["industrial_value_added_growth", "sector_en"] == "Industry above designated size"
+    for lang in ("zh", "en"):
+        assert not sectors[f"sector_{lang}"].str.endswith(tuple(SETTINGS["sector_names"]["suffixes"][lang])).any()
+
+
+_WORD = st.text(st.characters(categories=["L", "N"]), min_size=1, max_size=12)
+
+
+@given(stem=_WORD, suffix=st.sampled_from([" growth", ", growth", "X"]))
+def test_a_sector_name_loses_only_the_first_matching_suffix(stem, suffix):
+    assert growth.sector_name(stem + suffix, [suffix, " growth"]) == stem
+    assert growth.sector_name(stem, []) == stem
+
+
+@given(rest=st.text(st.characters(categories=["Ll"]), min_size=1, max_size=12))
+def test_a_cut_prefix_leaves_a_capitalised_name(rest):
+    assert growth.sector_name("Value added of " + rest, [], ["Value added of "]) == rest[0].upper() + rest[1:]
 
 
 def test_sector_errors(economy):
-    sectors = growth.sector_growth(economy, REVIEW)
+    sectors = _sectors(economy)
     with pytest.raises(ParameterError, match="no sector of group 'mining'"):
         growth.fastest(sectors, "mining")
     with pytest.raises(ParameterError, match="no sector of group 'mining'"):
         growth.slowest(sectors, "mining")
     with pytest.raises(DataError, match="reference"):
-        growth.sector_growth(economy, PLAN)
+        _sectors(economy, PLAN)
+    with pytest.raises(EditionError, match="sector_names needs value_added"):
+        growth.sector_growth(economy, REVIEW, SETTINGS["sector_reference"], {"suffixes": {}})
 
 
 # --- levels ----------------------------------------------------------------------------------------

@@ -1,15 +1,19 @@
-"""helpers.report.growth: notebook 01's page in one language, every curated number sourced, no
-edition knowledge in code (the page follows the edition's years), English that reads as English."""
+"""helpers.report.growth: notebook 01's page (GrowthPage, opened with open_page) in one language, every
+curated number sourced, no edition knowledge and no words in code (the page follows the edition's
+years; its words are templates and catalog entries), English that reads as English."""
 
 from __future__ import annotations
 
+import ast
 import csv
 import re
+import subprocess
 import warnings
 from html.parser import HTMLParser
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import pandas as pd
 import pytest
 import yaml
 
@@ -18,7 +22,7 @@ from helpers.analysis import growth as analysis
 from helpers.checks import Check
 from helpers.data import paths
 from helpers.errors import DataError
-from helpers.report import figures
+from helpers.report import figures, protocol
 from helpers.report import growth as report
 
 ED = helpers.edition()
@@ -26,19 +30,16 @@ REVIEW, PLAN = ED.year("review"), ED.year("plan")
 PASSING = [Check("schema.x", "schema", "", None, None, None, "pass"),
            Check("known.x", "known_discrepancy", "", 1, 1, 0, "accepted")]
 CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
-SECTIONS = ("intro", "findings", "rule_note", "scorecard_summary", "scorecard_table", "not_assessable_table",
-            "document_quote", "document_counts_table", "document_summary", "stated_gaps_table", "renamed_note",
-            "targets_table", "targets_summary", "sectors_table", "sectors_summary", "levels_table", "levels_summary",
-            "checks_table")
+SECTIONS = ("intro", "findings", *report.GrowthPage.SECTIONS, "sources")
 
 
 @pytest.fixture(scope="module")
-def pages() -> dict[str, report.GrowthReport]:
-    return {lang: report.GrowthReport(ED, lang, checks=PASSING) for lang in ("zh", "en")}
+def pages() -> dict[str, report.GrowthPage]:
+    return {lang: report.GrowthPage(ED, lang, checks=PASSING) for lang in ("zh", "en")}
 
 
-def _html(page: report.GrowthReport) -> str:
-    return "".join(getattr(page, name)() for name in SECTIONS) + page.sources()
+def _html(page: report.GrowthPage) -> str:
+    return "".join(page.section(name) for name in SECTIONS)
 
 
 class _Visible(HTMLParser):
@@ -91,7 +92,10 @@ def test_english_units_and_cells_read_naturally(pages):
         assert wrong not in text, wrong
     # text cells and qualifiers are translated
     assert "turned positive" in text and "turn from negative to positive" in text
-    assert "about 70%" in text and "6% or more" in text and "103.2 or less" in text
+    # one wording of a qualifier on the page, the shared catalog's (no-break spaces keep it with its number)
+    assert "about\u00a070%" in text and "at\u00a0least\u00a06%" in text and "at\u00a0most\u00a0103.2" in text
+    assert "or more" not in text and "or less" not in text
+    assert "at\u00a0most\u00a01.80:1" in text                        # a ratio's ":1" stays with its number
 
 
 def test_the_chinese_page_speaks_chinese(pages):
@@ -99,6 +103,7 @@ def test_the_chinese_page_speaks_chinese(pages):
     for english in ("met", "missed", "passed", "accepted", "binding", "cross_document", "known_discrepancy"):
         assert not re.search(rf"\b{english}\b", text), english
     assert "实现转正" in text and "70%左右" in text and "万元/人年" in text
+    assert "1.80:1以下" in text                 # the Chinese page keeps the word the table prints (以下, not 以内)
 
 
 # --- findings first, every number sourced -------------------------------------------------------------
@@ -112,11 +117,11 @@ def test_findings_are_three_to_five_sourced_sentences(pages):
 
 
 def test_table_cells_carry_their_sources(pages):
-    page = report.GrowthReport(ED, "en", checks=PASSING)
+    page = report.GrowthPage(ED, "en", checks=PASSING)
     table = page.scorecard_table()
-    assessed = page.card[page.card["assessable"]]
+    assessed = page.d.card[page.d.card["assessable"]]
     assert table.count('class="sourced"') == 2 * len(assessed)          # every target and result cell
-    sources = page.sources()
+    sources = page.section("sources")
     assert sources.count("<li id=") == len(page.page._sources)
     assert 'href="#src-1"' in table and '<q lang="zh">' in sources
 
@@ -130,7 +135,7 @@ def test_derived_numbers_name_their_formula(pages):
 
 def test_a_lower_cpi_ceiling_is_not_counted_as_raised_ambition(pages):
     page = pages["en"]
-    cpi = page.comp.set_index("metric").loc["cpi_inflation"]
+    cpi = page.d.comp.set_index("metric").loc["cpi_inflation"]
     assert cpi["ambition"] == "ceiling_lowered"
     summary = page.targets_summary()
     assert "ambition is raised for 14, unchanged for 11 and lowered for 7" in summary
@@ -152,11 +157,11 @@ def test_the_scorecard_figure_title_says_what_it_shows(pages):
 
 def test_sub_items_of_a_binding_indicator_are_shown_as_binding(pages):
     page = pages["en"]
-    table = page.not_assessable_table()
+    table = page.section("not_assessable")
     assert table.count("binding (as its indicator)") == 4
     assert "# Chemical oxygen demand" in table
     assert "indicator 34" in page.rule_note()
-    counts = page.counts
+    counts = page.d.counts
     assert counts.loc["binding", "not_assessable"] == 8 and counts.loc["total", "not_assessable"] == 10
 
 
@@ -209,7 +214,7 @@ def test_a_shifted_edition_gives_the_same_values_under_shifted_keys(pages, data_
     _shift_years(data_copy)
     shifted_ed = helpers.edition(data_copy)
     assert shifted_ed.year("review") == REVIEW + 1
-    shifted = report.GrowthReport(shifted_ed, "en", checks=PASSING)
+    shifted = report.GrowthPage(shifted_ed, "en", checks=PASSING)
     original = pages["en"].results()
     expected = {_YEAR.sub(lambda m: str(int(m.group(1)) + 1), k): v for k, v in original.items()}
     assert shifted.results() == expected
@@ -229,16 +234,20 @@ def test_no_year_literal_in_the_code():
 
 def test_a_failed_check_stops_the_page():
     with pytest.raises(DataError, match="1 checks of the data failed: identity.broken"):
-        report.GrowthReport(ED, "en", checks=PASSING + [Check("identity.broken", "identity", "", 1, 2, 0, "fail")])
+        report.GrowthPage(ED, "en", checks=PASSING + [Check("identity.broken", "identity", "", 1, 2, 0, "fail")])
 
 
-def test_a_verdict_quote_not_on_its_line_is_refused(data_copy):
+def test_a_verdict_quote_not_on_its_line_stops_the_page_through_the_checks(data_copy):
+    """The page checks no quote itself: `helpers check` does (checks/evidence.py), and the page's gate
+    refuses to show a page whose checks failed."""
     path = data_copy / "analysis" / "growth.yaml"
     settings = yaml.safe_load(path.read_text(encoding="utf-8"))
     settings["document_verdict"]["line"] += 1
     path.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(DataError, match="is not on line"):
-        report.GrowthReport(helpers.edition(data_copy), "zh", checks=PASSING)
+    shifted = helpers.edition(data_copy)
+    report.GrowthPage(shifted, "zh", checks=PASSING)                     # no page-time check of quotes
+    with pytest.raises(DataError, match=r"provenance\.evidence\.growth\.document_verdict"):
+        report.GrowthPage(shifted, "zh")
 
 
 def test_without_inheritance_the_sub_items_stay_expected(data_copy):
@@ -246,29 +255,35 @@ def test_without_inheritance_the_sub_items_stay_expected(data_copy):
     settings = yaml.safe_load(path.read_text(encoding="utf-8"))
     settings["binding"]["sub_items_inherit"] = False
     path.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
-    page = report.GrowthReport(helpers.edition(data_copy), "en", checks=PASSING)
-    assert page.counts.loc["binding", "not_assessable"] == 4
-    assert "binding (as its indicator)" not in page.not_assessable_table()
+    page = report.GrowthPage(helpers.edition(data_copy), "en", checks=PASSING)
+    assert page.d.counts.loc["binding", "not_assessable"] == 4
+    assert "binding (as its indicator)" not in page.section("not_assessable")
 
 
 # --- small helpers ----------------------------------------------------------------------------------
 
-def test_formatting_helpers():
-    assert report.format_change(-0.4, "%", "zh") == "-0.4个百分点"
-    assert report.format_change(1.0, "%", "en") == "+1 percentage point"
-    assert report.format_change(-0.0) == "0"
-    assert report.format_change(float("nan"), "%") == "—"
-    assert report.format_change(608.0, "家", "en") == "+608"
-    assert report.cell_text("103.2以内", "index", "en") == "103.2 or less"
-    assert report.cell_text("19.5左右", "%", "zh") == "19.5%左右"
-    assert report.cell_text("1.8左右:1", "ratio", "zh") == "1.8:1左右"
-    assert report.cell_text("○", "%", "en") == "○"
-    assert report.with_unit("75.1", "万人", "en") == "75.1 (10,000 people)"
-    assert report.with_unit("75.1", "万人", "zh") == "75.1万人"
-    assert report.with_unit("27,894", "亿元", "en") == "27,894 CNY 100 million"
-    assert report.lower_first("Grain output") == "grain output"
-    with pytest.raises(KeyError):
-        report.label("no_such_label", "en")
+def test_formatting_helpers(pages):
+    zh, en = pages["zh"].r, pages["en"].r
+    assert zh.change(-0.4, "%") == "-0.4个百分点"
+    assert en.change(1.0, "%") == "+1 percentage point" and en.change(-0.4, "index") == "-0.4 percentage points"
+    assert report.signed_text(-0.0) == "0" and en.change(-0.0) == "0"
+    assert en.change(float("nan"), "%") == "—"
+    assert en.change(608.0, "家") == "+608"
+    row = {"status": "number", "unit": "index", "cell": "103.2以内"}
+    assert en.cell(row) == "at\u00a0most\u00a0103.2" and zh.cell(row) == "103.2以内"
+    assert zh.cell({"status": "number", "unit": "%", "cell": "19.5左右"}) == "19.5%左右"
+    assert zh.cell({"status": "number", "unit": "ratio", "cell": "1.8左右:1"}) == "1.8:1左右"
+    assert en.cell({"status": "symbol", "unit": "%", "cell": "○"}) == "○"
+    assert en.cell({"status": "text", "unit": "%", "cell": "实现转正", "meaning_en": "turned positive"}) == "turned positive"
+    assert en.with_unit("75.1", "万人") == "75.1 (10,000 people)"
+    assert zh.with_unit("75.1", "万人") == "75.1万人"
+    assert en.with_unit("27,894", "亿元") == "27,894 CNY 100 million"
+    assert en.plain("mid_sentence", name="Grain output") == "grain output"
+    assert en.plain("mid_sentence", name="GDP growth") == "GDP growth"
+    assert en.plain("mid_sentence", name="R&D spending") == "R&D spending"
+    assert zh.plain("mid_sentence", name="粮食产量") == "粮食产量"
+    with pytest.raises(helpers.report.words.CatalogError, match="no key 'page01.no_such_word'"):
+        en.word("no_such_word")
 
 
 def test_figures_render_without_missing_glyphs(pages, tmp_path):
@@ -276,9 +291,9 @@ def test_figures_render_without_missing_glyphs(pages, tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         for lang, page in pages.items():
-            for name, make in (("01-scorecard", page.scorecard_figure), ("01-targets", page.targets_figure),
-                               ("01-sector-growth", page.sectors_figure)):
-                path = figures.savefig(make(), name, figure_dir=tmp_path, figure_format="png", lang=lang, show=False)
+            for name, stem in page.FIGURES.items():
+                path = figures.savefig(getattr(page, f"{name}_figure")(), stem, figure_dir=tmp_path, figure_format="png",
+                                       lang=lang, show=False)
                 assert path.stat().st_size > 0
     plt.close("all")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
@@ -299,7 +314,14 @@ def test_the_notebook_is_thin_and_tagged():
             assert ("lang-zh" in tags) != ("lang-en" in tags), cell.source[:40]
             assert not _YEAR.search(cell.source), cell.source[:60]
     assert "parameters" in code[1].metadata.get("tags", [])
-    assert "show_results" in code[-1].source and "sources()" in code[-2].source
+    assert "show_results" in code[-1].source and 'show("sources")' in code[-2].source
+    # one or two calls a cell, the page opened through the protocol, no figure file named in the notebook
+    calls = code[2:]                                # after the imports and the parameters
+    assert all(len([line for line in c.source.splitlines() if line.strip()]) <= 2 for c in calls)
+    assert 'open_page("01-growth"' in code[2].source
+    assert not any(stem in c.source for c in code for stem in report.GrowthPage.FIGURES.values())
+    explore = [c.source for c in notebook.cells if c.cell_type == "markdown" and "page.data(" in c.source]
+    assert len(explore) == 2 and all(f"`{s}`" in text for text in explore for s in report.GrowthPage.SECTIONS)
 
 
 def test_the_scorecard_says_its_results_are_partly_estimates(pages):
@@ -308,3 +330,98 @@ def test_the_scorecard_says_its_results_are_partly_estimates(pages):
     for lang, page in pages.items():
         for part in (page.findings(), page.scorecard_summary()):
             assert re.search(r'title="[^"]*(line 489|第489行)[^"]*为预计数"', part), lang
+
+
+# --- the page protocol ----------------------------------------------------------------------------
+
+def test_the_page_opens_through_the_protocol_and_saves_figures_under_its_names(tmp_path):
+    page = protocol.open_page("01-growth", ED, "en", figure_dir=tmp_path)
+    assert isinstance(page, report.GrowthPage)
+    page.figure("targets")
+    assert [p.name for p in tmp_path.iterdir()] == [f"{report.GrowthPage.FIGURES['targets']}.en.png"]
+    plt.close("all")
+
+
+def test_every_section_gives_its_data_as_a_frame(pages):
+    for name in ("findings", *report.GrowthPage.SECTIONS):
+        frame = pages["en"].data(name)
+        assert isinstance(frame, pd.DataFrame) and len(frame), name
+    assert set(pages["en"].data("scorecard")["verdict"]) == {"met", "missed", "not_assessable"}
+    with pytest.raises(NotImplementedError, match="no data for 'nope'"):
+        pages["en"].data("nope")
+
+
+def test_the_old_entry_points_are_gone():
+    assert not hasattr(report, "GrowthReport") and not hasattr(report, "label")
+    found = subprocess.run(["git", "grep", "-n", "-e", "GrowthReport", "--", "src", "benchmarks", "notebooks", "tests", "deploy"],
+                           cwd=paths.ROOT, capture_output=True, text=True).stdout
+    assert [line for line in found.splitlines() if not line.startswith("tests/test_report_growth.py")] == []
+
+
+# --- no words in the page's code: they are templates and catalog entries ----------------------------------
+
+_HAN = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
+_TAG = re.compile(r"</?(?:p|ul|ol|li|span|div|table|thead|tbody|tr|td|th|strong|em|sup|a|q|cite|blockquote|h[1-6]|br)\b[^<>]*>")
+
+
+def word_counts(source: str) -> dict[str, int]:
+    """What issue 20 counts in a page's code: (zh, en) tuples, t(zh, en)-style calls and Labels(...),
+    `lang ==` branches, string literals holding Chinese (docstrings included) and HTML in literals."""
+    counts = dict.fromkeys(("zh_en_tuples", "t_calls", "labels_calls", "lang_branches", "chinese_literals", "html_literals"), 0)
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Tuple) and len(node.elts) == 2 and all(isinstance(e, ast.Constant) and isinstance(e.value, str)
+                                                                          for e in node.elts):
+            counts["zh_en_tuples"] += bool(_HAN.search(node.elts[0].value))
+        elif isinstance(node, ast.Call):
+            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+            counts["t_calls"] += name == "t"
+            counts["labels_calls"] += name == "Labels"
+        elif isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            is_lang = any((isinstance(x, ast.Name) and x.id == "lang") or (isinstance(x, ast.Attribute) and x.attr == "lang") for x in sides)
+            counts["lang_branches"] += is_lang and any(isinstance(op, (ast.Eq, ast.NotEq, ast.In, ast.NotIn)) for op in node.ops)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            counts["chinese_literals"] += bool(_HAN.search(node.value))
+            counts["html_literals"] += bool(_TAG.search(node.value))
+    return counts
+
+
+def test_the_word_counter_finds_each_kind():
+    snippet = '''
+x = ("中文", "English")
+y = page.t("中", "en") + t("a", "b")
+z = Labels(lang, {})
+if lang == "zh":
+    w = "<p>" + v + "</p>"
+'''
+    assert word_counts(snippet) == {"zh_en_tuples": 1, "t_calls": 2, "labels_calls": 1, "lang_branches": 1,
+                                    "chinese_literals": 2, "html_literals": 2}
+
+
+def test_the_page_and_its_analysis_hold_no_words():
+    for module in (report, analysis):
+        counts = word_counts(Path(module.__file__).read_text(encoding="utf-8"))
+        assert set(counts.values()) == {0}, (module.__name__, counts)
+
+
+def test_every_word_and_macro_the_page_asks_for_exists_in_every_language():
+    from helpers.data.vocab import LANGS
+    from helpers.report import words
+    from helpers.report.prose import environment
+
+    source = Path(report.__file__).read_text(encoding="utf-8")
+    keys = set(re.findall(r'word\("([\w./]+)"', source))
+    prefixes = set(re.findall(r'word\(f"([\w./]+)\{', source))
+    macros = set(re.findall(r'(?:say|plain)\("(\w+)"', source))
+    # table headers: the string keys of the dicts given to `table(...)` are `col.<key>`
+    for call in ast.walk(ast.parse(source)):
+        if isinstance(call, ast.Call) and getattr(call.func, "attr", "") == "table":
+            keys |= {f"col.{k.value}" for d in (*call.args, *(kw.value for kw in call.keywords)) if isinstance(d, ast.Dict)
+                     for k in d.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)}
+    assert len(keys) > 40 and len(prefixes) > 4 and len(macros) > 15
+    for lang in LANGS:
+        catalog = words.catalog(lang)
+        assert {f"page01.{k}" for k in keys} <= set(catalog), lang
+        assert all(any(k.startswith(f"page01.{p}") for k in catalog) for p in prefixes), lang
+        module = environment().get_template(f"{report.GrowthPage.NAME}/{lang}.html").module
+        assert all(callable(getattr(module, m, None)) for m in macros), (lang, sorted(m for m in macros if not hasattr(module, m)))

@@ -5,9 +5,10 @@ Every function is pure: it takes curated tables (`helpers.load("indicators", ed)
 edition's analysis settings (`ed.load_yaml("growth")`, the renamed-indicator crosswalk) as
 arguments and returns a DataFrame, a dict or a number. Formulas are stated in each docstring.
 Nothing here knows a year, a line or a name of one edition: years are parameters, and what is
-true of one gazette only (the document's own verdict, renamed indicators, the tolerance of a
-"左右" target, which growth rates are real) is edition data, see
-`data/editions/<id>/analysis/growth.yaml` and `crosswalks/renamed_indicators.csv`.
+true of one gazette only (the document's own verdict, renamed indicators, the tolerance of an
+"about" target, which growth rates are real, how a sector's name reads without its measure) is
+edition data, see `data/editions/<id>/analysis/growth.yaml` and `crosswalks/renamed_indicators.csv`.
+No words of any language are here: the pages say things (`helpers.report`).
 """
 
 from __future__ import annotations
@@ -19,13 +20,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..data.parsing import last_number
+from ..data.vocab import LANGS, POINTS
 from ..errors import DataError, EditionError, ParameterError
 
 DIRECTIONS = ("higher", "lower")
 VERDICTS = ("met", "missed", "not_assessable")
 GROWTH_BASES = ("real", "nominal")
-# The unit of the difference of two values in % or in a price index (previous year = 100).
-POINTS = "百分点"
 
 
 def _require(frame: pd.DataFrame, columns: list[str], table: str) -> None:
@@ -39,17 +39,18 @@ def _missing(value) -> bool:
 
 
 def margin_unit(unit: str) -> str:
-    """The unit of a difference of two values in `unit`: percentage points for % and index.
+    """The unit of a difference of two values in `unit`: percentage points (`POINTS`, the unit code
+    of data/vocab/units.csv) for % and a price index (previous year = 100), else `unit` itself.
 
-    >>> margin_unit("%"), margin_unit("index"), margin_unit("家")
-    ('百分点', '百分点', '家')
+    >>> margin_unit("%") == margin_unit("index") == POINTS, margin_unit("ratio")
+    (True, 'ratio')
     """
     return POINTS if unit in ("%", "index") else unit
 
 
 def target_met(target: float, result: float, direction: str, tolerance: float = 0.0) -> bool:
     """Met when result >= target - tolerance (direction higher) or result <= target + tolerance
-    (lower). With tolerance 0 (the face-value rule) qualifiers are ignored: "19.5左右" is 19.5.
+    (lower). With tolerance 0 (the face-value rule) qualifiers are ignored: "about 19.5" is 19.5.
 
     >>> target_met(19.5, 19.1, "higher"), target_met(5.5, 5.5, "lower"), target_met(19.5, 19.1, "higher", 0.5)
     (False, True, True)
@@ -100,7 +101,7 @@ def scorecard(indicators: pd.DataFrame, year: int, about_tolerance: float = 0.0)
     margin = result - target (in percentage points for % and index, else in the indicator's
     unit); favourable_margin = margin for direction higher, -margin for lower; verdict = met
     when favourable_margin >= -tolerance, where tolerance = `about_tolerance` for a target
-    qualified "about" (左右) and 0 otherwise (the face-value rule of `target_met`), else missed.
+    qualified "about" and 0 otherwise (the face-value rule of `target_met`), else missed.
     Otherwise verdict = not_assessable; the target and result row ids let the reader look up
     the legend meaning of the non-numeric cells.
     """
@@ -231,7 +232,7 @@ def document_counts(card: pd.DataFrame, verdict: DocumentVerdict) -> pd.DataFram
     numbered without them): binding_total = binding indicators; binding_without_data = binding
     indicators that are not assessable; expected_total = non-binding indicators.
     binding_met_of_assessed = whether every assessable binding indicator (sub-items included)
-    was met (the document: 其余指标全部完成). expected_missed = metrics of the missed expected ones.
+    was met (the document: "every other indicator was met"). expected_missed = metrics of the missed expected ones.
     """
     top = card[~card["sub_item"]]
     b = top[top["binding"]]
@@ -287,7 +288,7 @@ def _match_previous(metric_plan: str, metrics_review: set[str], renamed: Mapping
 
 
 def target_kind(direction: str, qualifier: str) -> str:
-    """`ceiling` for a limit not to be exceeded (lower is better and the target says 以内/以下),
+    """`ceiling` for a limit not to be exceeded (lower is better and the target says "at most"),
     `goal` for a level to reach or pass.
 
     >>> target_kind("lower", "at_most"), target_kind("lower", "about"), target_kind("higher", "at_least")
@@ -382,52 +383,57 @@ def ambition_counts(comparison: pd.DataFrame) -> dict[str, int]:
 
 # --- growth by sector ------------------------------------------------------------------------------
 
-def sector_name(name: str, lang: str) -> str:
-    """A sector's name without the measure: `电子产业增加值增长` -> `电子产业`,
-    `Value added of industry above designated size, growth` -> `Industry above designated size`.
+def sector_name(name: str, suffixes=(), prefixes=()) -> str:
+    """A sector's name without its measure: the first of `suffixes` the name ends with is cut, then
+    the first of `prefixes` it starts with (and the rest starts with a capital). The affixes of each
+    language are edition data (growth.yaml, `sector_names`).
 
-    >>> sector_name("汽车产业增加值增长", "zh"), sector_name("Automobile industry value added growth", "en")
-    ('汽车产业', 'Automobile industry')
+    >>> sector_name("Value added of industry above designated size, growth", [", growth", " growth"], ["Value added of "])
+    'Industry above designated size'
+    >>> sector_name("Automobile industry value added growth", [" value added growth", " growth"])
+    'Automobile industry'
     """
-    if lang == "zh":
-        for suffix in ("增加值增长", "增长"):
-            if name.endswith(suffix):
-                return name.removesuffix(suffix)
-        return name
-    for suffix in (" value added growth", ", growth", " growth"):
+    for suffix in suffixes:
         if name.endswith(suffix):
             name = name.removesuffix(suffix)
             break
-    if name.startswith("Value added of "):
-        name = name.removeprefix("Value added of ")
-        name = name[0].upper() + name[1:]
+    for prefix in prefixes:
+        if name.startswith(prefix):
+            name = name.removeprefix(prefix)
+            return name[:1].upper() + name[1:]
     return name
 
 
-def sector_growth(economy: pd.DataFrame, year: int, reference: str = "industrial_value_added_growth") -> pd.DataFrame:
+def sector_growth(economy: pd.DataFrame, year: int, reference: str, names: Mapping) -> pd.DataFrame:
     """Value-added growth of the sectors the reports name, ranked, against industry as a whole.
 
-    Rows: kind sector, measure growth, basis actual, period `year`, whose name says 增加值 (value
-    added; output, revenue, investment and volume growth are left out). A metric stated in both
-    reports is kept once (first in file order; the cross-document checks make them agree).
-    vs_reference = value - value of `reference` (by default 规上工业增加值).
+    Rows: kind sector, measure growth, basis actual, period `year`, whose Chinese name contains
+    `names["value_added"]` (the edition's word for value added: output, revenue, investment and
+    volume growth are left out). A metric stated in both reports is kept once (first in file order;
+    the cross-document checks make them agree). sector_<lang> = the name without its measure
+    (`sector_name` with `names["suffixes"][lang]` and `names["prefixes"][lang]`).
+    vs_reference = value - value of `reference` (the edition's `sector_reference`).
     rank = 1 for the fastest (ties share the rank). The reference row is kept, flagged is_reference.
     """
     _require(economy, ["row_id", "metric", "period", "basis", "kind", "sector_group", "measure", "name_zh", "name_en",
                        "value", "unit", "qualifier", "document", "line", "quote"], "economy")
+    try:
+        marker, suffixes, prefixes = names["value_added"], names.get("suffixes", {}), names.get("prefixes", {})
+    except (KeyError, TypeError):
+        raise EditionError("growth.yaml: sector_names needs value_added (and suffixes, prefixes per language)") from None
     rows = economy[(economy["kind"] == "sector") & (economy["measure"] == "growth") & (economy["basis"] == "actual")
-                   & (economy["period"] == year) & economy["name_zh"].str.contains("增加值")]
+                   & (economy["period"] == year) & economy["name_zh"].str.contains(marker, regex=False)]
     rows = rows.drop_duplicates("metric", keep="first").copy()
     if reference not in set(rows["metric"]):
         raise DataError("economy", f"no {year} value-added growth for the reference {reference!r}", column="metric")
     ref = float(rows.loc[rows["metric"] == reference, "value"].iloc[0])
-    rows["sector_zh"] = [sector_name(n, "zh") for n in rows["name_zh"]]
-    rows["sector_en"] = [sector_name(n, "en") for n in rows["name_en"]]
+    for lang in LANGS:
+        rows[f"sector_{lang}"] = [sector_name(n, suffixes.get(lang) or (), prefixes.get(lang) or ()) for n in rows[f"name_{lang}"]]
     rows["is_reference"] = rows["metric"] == reference
     rows["vs_reference"] = (rows["value"] - ref).round(6)
     rows = rows.sort_values("value", ascending=False, kind="stable")
     rows["rank"] = rows["value"].rank(ascending=False, method="min").astype(int)
-    return rows[["rank", "metric", "sector_zh", "sector_en", "sector_group", "value", "unit", "qualifier",
+    return rows[["rank", "metric", *(f"sector_{lang}" for lang in LANGS), "sector_group", "value", "unit", "qualifier",
                  "vs_reference", "is_reference", "name_zh", "name_en", "row_id", "document", "line", "quote"]].reset_index(drop=True)
 
 

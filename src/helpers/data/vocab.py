@@ -89,6 +89,11 @@ def autonym(lang: str) -> str:
     return languages()[lang]["autonym"]
 
 
+# The unit code of percentage points (units.csv), as the curated tables write it: the unit of a
+# difference of two values in % or in a price index (previous year = 100).
+POINTS = "百分点"
+
+
 @cache
 def vocabulary(kind: str) -> dict[str, dict[str, str]]:
     """code -> {lang: name} for one vocabulary file, with a name in every language."""
