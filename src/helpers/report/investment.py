@@ -17,11 +17,15 @@ from ..analysis import investment as inv
 from ..checks.engine import KINDS
 from . import figures
 from . import words as W
-from .audit import html_table, word
 from .nb import fmt
-from .page import Findings, Page, register_summary, zh_spans
+from .page import Findings, Page, register_summary, rows_table, word, zh_spans
 
 YI = "亿元"
+
+
+def html_table(columns, rows, right=()) -> str:
+    """A table whose cells are markup already (escaped text, sourced numbers); `right`: number columns."""
+    return rows_table([html.escape(c) for c in columns], [list(r) for r in rows], tuple(right))
 
 HEADERS = {
     "sector": ("领域", "sector"), "year": ("年份", "year"), "count": ("项目个数", "projects"),

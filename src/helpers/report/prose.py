@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from . import words as W
 from .nb import fmt
-from .page import Page
+from .page import Page, zh_spans
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -68,6 +68,11 @@ class Prose:
             # an original Chinese cell (a symbol or words of a table), sourced, marked lang="zh"
             "original": lambda row, text: Markup(_wrap_last(page.num(row, text), html.escape(text), page.zh(text))),
             "amount": lambda value, unit, digits=None: Markup(page.amount(value, unit, digits)),
+            # a number the page derives, with its formula (words of the template) as the hover title
+            "derived": lambda text, formula: Markup(page.derived(str(text), str(formula))),
+            # text from data that may hold Chinese (a check's reason, a name): escaped, and on a page
+            # in another language each run of Chinese inside lang="zh"
+            "mixed": lambda text: Markup(zh_spans(str(text), page.lang)),
             "fmt": fmt,
             "signed": signed,
             # a change with its unit: "+27 CNY 100 million" / "+27亿元"
