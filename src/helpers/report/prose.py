@@ -52,7 +52,9 @@ def _wrap_last(markup: str, shown: str, wrapped: str) -> str:
 class Prose:
     """The templates of one page in the page's language, bound to that page's number renderings."""
 
-    def __init__(self, name: str, page: Page):
+    def __init__(self, name: str, page: Page, **given):
+        """`given`: values every macro of the page may use besides its arguments (e.g. the unit the
+        page states its amounts in)."""
         self.page = page
         self.path = TEMPLATE_DIR / name / f"{page.lang}.html"
         try:
@@ -60,7 +62,8 @@ class Prose:
         except TemplateNotFound:
             raise W.CatalogError(f"{self.path}: missing; every language needs the page's templates") from None
         self.module = template.make_module({
-            "num": lambda row, text=None: Markup(page.num(row, text)),
+            # (a text made by a macro is Markup; page.num escapes the text it is given, as plain text)
+            "num": lambda row, text=None: Markup(page.num(row, None if text is None else str(text))),
             "obs": lambda row, text=None: Markup(page.observed(row, text)),
             # a curated number with its qualifier in words ("about 5.5%", "at most 3%"), sourced
             "stated": lambda row: Markup(page.num(row, W.text(f"qualifier.{row['qualifier']}", page.lang,
@@ -80,6 +83,7 @@ class Prose:
             "pct": lambda share, digits=0: f"{fmt(share * 100, digits)}%",
             "word": lambda key, *args: W.text(key, page.lang, *args),
             "lang": page.lang,
+            **given,
         })
 
     def __call__(self, macro: str, **data) -> str:
