@@ -75,6 +75,35 @@ def test_config_with_a_source_lacking_a_language_is_refused(data_copy):
         investment.read_config(helpers.edition(data_copy))
 
 
+def test_amounts_are_converted_by_the_factors_of_the_edition(data, csv_rows):
+    """The amount unit and the factors are edition data (analysis/investment.yaml, `amounts`)."""
+    assert data.config.amounts["unit"] == "亿元" and data.config.amounts["factors"]["万亿元"] == 10_000
+    totals = data.projects[data.projects["measure"] == "total_investment"]
+    assert (totals["amount"] == totals["value"] * 10_000).all() and (totals["unit"] == "万亿元").all()
+    assert (totals["half_amount"] == totals["half_unit"] * 10_000).all()
+    counts = data.projects[data.projects["measure"] == "count"]
+    assert counts["amount"].isna().all()                                   # a count is no amount
+    with pytest.raises(HelpersError, match=r"row \S+ \(个\) has no amount"):
+        investment.amount(data.projects, data.review, "total", "count")
+    bare = data.projects.drop(columns=["amount", "half_amount"])
+    with pytest.raises(HelpersError, match="needs the amount columns of `with_amounts`"):
+        investment.sector_table(bare, data.review)
+
+
+@pytest.mark.parametrize("amounts", [None, {"unit": "亿元"}, {"unit": "亿元", "factors": {"万亿元": 10000}},
+                                     {"unit": "亿元", "factors": {"亿元": 1, "万亿元": -1}}])
+def test_config_without_a_proper_amount_unit_is_refused(data_copy, amounts):
+    path = data_copy / "analysis" / "investment.yaml"
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if amounts is None:
+        del spec["amounts"]
+    else:
+        spec["amounts"] = amounts
+    path.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(EditionError, match="amounts"):
+        investment.read_config(helpers.edition(data_copy))
+
+
 def test_project_checks_are_those_on_the_table(data):
     ids = {c.id for c in data.checks}
     assert "schema.major_projects" in ids
@@ -179,7 +208,7 @@ def test_completion_rate_gap_agrees_with_the_register(data):
 
 def test_unit_conversion_and_portfolio_scale(data):
     r, p = data.review, data.plan
-    assert investment.to_yi(2.6, "万亿元") == pytest.approx(26000)
+    assert investment.convert(2.6, "万亿元", data.config.amounts["factors"]) == pytest.approx(26000)
     scale = investment.portfolio_scale(data.projects).set_index(["portfolio", "period"])
     assert scale.at[("annual", r), "years_of_work"] == pytest.approx(26000 / 4093)
     assert scale.at[("annual", p), "years_of_work"] == pytest.approx(25000 / 3570)
@@ -197,7 +226,7 @@ def test_implied_plan_and_bad_input(data):
     with pytest.raises(HelpersError, match="expected one row for annual total investment 1999"):
         investment.row(data.projects, 1999, "total", "investment")
     with pytest.raises(HelpersError, match="cannot convert unit '万元'"):
-        investment.to_yi(1, "万元")
+        investment.convert(1, "万元", data.config.amounts["factors"])
 
 
 def test_unverified_rows_are_refused(ed):
@@ -249,7 +278,8 @@ def test_a_shifted_edition_gives_the_same_results_with_its_years(tmp_path, ed, d
 # --- the crosswalk file ---------------------------------------------------------------------------
 
 def _lines(ed) -> list[str]:
-    return investment.crosswalk_path(ed).read_text(encoding="utf-8").splitlines()
+    """The crosswalk's lines, of an edition or of an edition folder (a test's copy)."""
+    return investment.crosswalk_path(helpers.edition(ed)).read_text(encoding="utf-8").splitlines()
 
 
 def _write(data_copy, lines):
@@ -327,5 +357,6 @@ def test_crosswalk_with_bom_or_missing_file(data_copy, data):
 
 
 def test_crosswalk_is_read_from_the_edition(data_copy):
-    assert investment.crosswalk_path(data_copy) == data_copy / "crosswalks" / "project_sectors.csv"
-    assert investment.load_crosswalk(data_copy).years == (helpers.edition().year("review"), helpers.edition().year("plan"))
+    copy = helpers.edition(data_copy)
+    assert investment.crosswalk_path(copy) == data_copy / "crosswalks" / "project_sectors.csv"
+    assert investment.load_crosswalk(copy).years == (helpers.edition().year("review"), helpers.edition().year("plan"))

@@ -1,24 +1,32 @@
-"""Notebook 00's page (helpers.report.audit): one language per page, sourced numbers, figures."""
+"""Notebook 00's page (helpers.report.audit.AuditPage): one language per page, sourced numbers,
+figures named by the page, the data behind each section, and no words in its Python."""
 
 from __future__ import annotations
 
+import ast
+import json
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import matplotlib
+import pandas as pd
 import pytest
 
 import helpers
 from helpers.analysis import audit
 from helpers.checks import Check
 from helpers.data import vocab
-from helpers.report import audit as report
-from helpers.report.page import Page
+from helpers.errors import ParameterError
+from helpers.report import protocol
+from helpers.report.audit import AuditPage, number_style, shorten
+from helpers.report.page import zh_spans
 
 matplotlib.use("Agg")
 
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 SNAKE = re.compile(r"\b[a-z]+_[a-z_]+\b")
+SRC = Path(helpers.__file__).parent
 
 
 class _Visible(HTMLParser):
@@ -47,19 +55,87 @@ def visible(markup: str) -> str:
     return "".join(p.text)
 
 
+# --- words in Python: what issue 20 counts (0 on a migrated page) ------------------------------------
+
+# An HTML element of the pages (not any <word>: an error message may say `sector_<year>`).
+_TAG = re.compile(r"<\s*/?(?:p|span|div|table|thead|tbody|tr|td|th|ul|ol|li|a|q|sup|sub|strong|em|b|i|br|h[1-6]|cite|abbr|code)[\s>/]")
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    ids = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                ids.add(id(body[0].value))
+    return ids
+
+
+def _is_lang(node: ast.AST) -> bool:
+    return (isinstance(node, ast.Name) and node.id == "lang") or (isinstance(node, ast.Attribute) and node.attr == "lang")
+
+
+def word_counts(source: str) -> dict[str, int]:
+    """How often a module's Python holds words of a language or builds HTML: `(zh, en)` tuples,
+    calls of `t(…)` / `….t(…)` / `Labels(…)` / `word(…)`, comparisons of `lang` with a literal,
+    string literals with Chinese (docstrings aside), and literals holding an HTML tag (docstrings aside).
+
+    >>> word_counts('x = ("中文", "English")\\nif page.lang == "zh":\\n    y = page.t("甲", "a") + "<p>"')
+    {'zh_en_tuple': 1, 't_call': 1, 'lang_branch': 1, 'chinese_literal': 2, 'html_literal': 1}
+    """
+    tree = ast.parse(source)
+    docs = _docstrings(tree)
+    counts = dict.fromkeys(("zh_en_tuple", "t_call", "lang_branch", "chinese_literal", "html_literal"), 0)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Tuple) and len(node.elts) == 2 and all(
+                isinstance(e, (ast.Constant, ast.JoinedStr)) for e in node.elts):
+            first = node.elts[0]
+            text = first.value if isinstance(first, ast.Constant) else "".join(
+                v.value for v in first.values if isinstance(v, ast.Constant))
+            counts["zh_en_tuple"] += bool(isinstance(text, str) and CJK.search(text))
+        elif isinstance(node, ast.Call):
+            f = node.func
+            called = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+            counts["t_call"] += called in ("t", "Labels", "word")
+        elif isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            counts["lang_branch"] += any(map(_is_lang, sides)) and any(isinstance(s, ast.Constant) for s in sides)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs:
+            counts["chinese_literal"] += bool(CJK.search(node.value))
+            counts["html_literal"] += bool(_TAG.search(node.value))
+    return counts
+
+
+def test_the_word_count_finds_each_thing_it_counts():
+    old = 'L = {"k": ("中文", "English")}\nif lang == "zh":\n    x = page.t("甲", "a") + f"<td>{L}</td>"\nw = word(L, "k", lang)'
+    assert word_counts(old) == {"zh_en_tuple": 1, "t_call": 2, "lang_branch": 1, "chinese_literal": 2, "html_literal": 2}
+    assert word_counts('"""A docstring may say 中文 and <p>."""\nerror = "expected sector_<year> columns"') == dict.fromkeys(
+        ("zh_en_tuple", "t_call", "lang_branch", "chinese_literal", "html_literal"), 0)
+
+
+@pytest.mark.parametrize("module", ["report/audit.py", "analysis/audit.py"])
+def test_the_page_modules_hold_no_words_and_build_no_html(module):
+    counts = word_counts((SRC / module).read_text(encoding="utf-8"))
+    assert counts == dict.fromkeys(counts, 0), (module, counts)
+
+
+# --- the page ---------------------------------------------------------------------------------------
+
 @pytest.fixture(scope="module")
 def data():
-    return audit.run()
+    return audit.run(helpers.edition())
+
+
+def page_of(data, lang, **kw) -> AuditPage:
+    return AuditPage(data.edition, lang, audit=data, **kw)
 
 
 def pages(data):
-    """Every section of the page, in each language."""
+    """Every section of the page, in each language, in the notebook's order."""
     out = {}
     for lang in ("zh", "en"):
-        page = Page(lang)
-        out[lang] = "".join(f(data, page) for f in (report.findings_html, report.curation_html, report.checks_html,
-                                                    report.known_html, report.agreement_html, report.coverage_html))
-        out[lang] += page.sources_html()
+        page = page_of(data, lang)
+        out[lang] = "".join(page.section(s) for s in ("findings", *AuditPage.SECTIONS, "sources"))
     return out
 
 
@@ -68,17 +144,39 @@ def markup(data):
     return pages(data)
 
 
+def test_the_page_is_registered_and_opened_by_name():
+    assert protocol.pages()["00-data-audit"] is AuditPage
+    page = protocol.open_page("00-data-audit", None, "en")
+    assert isinstance(page, AuditPage) and page.lang == "en"
+    assert page.results()["checks_total"] == len(page.audit.checks)
+
+
+def test_every_section_gives_its_data_as_a_frame(data):
+    page = page_of(data, "en")
+    for section in AuditPage.SECTIONS:
+        frame = page.data(section)
+        assert isinstance(frame, pd.DataFrame), section
+    assert len(page.data("checks")) == audit.check_summary(data.checks)["kind"].nunique()
+    assert len(page.data("known")) == len(audit.known_discrepancies(data.checks))
+    assert set(page.data("known")["nature"]) <= set(vocab.vocabulary("natures"))
+    if audit.coverage_available(data.checks):
+        assert page.data("coverage")["tokens"].sum() == sum(len(c.extra["tokens"]) for c in data.checks
+                                                            if c.kind == "coverage" and "tokens" in c.extra)
+    with pytest.raises(ParameterError, match=r"no section 'nope'; sections: curation, checks"):
+        page.data("nope")
+
+
 def test_zh_spans_wraps_chinese_only_on_an_english_page():
-    assert report.zh_spans("a (地方政府债务收入) & b", "en") == 'a (<span lang="zh">地方政府债务收入</span>) &amp; b'
-    assert report.zh_spans("rounded to 亿元 separately", "en") == 'rounded to <span lang="zh">亿元</span> separately'
-    assert report.zh_spans("债务 <收入>", "zh") == "债务 &lt;收入&gt;"
-    assert not CJK.search(visible(report.zh_spans("经年中优化, 2 亿元 and 3%", "en")))
+    assert zh_spans("a (地方政府债务收入) & b", "en") == 'a (<span lang="zh">地方政府债务收入</span>) &amp; b'
+    assert zh_spans("rounded to 亿元 separately", "en") == 'rounded to <span lang="zh">亿元</span> separately'
+    assert zh_spans("债务 <收入>", "zh") == "债务 &lt;收入&gt;"
+    assert not CJK.search(visible(zh_spans("经年中优化, 2 亿元 and 3%", "en")))
 
 
-def test_html_table_aligns_the_number_columns():
-    table = report.html_table(["a", "b"], [["x", "1"]], right=(1,))
-    assert '<th style="text-align:left">a</th><th style="text-align:right">b</th>' in table
-    assert '<td style="text-align:right">1</td>' in table
+def test_tick_labels_are_cut_by_the_script_of_the_name():
+    assert shorten("附件（一） 重庆市主要指标", 5) == "附件（一…"
+    assert shorten("一二三", 3) == "一二三"
+    assert shorten("Appendix 1: main indicators, targets and results", 20) == "Appendix 1: main…"
 
 
 def test_the_english_page_has_no_chinese_outside_lang_zh(markup):
@@ -97,89 +195,93 @@ def test_no_status_or_id_in_english_words_on_the_chinese_page(data):
 
 def test_findings_are_sourced_sentences_in_the_page_language(data):
     for lang in ("zh", "en"):
-        page = Page(lang)
-        findings = report.findings_html(data, page)
-        items = re.findall(r"<li>", findings)
-        assert len(items) == (5 if audit.coverage_available(data.checks) else 4)
+        page = page_of(data, lang)
+        findings = page.findings()
+        assert len(findings.items) == (5 if audit.coverage_available(data.checks) else 4)
         assert 'class="sourced"' in findings and 'class="derived"' in findings
-        assert len(page.sources_html().split("<li ")) > 1
-    en = visible(report.findings_html(data, Page("en")))
+        assert len(page.section("sources").split("<li ")) > 1
+        assert findings.bundle()["application/vnd.cq-gazette.findings+json"]["items"] == findings.items
+    en = visible(page_of(data, "en").findings())
     assert f"{len(data.checks):,} checks ran" in en
     assert "not an error of the document" in en    # the convention is presented as a convention
+    assert en.startswith(f"Headline findingsSource: {data.edition.title['en']}")
 
 
 def test_known_discrepancies_are_shown_with_nature_reason_and_sourced_figures(data):
-    page = Page("zh")
-    known = report.known_html(data, page)
+    known = page_of(data, "zh").known_html()
     checks = audit.known_discrepancies(data.checks)
     assert known.count("<tr>") == 1 + len(checks)
     for c in checks:
-        assert report.zh_spans(c.text("reason", "zh"), "zh") in known
+        assert zh_spans(c.text("reason", "zh"), "zh") in known
         for r in c.extra["rows"]:
             assert r["quote"] in known or r["quote"].replace('"', "&quot;") in known
     for nature in ("discrepancy", "partial_list", "convention", "not_reproducible"):
         assert known.count(f">{vocab.name('natures', nature, 'zh')}<") == sum(c.extra["nature"] == nature for c in checks)
-    sentence = report._known_sentence(data, Page("en"))
+    sentence = page_of(data, "en").known_html().split("</table>")[1]
     assert "disagree in <span" in sentence and "partial lists" in sentence and "cannot be recomputed" in sentence
     discrepancies = sum(c.extra["nature"] == "discrepancy" for c in checks)
     assert re.search(rf'disagree in <span class="derived" title="[^"]*">{discrepancies}</span> places', sentence)
+    assert "growth stated on the previous budget" in sentence          # the convention's topic, from the catalog
 
 
 def test_a_failed_check_is_listed_in_the_page_language(data):
     broken = data.checks + [Check("identity.x", "identity", "parts add up", 10, None, 0.5, "fail",
                                   description_zh="分项之和等于合计")]
     failed = audit.Audit(data.edition, data.tables, broken, data.facts)
-    zh, en = report.checks_html(failed, Page("zh")), report.checks_html(failed, Page("en"))
+    zh, en = page_of(failed, "zh").checks_html(), page_of(failed, "en").checks_html()
     assert "分项之和等于合计" in zh and "未通过的检查" in zh and "没有未通过" not in zh
     assert "parts add up" in en and "No check failed" not in en
     assert "未通过的检查" in zh.split("</table>")[1] and "—" in zh       # a missing value shows as a dash
     passing = audit.Audit(data.edition, data.tables, [c for c in data.checks if c.status != "fail"], data.facts)
-    assert "No check failed." in report.checks_html(passing, Page("en"))
+    assert "No check failed." in page_of(passing, "en").checks_html()
 
 
 def test_agreement_table_sources_every_statement(data):
-    page = Page("en")
-    table = report.agreement_html(data, page)
+    table = page_of(data, "en").agreement_html()
     agreement = audit.cross_document(data.facts, data.checks)
     groups = agreement.groupby(["metric", "period", "basis", "verdict"]).ngroups
     assert table.split("</table>")[0].count("<tr>") == 1 + groups
     assert table.split("</table>")[0].count('class="sourced"') == len(agreement)
 
 
-def test_units_without_an_english_name_stay_beside_the_number():
+def test_units_without_an_english_name_stay_beside_the_number(data):
+    en, zh = page_of(data, "en"), page_of(data, "zh")
     row = {"document": "plan_report", "line": 319, "quote": "国土绿化营造林510万亩", "value": 510.0, "unit": "万亩"}
-    assert ">510 10,000 mu<" in report.num(Page("en"), row)          # the shared vocabulary names it
+    assert number_style(row) == ""
+    assert ">510 10,000 mu<" in en._number(row)          # the shared vocabulary names it
     unnamed = dict(row, unit="某单位")
-    en = report.num(Page("en"), unnamed)
-    assert en.endswith('<span lang="zh">某单位</span>') and ">510<" in en
+    assert number_style(unnamed) == "unnamed"
+    assert en._number(unnamed).endswith('<span lang="zh">某单位</span>') and ">510<" in en._number(unnamed)
+    assert "某单位" in zh._number(unnamed) and 'lang="zh"' not in zh._number(unnamed)
     index = {"document": "plan_report", "line": 535, "quote": "100.3", "value": 100.3, "unit": "index"}
-    assert "100.3 (previous year = 100)" in report.num(Page("en"), index)
-    assert "100.3（上年=100）" in report.num(Page("zh"), index)
+    assert "100.3 (previous year = 100)" in en._number(index)
+    assert "100.3（上年=100）" in zh._number(index)
 
 
 def test_coverage_section_without_the_coverage_kind(data, monkeypatch):
     monkeypatch.setattr(audit, "KINDS", tuple(k for k in audit.KINDS if k != "coverage"))
-    assert "not available" in report.coverage_html(data, Page("en"))
-    assert len(re.findall(r"<li>", report.findings_html(data, Page("en")))) == 4
+    page = page_of(data, "en")
+    assert "not available" in page.coverage_html()
+    assert len(page.findings().items) == 4
+    assert page.data("coverage").empty
 
 
 def test_coverage_section_by_report_section_and_reason(data):
     if not audit.coverage_available(data.checks):
         pytest.skip("helpers.checks has no coverage kind")
     by_section, reasons = audit.number_coverage(data)
-    html = report.coverage_html(data, Page("zh"))
+    html = page_of(data, "zh").coverage_html()
     assert html.count("<tr>") == 1 + len(by_section) + 1 + len(reasons)
     assert "年份" in html and "year" not in visible(html)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_figures_are_saved_under_their_stable_names(data, tmp_path, lang):
+def test_figures_are_saved_under_the_names_the_page_owns(data, tmp_path, lang):
     from helpers.report import figures
 
     figures.setup()
-    page = Page(lang)
-    a = report.sections_figure(data, page, figure_dir=tmp_path)
-    b = report.checks_figure(data, page, figure_dir=tmp_path, figure_format="svg")
+    a = page_of(data, lang, figure_dir=tmp_path).figure("sections")
+    b = page_of(data, lang, figure_dir=tmp_path, figure_format="svg").figure("checks")
     assert a.name == f"00-numbers-by-section.{lang}.png" and a.stat().st_size > 10_000
     assert b.name == f"00-checks-by-kind.{lang}.svg"
     if lang == "en":
@@ -187,5 +289,19 @@ def test_figures_are_saved_under_their_stable_names(data, tmp_path, lang):
 
 
 def test_table_titles_come_from_the_descriptor(data):
-    assert report.table_title(data, "major_projects", "zh") == helpers.edition().resource("major_projects")["x_title_zh"]
-    assert report.table_title(data, "major_projects", "en") == "Municipal major projects"
+    titles = {lang: set(page_of(data, lang).data("curation").query("table == 'major_projects'")["title"])
+              for lang in ("zh", "en")}
+    assert titles["zh"] == {helpers.edition().resource("major_projects")["x_title_zh"]}
+    assert titles["en"] == {"Municipal major projects"}
+
+
+def test_the_notebook_opens_the_page_and_names_no_figure_file():
+    notebook = json.loads((SRC.parents[1] / "notebooks" / "00-data-audit.ipynb").read_text(encoding="utf-8"))
+    code = ["".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code"
+            and "parameters" not in c["metadata"].get("tags", [])]
+    assert any('open_page("00-data-audit"' in c for c in code)
+    assert not any("00-numbers-by-section" in c or "00-checks-by-kind" in c for c in code)
+    shown = [c for c in code if "page.show" in c]
+    assert all(len(c.splitlines()) <= 2 for c in shown), shown
+    explore = [c for c in notebook["cells"] if c["cell_type"] == "markdown" and 'page.data("' in "".join(c["source"])]
+    assert sorted(t for c in explore for t in c["metadata"]["tags"]) == ["lang-en", "lang-zh"]

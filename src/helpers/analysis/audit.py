@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..checks.engine import CONVERSIONS, KINDS, Check, checks_frame
 from ..data import provenance
-from ..data.edition import Edition, edition
+from ..data.edition import Edition
 from ..errors import EditionError, HelpersError
 
 #: Statuses of a check, in the order a reader meets them.
@@ -39,12 +39,11 @@ class Audit:
     facts: pd.DataFrame
 
 
-def run(ed=None) -> Audit:
+def run(ed: Edition) -> Audit:
     """Load the tables, run every check and collect the verified facts of an edition."""
     from ..checks.engine import run_checks, verified_facts
     from ..data.load import load_all
 
-    ed = edition(ed)
     checks = run_checks(ed)
     return Audit(ed, load_all(ed), checks, verified_facts(ed).frame)
 
@@ -84,24 +83,23 @@ def _sections(ed: Edition, stamp: tuple) -> tuple[tuple[str, int, str, str], ...
     return tuple(out)
 
 
-def sections(ed=None) -> pd.DataFrame:
+def sections(ed: Edition) -> pd.DataFrame:
     """Top-level sections of every report: `document`, `first_line`, `name_zh` (the heading as
     printed; an appendix with its title), `name_en` (from audit.yaml). Each report starts with its
     preamble (the lines before its first heading)."""
-    ed = edition(ed)
     return pd.DataFrame(_sections(ed, _stamp(ed)), columns=["document", "first_line", "name_zh", "name_en"])
 
 
-def section_of(line: int, ed=None, table: pd.DataFrame | None = None) -> dict:
+def section_of(line: int, ed: Edition, table: pd.DataFrame | None = None) -> dict:
     """The section a gazette line falls under: {document, first_line, name_zh, name_en}; a line
     outside every report raises HelpersError.
 
-    >>> section_of(1)
+    >>> from helpers.data.edition import edition
+    >>> section_of(1, edition())
     Traceback (most recent call last):
     ...
     helpers.errors.HelpersError: line 1 is in no report of edition 2022-02
     """
-    ed = edition(ed)
     found = None
     for document, (first, last) in ed.documents.items():
         if first <= line <= last:
@@ -113,14 +111,15 @@ def section_of(line: int, ed=None, table: pd.DataFrame | None = None) -> dict:
     return mine.iloc[-1].to_dict()
 
 
-def section_starts(lines, ed=None, table: pd.DataFrame | None = None) -> list[int]:
+def section_starts(lines, ed: Edition, table: pd.DataFrame | None = None) -> list[int]:
     """`section_of(line)["first_line"]` for many lines at once (one bisection per line instead of
     a table filter: notebook 00 places some 2,400 tokens and rows).
 
-    >>> section_starts([65, 713]) == [section_of(65)["first_line"], section_of(713)["first_line"]]
+    >>> from helpers.data.edition import edition
+    >>> ed = edition()
+    >>> section_starts([65, 713], ed) == [section_of(65, ed)["first_line"], section_of(713, ed)["first_line"]]
     True
     """
-    ed = edition(ed)
     table = sections(ed) if table is None else table
     starts = {document: sorted(part["first_line"]) for document, part in table.groupby("document", sort=False)}
     ranges = list(ed.documents.items())
@@ -135,10 +134,9 @@ def section_starts(lines, ed=None, table: pd.DataFrame | None = None) -> list[in
     return out
 
 
-def numbers_by_section(facts_frame: pd.DataFrame, ed=None) -> pd.DataFrame:
+def numbers_by_section(facts_frame: pd.DataFrame, ed: Edition) -> pd.DataFrame:
     """Curated numbers per report and top-level section, in document order: `document`,
     `first_line` (of the section), `name_zh`, `name_en`, `numbers`."""
-    ed = edition(ed)
     table = sections(ed)
     keys = section_starts(facts_frame["line"], ed, table)
     counts = Counter(keys)

@@ -1,15 +1,17 @@
 """Municipal major-project investment: by sector, by source of finance, and the portfolio's scale.
 
-Every function takes the curated `major_projects` table (as `helpers.load` returns it, with the
-`half_unit` column `verified` adds) and returns a DataFrame or a number. The edition's knowledge
+Every function takes the curated `major_projects` table as `prepare` returns it (with the
+`half_unit` column `verified` adds and the `amount` columns `with_amounts` adds) and returns a
+DataFrame or a number. The edition's knowledge
 is data: the sector crosswalk (`crosswalks/project_sectors.csv`, with both years' sector names in
 both languages and a note on every correspondence) and `analysis/investment.yaml` (the sources of
-finance and portfolios with their names, and the headline sector and source). `prepare(ed)` reads
-them once into an `Investment`.
+finance and portfolios with their names, the headline sector and source, and the unit amounts are
+stated in). `prepare(ed)` reads them once into an `Investment`.
 
-Amounts are returned in 亿元 (10^8 yuan). The curated table keeps each number in the unit the
-report prints it in (亿元 for a year's investment, 万亿元 for a portfolio's total investment); the
-conversion happens here, in `to_yi`, never in the CSV.
+Amounts are returned in the edition's amount unit (`amounts.unit` of analysis/investment.yaml: 亿元,
+10^8 yuan). The curated table keeps each number in the unit the report prints it in (亿元 for a
+year's investment, 万亿元 for a portfolio's total investment); the conversion happens here, in
+`with_amounts` (by the factors of `amounts.factors`), never in the CSV.
 
 The two years' sector lists differ (sectors renamed, added or dropped). They are compared only
 through the crosswalk, row by row, never by their position in the report's lists.
@@ -24,12 +26,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..data.edition import Edition, edition
+from ..data.edition import Edition
 from ..data.vocab import LANGS as _LANGS
 from ..errors import DataError, EditionError, HelpersError
-
-#: Factor that turns an amount in the unit as printed into 亿元.
-UNIT_TO_YI = {"亿元": 1.0, "万亿元": 10_000.0}
 
 _SECTOR_COLUMN = re.compile(r"sector_(\d{4})")
 
@@ -57,7 +56,7 @@ class SectorCrosswalk:
     def names(self, lang: str) -> dict[str, str]:
         """The name in `lang` ("zh" or "en") of every sector code of either year."""
         if lang not in _LANGS:
-            raise HelpersError(f"lang={lang!r} is not allowed; allowed values: 'zh', 'en'")
+            raise HelpersError(f"lang={lang!r} is not allowed; allowed values: {', '.join(map(repr, _LANGS))}")
         out = {}
         for side in ("from", "to"):
             for code, name in zip(self.frame[f"sector_{side}"], self.frame[f"name_{lang}_{side}"], strict=True):
@@ -77,12 +76,12 @@ class SectorCrosswalk:
 CROSSWALK = "project_sectors"   # the crosswalk's resource in the edition's datapackage.json
 
 
-def crosswalk_path(ed=None) -> Path:
+def crosswalk_path(ed: Edition) -> Path:
     """The edition's project-sector crosswalk (the `project_sectors` resource of its datapackage.json)."""
-    return edition(ed).table_path(CROSSWALK)
+    return ed.table_path(CROSSWALK)
 
 
-def load_crosswalk(ed=None, projects: pd.DataFrame | None = None,
+def load_crosswalk(ed: Edition, projects: pd.DataFrame | None = None,
                    years: tuple[int, int] | None = None) -> SectorCrosswalk:
     """Load and check the edition's sector crosswalk (see `read_crosswalk`).
 
@@ -90,7 +89,6 @@ def load_crosswalk(ed=None, projects: pd.DataFrame | None = None,
     """
     from ..data.load import load
 
-    ed = edition(ed)
     if projects is None:
         projects = load("major_projects", ed)
     table, lines = load(CROSSWALK, ed, with_lines=True)
@@ -181,23 +179,24 @@ def _sector_names(projects: pd.DataFrame, year: int) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Config:
-    """analysis/investment.yaml: `sources` and `portfolios` (code -> {zh, en}, in order) and the
-    `headline` sector and source of the results."""
+    """analysis/investment.yaml: `sources` and `portfolios` (code -> {zh, en}, in order), the
+    `headline` sector and source of the results, and `amounts`: the `unit` amounts are stated in and
+    the `factors` that turn an amount in each unit the report prints into it."""
 
     sources: dict
     portfolios: dict
     headline: dict
+    amounts: dict
 
     def source_codes(self) -> tuple[str, ...]:
         return tuple(self.sources)
 
 
-def read_config(ed=None) -> Config:
+def read_config(ed: Edition) -> Config:
     """The edition's analysis/investment.yaml, checked for its keys."""
-    ed = edition(ed)
     spec = ed.load_yaml("investment") or {}
     where = ed.data_file("investment")
-    for key in ("sources", "portfolios", "headline"):
+    for key in ("sources", "portfolios", "headline", "amounts"):
         if not isinstance(spec.get(key), dict) or not spec[key]:
             raise EditionError(f"{where}: expected a non-empty mapping {key!r}")
     for key in ("sources", "portfolios"):
@@ -207,7 +206,12 @@ def read_config(ed=None) -> Config:
     for key in ("sector", "source"):
         if key not in spec["headline"]:
             raise EditionError(f"{where}: headline.{key} missing")
-    return Config(spec["sources"], spec["portfolios"], spec["headline"])
+    amounts = spec["amounts"]
+    factors = amounts.get("factors")
+    if not isinstance(factors, dict) or factors.get(amounts.get("unit")) != 1 or not all(
+            isinstance(f, (int, float)) and f > 0 for f in factors.values()):
+        raise EditionError(f"{where}: amounts needs a unit and factors (unit -> a positive number), the unit's own factor 1")
+    return Config(spec["sources"], spec["portfolios"], spec["headline"], amounts)
 
 
 @dataclass
@@ -231,7 +235,7 @@ class Investment:
         return self.edition.year("plan")
 
 
-def prepare(ed=None) -> Investment:
+def prepare(ed: Edition) -> Investment:
     """Load, verify and check the major-project numbers of an edition, with its crosswalk and config.
 
     The years come from the edition; the data must have completed investment for the review year
@@ -240,16 +244,16 @@ def prepare(ed=None) -> Investment:
     from ..checks.engine import run_checks, verified_facts
     from ..data.load import load
 
-    ed = edition(ed)
     checks = run_checks(ed)
-    projects = verified(load("major_projects", ed), verified_facts(ed))
+    config = read_config(ed)
+    projects = with_amounts(verified(load("major_projects", ed), verified_facts(ed)), config.amounts["factors"])
     years_of_data = years(projects)
     if years_of_data != (ed.year("review"), ed.year("plan")):
         raise HelpersError(f"major_projects: completed and planned investment are for {years_of_data[0]} and "
                            f"{years_of_data[1]}, but the edition's review and plan years are {ed.year('review')} "
                            f"and {ed.year('plan')}")
     crosswalk = load_crosswalk(ed, projects, years=years_of_data)
-    return Investment(ed, projects, crosswalk, read_config(ed), project_checks(checks, projects))
+    return Investment(ed, projects, crosswalk, config, project_checks(checks, projects))
 
 
 # --- Provenance and checks ---------------------------------------------------------------------
@@ -267,6 +271,21 @@ def verified(projects: pd.DataFrame, facts) -> pd.DataFrame:
     if missing:
         raise HelpersError(f"major_projects: rows not verified against the gazette: {', '.join(missing)}")
     return projects.assign(half_unit=projects["row_id"].map(ours).astype(float))
+
+
+def with_amounts(projects: pd.DataFrame, factors: dict) -> pd.DataFrame:
+    """The table with `amount` (the value in the amount unit: value × the factor of its unit) and,
+    given `half_unit`, `half_amount` likewise; NaN for a row whose unit is no amount (a count, a %)."""
+    factor = projects["unit"].map(factors).astype(float)
+    out = projects.assign(amount=projects["value"] * factor)
+    return out.assign(half_amount=out["half_unit"] * factor) if "half_unit" in out.columns else out
+
+
+def convert(value: float, unit: str, factors: dict) -> float:
+    """An amount in the amount unit: value × factors[unit]; a unit without a factor is a HelpersError."""
+    if unit not in factors:
+        raise HelpersError(f"cannot convert unit {unit!r} to the amount unit; known units: {', '.join(factors)}")
+    return value * factors[unit]
 
 
 TABLE = "major_projects"
@@ -300,17 +319,16 @@ def row(projects: pd.DataFrame, period: int, category: str, measure: str, portfo
     return hits.iloc[0].to_dict()
 
 
-def to_yi(value: float, unit: str) -> float:
-    """An amount in 亿元: value × UNIT_TO_YI[unit] (1 万亿元 = 10 000 亿元)."""
-    if unit not in UNIT_TO_YI:
-        raise HelpersError(f"cannot convert unit {unit!r} to 亿元; known units: {', '.join(UNIT_TO_YI)}")
-    return value * UNIT_TO_YI[unit]
+def _amount(r: dict) -> float:
+    if "amount" not in r or r["amount"] != r["amount"]:
+        raise HelpersError(f"major_projects: row {r.get('row_id')} ({r.get('unit')}) has no amount; "
+                           f"the table needs the amount columns of `with_amounts`")
+    return r["amount"]
 
 
 def amount(projects: pd.DataFrame, period: int, category: str, measure: str = "investment", portfolio: str = "annual") -> float:
-    """The amount in 亿元 of one curated row."""
-    r = row(projects, period, category, measure, portfolio)
-    return to_yi(r["value"], r["unit"])
+    """The amount (in the amount unit) of one curated row."""
+    return _amount(row(projects, period, category, measure, portfolio))
 
 
 def implied_plan(completed: float, completion_rate_pct: float) -> float:
@@ -343,7 +361,7 @@ def sector_table(projects: pd.DataFrame, period: int) -> pd.DataFrame:
         mine = rows[rows["category"] == category].set_index("measure")
         if "investment" not in mine.index:
             raise HelpersError(f"major_projects: sector {category!r} of {period} has no investment row")
-        inv = to_yi(mine.at["investment", "value"], mine.at["investment", "unit"])
+        inv = _amount(mine.loc["investment"].to_dict())
         count = float(mine.at["count", "value"]) if "count" in mine.index else math.nan
         out.append({"category": category, "count": count, "investment": inv, "share": inv / total,
                     "avg_per_project": inv / count if count else math.nan})
@@ -436,20 +454,20 @@ def portfolio_scale(projects: pd.DataFrame, portfolios: tuple[str, ...] = ("annu
     totals = totals[totals["portfolio"].isin(portfolios)]
     if totals.empty:
         raise HelpersError(f"major_projects: no total investment of any portfolio of {', '.join(portfolios)}")
-    has_half = "half_unit" in projects.columns
+    has_half = "half_amount" in projects.columns
     out = []
     for portfolio in portfolios:
         for r in totals[totals["portfolio"] == portfolio].sort_values("period").to_dict("records"):
             period = int(r["period"])
-            total = to_yi(r["value"], r["unit"])
+            total = _amount(r)
             pace_row = row(projects, period, "total", "investment", portfolios[0])
-            pace = to_yi(pace_row["value"], pace_row["unit"])
+            pace = _amount(pace_row)
             count = row(projects, period, "total", "count", portfolio)["value"]
             item = {"portfolio": portfolio, "period": period, "basis": r["basis"], "count": float(count),
                     "total_investment": total, "pace": pace, "pace_row_id": pace_row["row_id"], "years_of_work": total / pace,
                     "years_low": math.nan, "years_high": math.nan}
             if has_half:
-                h_total, h_pace = to_yi(r["half_unit"], r["unit"]), to_yi(pace_row["half_unit"], pace_row["unit"])
+                h_total, h_pace = r["half_amount"], pace_row["half_amount"]
                 item["years_low"] = (total - h_total) / (pace + h_pace)
                 item["years_high"] = (total + h_total) / (pace - h_pace)
             out.append(item)

@@ -89,6 +89,13 @@ def marks_of(row: Mapping) -> list[str]:
     return out
 
 
+def word(names: Mapping[str, tuple[str, str]], code: str, lang: str) -> str:
+    """A code's name in `lang` from a page's own `{code: (zh, en)}` table (pages not yet moved to the
+    catalog use it; it goes when every page has); an unknown code raises KeyError, never shows the code."""
+    zh, en = names[code]
+    return zh if lang == "zh" else en
+
+
 class Page:
     def __init__(self, lang: str):
         if lang not in LANGS:

@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from . import words as W
 from .nb import fmt
-from .page import Page
+from .page import Page, zh_spans
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -52,7 +52,9 @@ def _wrap_last(markup: str, shown: str, wrapped: str) -> str:
 class Prose:
     """The templates of one page in the page's language, bound to that page's number renderings."""
 
-    def __init__(self, name: str, page: Page):
+    def __init__(self, name: str, page: Page, **given):
+        """`given`: values every macro of the page may use besides its arguments (e.g. the unit the
+        page states its amounts in)."""
         self.page = page
         self.path = TEMPLATE_DIR / name / f"{page.lang}.html"
         try:
@@ -60,7 +62,8 @@ class Prose:
         except TemplateNotFound:
             raise W.CatalogError(f"{self.path}: missing; every language needs the page's templates") from None
         self.module = template.make_module({
-            "num": lambda row, text=None: Markup(page.num(row, text)),
+            # (a text made by a macro is Markup; page.num escapes the text it is given, as plain text)
+            "num": lambda row, text=None: Markup(page.num(row, None if text is None else str(text))),
             "obs": lambda row, text=None: Markup(page.observed(row, text)),
             # a curated number with its qualifier in words ("about 5.5%", "at most 3%"), sourced
             "stated": lambda row: Markup(page.num(row, W.text(f"qualifier.{row['qualifier']}", page.lang,
@@ -68,6 +71,11 @@ class Prose:
             # an original Chinese cell (a symbol or words of a table), sourced, marked lang="zh"
             "original": lambda row, text: Markup(_wrap_last(page.num(row, text), html.escape(text), page.zh(text))),
             "amount": lambda value, unit, digits=None: Markup(page.amount(value, unit, digits)),
+            # a number the page derives, with its formula (words of the template) as the hover title
+            "derived": lambda text, formula: Markup(page.derived(str(text), str(formula))),
+            # text from data that may hold Chinese (a check's reason, a name): escaped, and on a page
+            # in another language each run of Chinese inside lang="zh"
+            "mixed": lambda text: Markup(zh_spans(str(text), page.lang)),
             "fmt": fmt,
             "signed": signed,
             # a change with its unit: "+27 CNY 100 million" / "+27亿元"
@@ -75,6 +83,7 @@ class Prose:
             "pct": lambda share, digits=0: f"{fmt(share * 100, digits)}%",
             "word": lambda key, *args: W.text(key, page.lang, *args),
             "lang": page.lang,
+            **given,
         })
 
     def __call__(self, macro: str, **data) -> str:
