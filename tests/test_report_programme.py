@@ -105,9 +105,10 @@ def test_commitment_tables_source_every_curated_cell(data):
     page = Page("en")
     html = report.commitments_html(data, page)
     tables = html.split("<table")[1:]
-    assert len(tables) == 1 + c["topic"].nunique()                  # the counts, then one per topic
+    # the counts, one per topic, then the figures that describe a commitment without being one
+    assert len(tables) == 1 + c["topic"].nunique() + 1
     for topic, rows in c.groupby("topic", sort=False):
-        table = tables[1 + list(dict.fromkeys(c["topic"])).index(topic)]
+        table = tables[1 + list(dict.fromkeys(c["topic"])).index(topic)].split("</table>")[0]
         assert table.count("<tr>") == 1 + len(rows)
         expected = len(rows) + int(rows["review_row"].notna().sum()) + int(rows["n_statements"].sum())
         assert table.count('class="sourced"') == expected, topic
@@ -142,8 +143,9 @@ def test_figure_is_saved_under_its_stable_name_without_missing_glyphs(data, tmp_
 def test_results_are_listed_in_full_in_collapsed_topics(data):
     a = P.achievements(data)
     html = report.achievements_html(data, Page("zh"))
-    details = html.split("<details>")[1:]
+    details = html.split("<details>")[1:-1]                   # the last: figures about the reports
     assert len(details) == a["topic"].nunique()
+    assert html.split("<details>")[-1].split("</summary>")[1].count("<tr>") - 1 == len(P.about_reports(data))
     assert sum(d.split("</summary>")[1].count("<tr>") - 1 for d in details) == len(a)   # every result listed
     assert "<details open" not in html
     assert f"全部{len(a)}项" in text(html)

@@ -3,7 +3,8 @@ year achieved, and the multi-year totals and stocks the reports state.
 
 The source is the curated `statements` table (every quantity of the three reports with its topic
 and role: `result` of the review year, `target` of the plan year, `cumulative` multi-year total,
-`stock` level at a point in time), plus the headline targets of the plan year that other tables
+`stock` level at a point in time; `threshold`, `range_end` and `scope` describe a commitment without
+setting one, `reporting` is about the reports themselves), plus the headline targets of the plan year that other tables
 hold (`economy`: the reports' headline targets; `indicators`: the plan report's indicator table).
 Every curated row carries its topic (data/vocab/topics.csv); the code knows no edition. Only
 numbers verified against the gazette are used (`helpers.verified_facts`).
@@ -35,6 +36,14 @@ from ..data.edition import Edition, edition
 from ..errors import HelpersError
 
 ROLES = ("target", "result", "stock", "cumulative")
+#: Roles of figures that describe a commitment without being one, counted apart and never as
+#: commitments: a size threshold of what it covers (settlements of 200 households or more), the upper
+#: end of a range whose lower end is the commitment (4–6 centres), the scope of work already under
+#: way that the plan continues or speeds up (4 hospitals, 1,346 km of expressway, a project's capacity).
+DESCRIBING = ("threshold", "range_end", "scope")
+#: The role of figures about the reports themselves (the indicators a plan sets and how they fared,
+#: bulletin issues sent to deputies): neither a result nor a commitment.
+REPORTING = "reporting"
 STATEMENTS = "statements"
 #: Tables whose plan-year rows on the plan basis are headline targets of the programme: the reports'
 #: headline targets (`economy`) and the plan report's indicator table (`indicators`).
@@ -46,7 +55,7 @@ POINT_UNITS = ("%", "index")
 FLAGS = ("provisional", "advance_quota")
 KEY = ["metric", "period", "basis"]
 COLUMNS = ["table", "row_id", "metric", "period", "basis", "role", "topic", "measure", "name_zh", "name_en", "value",
-           "unit", "qualifier", "projected", "flag", "document", "line", "quote"]
+           "unit", "qualifier", "projected", "flag", "count_noun_one", "count_noun", "document", "line", "quote"]
 
 
 # --- Reading the figures --------------------------------------------------------------------------
@@ -80,6 +89,8 @@ def _tidy(rows: pd.DataFrame) -> pd.DataFrame:
     out["value"] = out["value"].astype(float)
     out["projected"] = out["projected"].fillna(False).astype(bool)
     out["flag"] = out["flag"].astype(object).where(out["flag"].notna(), None)
+    for noun in ("count_noun_one", "count_noun"):     # what a counter counts (English): a text or None
+        out[noun] = out[noun].astype(object).where(out[noun].notna() & (out[noun] != ""), None)
     return out.reset_index(drop=True)
 
 
@@ -297,6 +308,18 @@ def holdings(p: Programme) -> pd.DataFrame:
         collapse(p.rows[p.rows["role"].isin(["stock", "cumulative"])], p.documents)))
 
 
+def describing(p: Programme) -> pd.DataFrame:
+    """Figures that describe a plan-year commitment without being one (roles `DESCRIBING`: thresholds,
+    range ends, the scope of work under way), one per figure, by topic then reading order."""
+    return p.derived("describing", lambda p: by_topic(
+        collapse(p.rows[p.rows["role"].isin(DESCRIBING)], p.documents)))
+
+
+def about_reports(p: Programme) -> pd.DataFrame:
+    """Figures about the reports themselves (role `reporting`), one per figure, in reading order."""
+    return p.derived("about_reports", lambda p: collapse(p.rows[p.rows["role"] == REPORTING], p.documents))
+
+
 def later_targets(p: Programme) -> pd.DataFrame:
     """Targets for a year other than the plan year (a five-year plan's end year), one per figure."""
     return by_topic(collapse(p.rows[(p.rows["role"] == "target") & (p.rows["period"] != p.plan)], p.documents))
@@ -312,12 +335,13 @@ def by_topic(frame: pd.DataFrame) -> pd.DataFrame:
 
 def shown_figures(p: Programme) -> pd.DataFrame:
     """Every figure of the page: commitments, their review-year counterparts (shown beside them),
-    results, totals and stocks, later targets; each curated row once."""
+    the figures describing commitments, results, figures about the reports, totals and stocks, later
+    targets; each curated row once."""
     c = commitments(p)
     counterparts = pd.DataFrame([r for r in c["review_row"] if isinstance(r, dict)])
     if not counterparts.empty:
         counterparts = _tidy(counterparts).assign(statements=None, n_statements=1)
-    parts = [c, counterparts, achievements(p), holdings(p), later_targets(p)]
+    parts = [c, counterparts, describing(p), achievements(p), about_reports(p), holdings(p), later_targets(p)]
     shown = pd.concat([f[COLUMNS + ["statements", "n_statements"]] for f in parts if not f.empty], ignore_index=True)
     return shown.drop_duplicates(subset=["table", "row_id"], keep="first").reset_index(drop=True)
 
@@ -393,6 +417,7 @@ def results(p: Programme) -> dict:
     """The notebook's results JSON: counts of figures by role and topic, with the years of the
     edition in the keys."""
     c, a, h, later = commitments(p), achievements(p), holdings(p), later_targets(p)
+    described = describing(p)
     counts = topic_counts(p)
     figures = shown_figures(p)
     r, y = p.review, p.plan
@@ -402,8 +427,11 @@ def results(p: Programme) -> dict:
         f"commitment_topics_{y}": int((counts["target"] > 0).sum()),
         f"commitments_with_review_counterpart_{y}": int(c["review_row"].notna().sum()),
         f"commitments_comparable_{y}": int(c["comparable"].sum()),
+        f"describing_commitments_{y}": {role: int((described["role"] == role).sum()) if not described.empty else 0
+                                        for role in DESCRIBING},
         f"results_{r}": len(a),
         f"result_statements_{r}": int(a["n_statements"].sum()),
+        "about_reports": len(about_reports(p)),
         "stocks": int((h["role"] == "stock").sum()) if not h.empty else 0,
         "cumulative": int((h["role"] == "cumulative").sum()) if not h.empty else 0,
         "later_targets": len(later),

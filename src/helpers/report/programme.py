@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Mapping
 
 import pandas as pd
@@ -27,7 +28,12 @@ from .nb import fmt
 from .page import Findings, Page, zh_spans
 
 ROLE_NAMES = {"target": ("目标", "target"), "result": ("结果", "result"), "stock": ("存量", "stock"),
-              "cumulative": ("累计", "cumulative total")}
+              "cumulative": ("累计", "cumulative total"), "threshold": ("规模门槛", "size threshold"),
+              "range_end": ("区间上端", "upper end of a range"), "scope": ("在建或已定规模", "scope of work under way"),
+              "reporting": ("关于报告本身", "about the reports")}
+#: The describing roles in an English count (one, several).
+DESCRIBING_EN = {"threshold": ("size threshold", "size thresholds"), "range_end": ("upper end of a range", "upper ends of ranges"),
+                 "scope": ("size of work already under way", "sizes of work already under way")}
 #: Measure words that count things without naming them (个, 项, 家 …): in English the figure's name
 #: says what is counted, so the unit reads "number" (家 would otherwise read "firms" for hospitals).
 MEASURE_WORDS = frozenset("个 项 家 条 座 桥 隧 所 处 部 场 栋 期 对 班 极 枚 次".split())
@@ -77,7 +83,27 @@ def unit_name(unit: str, page: Page) -> str:
     return vocab.unit(unit, page.lang)
 
 
-def unit_html(unit: str, page: Page) -> str:
+def counted_noun(row: Mapping) -> str | None:
+    """What a row's counter counts, in English (`count_noun`, singular for one of a unit without a
+    multiplier), or None."""
+    one = str(row["unit"])[:1] not in ("万", "亿") and float(row["value"]) == 1.0
+    noun = row.get("count_noun_one") if one else row.get("count_noun")
+    return noun if isinstance(noun, str) and noun else None
+
+
+def unit_html(row: Mapping, page: Page) -> str:
+    """A table's unit cell: on an English page a counter reads as what its row counts (`count_noun`:
+    "hospitals", "10,000 childcare places"), never as the counter's generic word ("firms", "number")."""
+    unit, noun = row["unit"], counted_noun(row)
+    if page.lang == "en" and noun:
+        if unit in MEASURE_WORDS:
+            return html.escape(noun)
+        name = unit_name(unit, page)
+        if unit in TEN_THOUSANDS:
+            return html.escape(f"{name} {noun}")
+        generic = re.sub(r"^[\d,.]+\s*(million\s*)?", "", name)
+        if generic and generic in name:
+            return zh_spans(name.replace(generic, noun), page.lang)
     return zh_spans(unit_name(unit, page), page.lang)
 
 
@@ -176,12 +202,25 @@ def _commitments_finding(p: P.Programme, page: Page, c: pd.DataFrame, counts: pd
               "statements of these commitments in the reports and the indicator table")
     topics = count(page, int((counts["target"] > 0).sum()), "有承诺的主题数", "topics with commitments")
     top = _topics_list(page, P.largest_topics(counts, "target"), f"{y}年承诺数", f"commitments for {y}")
-    return page.t(
+    d = P.describing(p)
+    kinds = [(role, int((d["role"] == role).sum())) for role in P.DESCRIBING if (d["role"] == role).any()]
+    m = count(page, len(d), "说明承诺而本身不是承诺的数字个数（规模门槛、区间上端、在建或已定规模）",
+              "figures that describe a commitment without being one (thresholds, range ends, scope of work under way)")
+    parts = page.t("、", ", ").join(
+        page.t(f"{word(ROLE_NAMES, role, 'zh')}{count(page, k, word(ROLE_NAMES, role, 'zh'), word(ROLE_NAMES, role, 'en'))}个",
+               f"{count(page, k, word(ROLE_NAMES, role, 'zh'), word(ROLE_NAMES, role, 'en'))} "
+               f"{DESCRIBING_EN[role][0 if k == 1 else 1]}") for role, k in kinds)
+    text = page.t(
         f"{y}年的工作安排提出{n}项量化承诺（共{s}处表述：同一承诺常在政府工作报告和计划报告中重复出现，或同时列入计划指标表），"
         f"涉及{topics}个主题，最多的是{top}。",
         f"The {y} programme makes {n} quantitative commitments ({s} statements: the same commitment often appears in "
         f"both the work report and the plan report, or also in the plan's indicator table) in {topics} topics; the "
         f"largest areas are {top}.")
+    if len(d):
+        text += page.t(f"另有{m}个数字说明承诺的范围而不是承诺本身，不计入承诺：{parts}。",
+                       f" {m} further figures say what a commitment covers rather than set one, and are not counted "
+                       f"as commitments: {parts}.")
+    return text
 
 
 def _counterpart_finding(p: P.Programme, page: Page, c: pd.DataFrame, cmp: dict) -> str:
@@ -261,11 +300,14 @@ def _results_finding(p: P.Programme, page: Page, a: pd.DataFrame, counts: pd.Dat
                     f"provisional or advance quota")
              if marks["flagged"] else page.t("没有数字标为暂列或中央提前下达",
                                              "none is flagged provisional or advance quota"))
+    about = count(page, len(P.about_reports(p)), "关于报告本身的数字个数（计划指标的个数及完成情况、印送的刊物期数）",
+                  "figures about the reports themselves (the plan's indicators and how they fared, bulletin issues)")
     return page.t(
-        f"回顾{r}年，报告给出{n}项量化结果（{s}处表述），涉及{topics}个主题，最多的是{top}。本页{total}个数字中，"
-        f"{projections}；{flags}。",
+        f"回顾{r}年，报告给出{n}项量化结果（{s}处表述），涉及{topics}个主题，最多的是{top}；关于报告本身的{about}个数字"
+        f"（计划指标的个数及完成情况、印送的刊物期数）不计入结果。本页{total}个数字中，{projections}；{flags}。",
         f"Looking back on {r}, the reports give {n} quantitative results ({s} statements) in {topics} topics, most in "
-        f"{top}. Of the {total} figures on this page, {projections}; {flags}.")
+        f"{top}; {about} figures about the reports themselves (the plan's indicators and how they fared, bulletin "
+        f"issues) are not counted as results. Of the {total} figures on this page, {projections}; {flags}.")
 
 
 def findings_html(p: P.Programme, page: Page) -> str:
@@ -332,7 +374,7 @@ def commitment_table(p: P.Programme, page: Page, rows: pd.DataFrame) -> str:
     frame = pd.DataFrame({
         header("commitment", page): [name_html(c, page) for c in records],
         target: [value_text(c, page) for c in records],
-        header("unit", page): [unit_html(c["unit"], page) for c in records],
+        header("unit", page): [unit_html(c, page) for c in records],
         actual: [None if c["review_row"] is None else value_text(c["review_row"], page, unit=not c["comparable"])
                  for c in records],
         header("change", page): [change_html(c, page, r, y) for c in records],
@@ -351,6 +393,18 @@ def commitments_html(p: P.Programme, page: Page) -> str:
         out += f"<h3>{html.escape(topic_name(topic, page))}（{len(rows)}）</h3>" if page.lang == "zh" else \
                f"<h3>{html.escape(topic_name(topic, page))} ({len(rows)})</h3>"
         out += commitment_table(p, page, rows)
+    d = P.describing(p)
+    if not d.empty:
+        n = count(page, len(d), "说明承诺而本身不是承诺的数字个数", "figures that describe a commitment without being one")
+        out += "<h3>" + page.t("说明承诺范围的数字（不计入承诺）", "Figures that say what a commitment covers (not counted)") + "</h3>"
+        out += "<p>" + page.t(
+            f"以下{n}个数字出现在承诺的表述中，但说明的是承诺的范围，而不是要达到的数量：规模门槛（如常住人口200户以上的聚居点）、"
+            f"区间的上端（区间的下端计为承诺），以及计划继续推进或加快的在建工程、已定领域和行动的规模或能力。",
+            f"These {n} figures stand in the statements of commitments but say what a commitment covers, not an amount "
+            f"to reach: size thresholds (settlements of 200 households or more, say), the upper end of a range (its lower "
+            f"end counts as the commitment), and the size or capacity of work already under way, or of fields and "
+            f"campaigns already set, that the plan continues or speeds up.") + "</p>"
+        out += figure_table(page, d, first="figure", kind=True)
     return out
 
 
@@ -366,7 +420,7 @@ def figure_table(page: Page, rows: pd.DataFrame, first: str = "result", year: bo
     if year:
         columns[header("year", page)] = [str(int(f["period"])) for f in records]
     columns[value] = [value_text(f, page) for f in records]
-    columns[header("unit", page)] = [unit_html(f["unit"], page) for f in records]
+    columns[header("unit", page)] = [unit_html(f, page) for f in records]
     columns[header("stated_in", page)] = [stated_in(f["statements"], page) for f in records]
     return page.table_html(pd.DataFrame(columns), sources={value: records},
                            html_columns=(header(first, page), header("unit", page), header("stated_in", page)),
@@ -391,6 +445,16 @@ def achievements_html(p: P.Programme, page: Page) -> str:
         summary = page.t(f"{html.escape(topic_name(topic, page))}：{len(rows)}项结果",
                          f"{html.escape(topic_name(topic, page))}: {len(rows)} result{'' if len(rows) == 1 else 's'}")
         out += _details(summary, figure_table(page, rows))
+    about = P.about_reports(p)
+    if not about.empty:
+        n = count(page, len(about), "关于报告本身的数字个数", "figures about the reports themselves")
+        summary = page.t(f"关于报告本身的数字（不计入结果）：{len(about)}项",
+                         f"Figures about the reports themselves (not counted as results): {len(about)}")
+        out += "<p>" + page.t(f"另有{n}个数字说的是报告本身（计划指标的个数及其完成情况、向代表委员印送的刊物期数），不是{p.review}年的成果，不计入结果。",
+                              f"{n} more figures are about the reports themselves (how many indicators a plan sets and "
+                              f"how they fared, bulletin issues sent to deputies), not results of {p.review}, and are not "
+                              f"counted as results.") + "</p>"
+        out += _details(summary, figure_table(page, about, first="figure", year=True))
     return out
 
 
