@@ -14,7 +14,6 @@ import pytest
 import helpers
 from helpers.analysis import programme as P
 from helpers.checks import meaning
-from helpers.report.page import Page
 
 THRESHOLDS = {"pc.2022.rail_coverage_city_population_threshold", "pc.2022.rural_sewage_settlement_threshold_households",
               "pc.2022.rural_sewage_settlement_threshold_persons"}
@@ -29,7 +28,7 @@ BULLETINS = {"pc.2021.chongqing_finance_issues_sent", "pc.2021.fiscal_work_bulle
 
 @pytest.fixture(scope="module")
 def programme():
-    return P.prepare()
+    return P.prepare(helpers.edition())
 
 
 @pytest.fixture(scope="module")
@@ -143,16 +142,14 @@ def test_the_page_lists_the_describing_figures_and_those_about_the_reports(page_
 
 
 @pytest.fixture(scope="module")
-def page_html(programme):
-    from helpers.report import programme as report
+def page_html():
+    from helpers.report.protocol import open_page
 
     cache = {}
 
     def render(lang: str) -> str:
         if lang not in cache:
-            page = Page(lang)
-            parts = [report.findings_html(programme, page), report.commitments_html(programme, page),
-                     report.achievements_html(programme, page), report.holdings_html(programme, page)]
-            cache[lang] = "".join(parts) + page.sources_html()
+            page = open_page("04-programme", helpers.edition(), lang)
+            cache[lang] = "".join(page.section(name) for name in ("findings", *page.SECTIONS, "sources"))
         return cache[lang]
     return render

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..data import vocab
-from ..data.edition import Edition, edition
+from ..data.edition import Edition
 from ..errors import HelpersError
 
 ROLES = ("target", "result", "stock", "cumulative")
@@ -112,7 +112,8 @@ def ordered(rows: pd.DataFrame, documents: Sequence[str]) -> pd.DataFrame:
 def collapse(rows: pd.DataFrame, documents: Sequence[str]) -> pd.DataFrame:
     """One row per figure (metric, period, basis), in the order of their first statements: the
     first statement's columns (see `ordered`), `statements` (every statement's row as a dict, in
-    reading order), `n_statements`, `projected` (any statement says 预计) and `flag` (the first flag)."""
+    reading order), `n_statements`, `projected` (any statement states it as a projection) and `flag`
+    (the first flag)."""
     if rows.empty:
         return pd.DataFrame(columns=[*COLUMNS, "statements", "n_statements"])
     table, document = rank_of(TABLE_ORDER), rank_of(documents)
@@ -170,12 +171,11 @@ class Programme:
         return list(self.edition.documents)
 
 
-def prepare(ed=None) -> Programme:
+def prepare(ed: Edition) -> Programme:
     """Load, verify and check the numbers of an edition's programme (the years from the edition)."""
     from ..checks.engine import run_checks, verified_facts
     from ..data.load import load
 
-    ed = edition(ed)
     checks = run_checks(ed)
     facts = verified_facts(ed).frame
     statements = load(STATEMENTS, ed)
@@ -228,10 +228,11 @@ def _commitments(p: Programme) -> pd.DataFrame:
 
 def in_unit(value: float, unit: str, target: str) -> float | None:
     """`value` (in `unit`) expressed in `target`, when the two are the same unit or convert into the
-    same one by a factor (the unit conversions of the cross-document checks); None otherwise.
+    same one by a factor (the unit conversions of the cross-document checks); None otherwise:
+    20,100 households are 2.01 (10,000 households), km are no per cent (tests/test_programme.py).
 
-    >>> in_unit(20100.0, "户", "万户"), in_unit(3.0, "%", "%"), in_unit(5.0, "公里", "%")
-    (2.01, 3.0, None)
+    >>> in_unit(3.0, "%", "%"), in_unit(5.0, "ratio", "%")
+    (3.0, None)
     """
     from ..checks.engine import CONVERSIONS
 
@@ -284,7 +285,7 @@ def change(plan: float, review: float, unit: str) -> tuple[float, float]:
     """(plan − review rounded to the finer of the two printed precisions, that change ÷ review);
     the ratio is NaN for units whose differences are points, or a review value of zero or less.
 
-    >>> change(1000.0, 839.0, "公里")
+    >>> change(1000.0, 839.0, "km")
     (161.0, 0.19189511323003575)
     >>> change(5.5, 8.3, "%")
     (-2.8, nan)
@@ -383,8 +384,8 @@ def comparisons(c: pd.DataFrame) -> dict:
     (counts); among units other than points, the commitment with the largest relative increase
     (`step_up`) and decrease (`step_down`); among points, `points` (how many), `points_lower`
     (how many below the review year) and the largest fall (`points_down`). Rows are dicts, or
-    None where there is none. A commitment stated as a ceiling (qualifier at_most: 以内, 以下, such
-    as a CPI rise "within 3%") is a limit not to exceed, not a level to reach: it is counted apart
+    None where there is none. A commitment stated as a ceiling (qualifier at_most: "within" or
+    "below" in the text, such as a CPI rise within 3%) is a limit not to exceed, not a level to reach: it is counted apart
     (`ceilings`, `ceiling_rows`) and in none of the other counts."""
     comp = c[c["comparable"]]
     is_ceiling = comp["qualifier"].eq("at_most") if "qualifier" in comp else pd.Series(False, index=comp.index)
@@ -408,7 +409,7 @@ def comparisons(c: pd.DataFrame) -> dict:
 
 
 def marked(figures: pd.DataFrame) -> dict:
-    """Figures marked projected (预计) and flagged (暂列 provisional, 中央提前下达 advance quota)."""
+    """Figures marked projected (stated as a projection) and flagged (provisional, advance quota)."""
     return {"projected": int(figures["projected"].sum()), "flagged": int(figures["flag"].notna().sum()),
             **{flag: int((figures["flag"] == flag).sum()) for flag in FLAGS}}
 
