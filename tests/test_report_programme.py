@@ -1,5 +1,6 @@
-"""Notebook 04's page (helpers.report.programme): sourced sentences and tables in one language,
-derived numbers with their formula, results collapsed by topic, the figure under a stable name."""
+"""Notebook 04's page (helpers.report.programme, opened with open_page): sourced sentences and tables
+in one language, derived numbers with their formula, results collapsed by topic, the figure under the
+page's own name."""
 
 from __future__ import annotations
 
@@ -11,31 +12,42 @@ import matplotlib
 import pytest
 from test_report_audit import CJK, SNAKE, visible
 
+import helpers
 from helpers.analysis import programme as P
 from helpers.report import figures
-from helpers.report import programme as report
 from helpers.report.nb import fmt
-from helpers.report.page import Page
+from helpers.report.programme import ProgrammePage
+from helpers.report.protocol import open_page
 
 matplotlib.use("Agg")
 SUP = re.compile(r'<sup class="src">.*?</sup>')
 
 
 @pytest.fixture(scope="module")
-def data():
-    return P.prepare()
-
-
-def page_html(data, lang):
-    page = Page(lang)
-    parts = [report.findings_html(data, page), report.commitments_html(data, page), report.achievements_html(data, page),
-             report.holdings_html(data, page), report.checks_html(data, page)]
-    return "".join(parts) + page.sources_html(), page
+def ed():
+    return helpers.edition()
 
 
 @pytest.fixture(scope="module")
-def pages(data):
-    return {lang: page_html(data, lang)[0] for lang in ("zh", "en")}
+def data(ed):
+    return P.prepare(ed)
+
+
+@pytest.fixture(scope="module")
+def new(ed):
+    """A fresh page in a language (its own numbered sources), figures into a scratch folder."""
+    def make(lang: str, **out) -> ProgrammePage:
+        return open_page("04-programme", ed, lang, **out)
+    return make
+
+
+def page_html(page: ProgrammePage) -> str:
+    return "".join(page.section(name) for name in ("findings", *page.SECTIONS, "sources"))
+
+
+@pytest.fixture(scope="module")
+def pages(new):
+    return {lang: page_html(new(lang)) for lang in ("zh", "en")}
 
 
 def text(markup: str) -> str:
@@ -71,87 +83,98 @@ def test_every_curated_number_is_sourced_and_the_list_ends_the_page(pages):
 
 # --- Headline findings ----------------------------------------------------------------------------
 
-def test_findings_are_three_to_five_sourced_sentences(data):
+def test_findings_are_three_to_five_sourced_sentences(data, new):
     results = P.results(data)
     for lang in ("zh", "en"):
-        page = Page(lang)
-        findings = report.findings_html(data, page)
+        findings = new(lang).section("findings")
         assert 3 <= findings.count("<li>") <= 5
         assert findings.count('class="sourced"') >= 6 and 'class="derived"' in findings
         for k in (f"commitments_{data.plan}", f"commitments_with_review_counterpart_{data.plan}", f"results_{data.review}"):
             assert re.search(rf'class="derived" title="[^"]*">{results[k]:,}</span>', findings), (lang, k)
-    en = text(report.findings_html(data, Page("en")))
+    en = text(new("en").section("findings"))
     top = P.largest_topics(P.topic_counts(data), "target")
-    assert f"{report.topic_name(top.index[0], Page('en'))} ({top.iloc[0]})" in en
+    assert f"{new('en').topic_name(top.index[0])} ({top.iloc[0]})" in en
     assert f"The {data.plan} programme makes {results[f'commitments_{data.plan}']} quantitative commitments" in en
     assert "none is flagged" in en if results["flagged"] == 0 else "flagged" in en
 
 
-def test_the_largest_steps_carry_their_formula(data):
+def test_the_largest_steps_carry_their_formula(data, new):
     cmp = P.comparisons(P.commitments(data))
     up = cmp["step_up"]
-    findings = report.findings_html(data, Page("en"))
+    findings = new("en").section("findings")
     formula = (f"target {data.plan} − actual {data.review} = {fmt(up['value'])} − {fmt(up['review_value'])} = "
                f"{fmt(up['change'])}; change ÷ actual {data.review}")
     assert formula in findings
-    zh = report.findings_html(data, Page("zh"))
+    zh = new("zh").section("findings")
     assert f"{data.plan}年目标 − {data.review}年实际 = {fmt(up['value'])} − {fmt(up['review_value'])}" in zh
 
 
 # --- Commitments by topic -------------------------------------------------------------------------
 
-def test_commitment_tables_source_every_curated_cell(data):
+def test_commitment_tables_source_every_curated_cell(data, new):
     c = P.commitments(data)
-    page = Page("en")
-    html = report.commitments_html(data, page)
+    page = new("en")
+    html = page.section("commitments")
     tables = html.split("<table")[1:]
-    assert len(tables) == 1 + c["topic"].nunique()                  # the counts, then one per topic
+    # the counts, one per topic, then the figures that describe a commitment without being one
+    assert len(tables) == 1 + c["topic"].nunique() + 1
     for topic, rows in c.groupby("topic", sort=False):
-        table = tables[1 + list(dict.fromkeys(c["topic"])).index(topic)]
+        table = tables[1 + list(dict.fromkeys(c["topic"])).index(topic)].split("</table>")[0]
         assert table.count("<tr>") == 1 + len(rows)
         expected = len(rows) + int(rows["review_row"].notna().sum()) + int(rows["n_statements"].sum())
         assert table.count('class="sourced"') == expected, topic
         assert table.count('class="derived"') == int(rows["comparable"].sum())
-    assert f"<h3>{report.topic_name(c['topic'].iloc[0], page)} (" in html
+    assert f"<h3>{page.topic_name(c['topic'].iloc[0])} (" in html
 
 
-def test_a_change_reads_in_points_or_with_its_rate(data):
-    page = Page("en")
+def _change_row(value, review_value, unit, comparable=True):
+    d, q = P.change(value, review_value, unit)
+    return {"value": value, "review_value": review_value, "unit": unit, "comparable": comparable, "change": d,
+            "change_rate": q, "review_row": {"value": review_value, "unit": unit}}
+
+
+def test_a_change_reads_in_points_or_with_its_rate(data, new):
+    page = new("en")
     c = P.commitments(data)
     rate = c[c["comparable"] & (c["unit"] == "%") & (c["change"] != 0)].iloc[0].to_dict()
-    assert "percentage point" in report.change_html(rate, page, data.review, data.plan)
+    assert "percentage point" in page.change_html(rate)
     level = c[c["comparable"] & c["change_rate"].notna() & (c["change"] != 0)].iloc[0].to_dict()
-    shown = text(report.change_html(level, page, data.review, data.plan))
+    shown = text(page.change_html(level))
     assert shown.endswith(f"({level['change_rate']:+.1%})")
     other = {**level, "comparable": False, "review_unit": "公里", "change": math.nan, "change_rate": math.nan}  # an inconvertible unit
-    assert report.change_html(other, page, data.review, data.plan) == "different unit"
-    assert report.change_html({**other, "review_row": None}, page, data.review, data.plan) == "—"
+    assert page.change_html(other) == "different unit"
+    assert page.change_html({**other, "review_row": None}) == "—"
+    assert text(page.change_html(_change_row(5.5, 8.3, "%"))) == "-2.8 percentage points"
+    assert text(page.change_html(_change_row(6.0, 5.0, "%"))) == "+1 percentage point"
+    assert text(page.change_html(_change_row(5.0, 5.0, "%"))) == "0 percentage points"
+    assert text(new("zh").change_html(_change_row(5.5, 8.3, "%"))) == "-2.8个百分点"
 
 
-def test_figure_is_saved_under_its_stable_name_without_missing_glyphs(data, tmp_path):
+def test_figure_is_saved_under_the_pages_name_without_missing_glyphs(new, tmp_path):
     figures.setup()
     for lang, kind in (("zh", "png"), ("en", "svg")):
         with warnings.catch_warnings():
             warnings.simplefilter("error")                            # a missing CJK glyph warns
-            path = report.commitments_figure(data, Page(lang), figure_dir=tmp_path, figure_format=kind)
+            path = new(lang, figure_dir=tmp_path, figure_format=kind).figure("commitments")
         assert path.name == f"04-commitments-by-topic.{lang}.{kind}" and path.stat().st_size > 0
 
 
 # --- Results, totals and stocks -------------------------------------------------------------------
 
-def test_results_are_listed_in_full_in_collapsed_topics(data):
+def test_results_are_listed_in_full_in_collapsed_topics(data, new):
     a = P.achievements(data)
-    html = report.achievements_html(data, Page("zh"))
-    details = html.split("<details>")[1:]
+    html = new("zh").section("achievements")
+    details = html.split("<details>")[1:-1]                   # the last: figures about the reports
     assert len(details) == a["topic"].nunique()
+    assert html.split("<details>")[-1].split("</summary>")[1].count("<tr>") - 1 == len(P.about_reports(data))
     assert sum(d.split("</summary>")[1].count("<tr>") - 1 for d in details) == len(a)   # every result listed
     assert "<details open" not in html
     assert f"全部{len(a)}项" in text(html)
 
 
-def test_totals_and_stocks_and_later_targets(data):
+def test_totals_and_stocks_and_later_targets(data, new):
     h, later = P.holdings(data), P.later_targets(data)
-    html = report.holdings_html(data, Page("en"))
+    html = new("en").section("holdings")
     assert html.count("<details>") == h["topic"].nunique()
     body = text(html)
     assert "stock" in body and "cumulative total" in body
@@ -160,34 +183,36 @@ def test_totals_and_stocks_and_later_targets(data):
         assert str(int(later["period"].iloc[0])) in body
 
 
-def test_checks_sentence_counts_the_checks(data):
-    html = report.checks_html(data, Page("en"))
+def test_checks_sentence_counts_the_checks(data, new):
+    html = new("en").section("checks")
     assert f">{len(data.checks):,}</span> checks concern this page" in html
 
 
 # --- Words ----------------------------------------------------------------------------------------
 
-def test_units_read_naturally_in_each_language():
-    en, zh = Page("en"), Page("zh")
-    assert report.unit_name("家", en) == "number" and report.unit_name("家", zh) == "家"
-    assert report.unit_name("万个", en) == "10,000" and report.unit_name("公里", en) == "km"
-    assert report.with_unit("1.5", "万户", en) == "1.5 (10,000 households)"
-    assert report.with_unit("4", "家", en) == "4" and report.with_unit("839", "公里", zh) == "839公里"
-    assert report.with_unit("5.5", "%", en) == "5.5%"
+def _row(value, unit, qualifier="exact", projected=False, flag=None):
+    return {"value": value, "unit": unit, "qualifier": qualifier, "projected": projected, "flag": flag}
 
 
-def test_values_carry_qualifier_projection_and_flag():
-    en, zh = Page("en"), Page("zh")
-    row = {"value": 1000.0, "unit": "公里", "qualifier": "at_least", "projected": False, "flag": None}
-    assert report.value_text(row, en) == "at\u00a0least\u00a01,000" and report.value_text(row, zh, unit=True) == "1,000公里以上"
-    row = {"value": 30.0, "unit": "%", "qualifier": "exact", "projected": True, "flag": "advance_quota"}
-    assert report.value_text(row, en, unit=True) == "30% (estimate, advance quota)"
-    assert report.value_text(row, zh) == "30（预计，中央提前下达）"
+def test_units_read_naturally_in_each_language(new):
+    en, zh = new("en"), new("zh")
+    assert en.unit_name("家") == "number" and zh.unit_name("家") == "家"
+    assert en.unit_name("万个") == "10,000" and en.unit_name("公里") == "km"
+    assert en.value_text(_row(1.5, "万户"), unit=True) == "1.5 (10,000 households)"
+    assert en.value_text(_row(4.0, "家"), unit=True) == "4" and zh.value_text(_row(839.0, "公里"), unit=True) == "839公里"
+    assert en.value_text(_row(5.5, "%"), unit=True) == "5.5%"
+    assert en.value_text(_row(1.0, "万个"), unit=True) == "1 (10,000)"
 
 
-def test_points_and_names():
-    en = Page("en")
-    assert report.points_text(-2.8, "%", en) == "-2.8 percentage points"
-    assert report.points_text(1.0, "%", en) == "+1 percentage point" and report.points_text(0.0, "%", en) == "0 percentage points"
-    assert report.name_html({"name_zh": "快速路", "name_en": "Urban expressways (快速路)"}, en) == \
+def test_values_carry_qualifier_projection_and_flag(new):
+    en, zh = new("en"), new("zh")
+    row = _row(1000.0, "公里", "at_least")
+    assert en.value_text(row) == "at\u00a0least\u00a01,000" and zh.value_text(row, unit=True) == "1,000公里以上"
+    row = _row(30.0, "%", projected=True, flag="advance_quota")
+    assert en.value_text(row, unit=True) == "30% (estimate, advance quota)"
+    assert zh.value_text(row) == "30（预计，中央提前下达）"
+
+
+def test_names_keep_their_chinese_in_lang_zh(new):
+    assert new("en").name_html({"name_zh": "快速路", "name_en": "Urban expressways (快速路)"}) == \
         'Urban expressways (<span lang="zh">快速路</span>)'

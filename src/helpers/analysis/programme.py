@@ -3,7 +3,8 @@ year achieved, and the multi-year totals and stocks the reports state.
 
 The source is the curated `statements` table (every quantity of the three reports with its topic
 and role: `result` of the review year, `target` of the plan year, `cumulative` multi-year total,
-`stock` level at a point in time), plus the headline targets of the plan year that other tables
+`stock` level at a point in time; `threshold`, `range_end` and `scope` describe a commitment without
+setting one, `reporting` is about the reports themselves), plus the headline targets of the plan year that other tables
 hold (`economy`: the reports' headline targets; `indicators`: the plan report's indicator table).
 Every curated row carries its topic (data/vocab/topics.csv); the code knows no edition. Only
 numbers verified against the gazette are used (`helpers.verified_facts`).
@@ -31,10 +32,18 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..data import vocab
-from ..data.edition import Edition, edition
+from ..data.edition import Edition
 from ..errors import HelpersError
 
 ROLES = ("target", "result", "stock", "cumulative")
+#: Roles of figures that describe a commitment without being one, counted apart and never as
+#: commitments: a size threshold of what it covers (settlements of 200 households or more), the upper
+#: end of a range whose lower end is the commitment (4–6 centres), the scope of work already under
+#: way that the plan continues or speeds up (4 hospitals, 1,346 km of expressway, a project's capacity).
+DESCRIBING = ("threshold", "range_end", "scope")
+#: The role of figures about the reports themselves (the indicators a plan sets and how they fared,
+#: bulletin issues sent to deputies): neither a result nor a commitment.
+REPORTING = "reporting"
 STATEMENTS = "statements"
 #: Tables whose plan-year rows on the plan basis are headline targets of the programme: the reports'
 #: headline targets (`economy`) and the plan report's indicator table (`indicators`).
@@ -46,7 +55,7 @@ POINT_UNITS = ("%", "index")
 FLAGS = ("provisional", "advance_quota")
 KEY = ["metric", "period", "basis"]
 COLUMNS = ["table", "row_id", "metric", "period", "basis", "role", "topic", "measure", "name_zh", "name_en", "value",
-           "unit", "qualifier", "projected", "flag", "document", "line", "quote"]
+           "unit", "qualifier", "projected", "flag", "count_noun_one", "count_noun", "document", "line", "quote"]
 
 
 # --- Reading the figures --------------------------------------------------------------------------
@@ -80,6 +89,8 @@ def _tidy(rows: pd.DataFrame) -> pd.DataFrame:
     out["value"] = out["value"].astype(float)
     out["projected"] = out["projected"].fillna(False).astype(bool)
     out["flag"] = out["flag"].astype(object).where(out["flag"].notna(), None)
+    for noun in ("count_noun_one", "count_noun"):     # what a counter counts (English): a text or None
+        out[noun] = out[noun].astype(object).where(out[noun].notna() & (out[noun] != ""), None)
     return out.reset_index(drop=True)
 
 
@@ -101,7 +112,8 @@ def ordered(rows: pd.DataFrame, documents: Sequence[str]) -> pd.DataFrame:
 def collapse(rows: pd.DataFrame, documents: Sequence[str]) -> pd.DataFrame:
     """One row per figure (metric, period, basis), in the order of their first statements: the
     first statement's columns (see `ordered`), `statements` (every statement's row as a dict, in
-    reading order), `n_statements`, `projected` (any statement says 预计) and `flag` (the first flag)."""
+    reading order), `n_statements`, `projected` (any statement states it as a projection) and `flag`
+    (the first flag)."""
     if rows.empty:
         return pd.DataFrame(columns=[*COLUMNS, "statements", "n_statements"])
     table, document = rank_of(TABLE_ORDER), rank_of(documents)
@@ -159,12 +171,11 @@ class Programme:
         return list(self.edition.documents)
 
 
-def prepare(ed=None) -> Programme:
+def prepare(ed: Edition) -> Programme:
     """Load, verify and check the numbers of an edition's programme (the years from the edition)."""
     from ..checks.engine import run_checks, verified_facts
     from ..data.load import load
 
-    ed = edition(ed)
     checks = run_checks(ed)
     facts = verified_facts(ed).frame
     statements = load(STATEMENTS, ed)
@@ -217,10 +228,11 @@ def _commitments(p: Programme) -> pd.DataFrame:
 
 def in_unit(value: float, unit: str, target: str) -> float | None:
     """`value` (in `unit`) expressed in `target`, when the two are the same unit or convert into the
-    same one by a factor (the unit conversions of the cross-document checks); None otherwise.
+    same one by a factor (the unit conversions of the cross-document checks); None otherwise:
+    20,100 households are 2.01 (10,000 households), km are no per cent (tests/test_programme.py).
 
-    >>> in_unit(20100.0, "户", "万户"), in_unit(3.0, "%", "%"), in_unit(5.0, "公里", "%")
-    (2.01, 3.0, None)
+    >>> in_unit(3.0, "%", "%"), in_unit(5.0, "ratio", "%")
+    (3.0, None)
     """
     from ..checks.engine import CONVERSIONS
 
@@ -273,7 +285,7 @@ def change(plan: float, review: float, unit: str) -> tuple[float, float]:
     """(plan − review rounded to the finer of the two printed precisions, that change ÷ review);
     the ratio is NaN for units whose differences are points, or a review value of zero or less.
 
-    >>> change(1000.0, 839.0, "公里")
+    >>> change(1000.0, 839.0, "km")
     (161.0, 0.19189511323003575)
     >>> change(5.5, 8.3, "%")
     (-2.8, nan)
@@ -297,6 +309,18 @@ def holdings(p: Programme) -> pd.DataFrame:
         collapse(p.rows[p.rows["role"].isin(["stock", "cumulative"])], p.documents)))
 
 
+def describing(p: Programme) -> pd.DataFrame:
+    """Figures that describe a plan-year commitment without being one (roles `DESCRIBING`: thresholds,
+    range ends, the scope of work under way), one per figure, by topic then reading order."""
+    return p.derived("describing", lambda p: by_topic(
+        collapse(p.rows[p.rows["role"].isin(DESCRIBING)], p.documents)))
+
+
+def about_reports(p: Programme) -> pd.DataFrame:
+    """Figures about the reports themselves (role `reporting`), one per figure, in reading order."""
+    return p.derived("about_reports", lambda p: collapse(p.rows[p.rows["role"] == REPORTING], p.documents))
+
+
 def later_targets(p: Programme) -> pd.DataFrame:
     """Targets for a year other than the plan year (a five-year plan's end year), one per figure."""
     return by_topic(collapse(p.rows[(p.rows["role"] == "target") & (p.rows["period"] != p.plan)], p.documents))
@@ -312,12 +336,13 @@ def by_topic(frame: pd.DataFrame) -> pd.DataFrame:
 
 def shown_figures(p: Programme) -> pd.DataFrame:
     """Every figure of the page: commitments, their review-year counterparts (shown beside them),
-    results, totals and stocks, later targets; each curated row once."""
+    the figures describing commitments, results, figures about the reports, totals and stocks, later
+    targets; each curated row once."""
     c = commitments(p)
     counterparts = pd.DataFrame([r for r in c["review_row"] if isinstance(r, dict)])
     if not counterparts.empty:
         counterparts = _tidy(counterparts).assign(statements=None, n_statements=1)
-    parts = [c, counterparts, achievements(p), holdings(p), later_targets(p)]
+    parts = [c, counterparts, describing(p), achievements(p), about_reports(p), holdings(p), later_targets(p)]
     shown = pd.concat([f[COLUMNS + ["statements", "n_statements"]] for f in parts if not f.empty], ignore_index=True)
     return shown.drop_duplicates(subset=["table", "row_id"], keep="first").reset_index(drop=True)
 
@@ -359,8 +384,8 @@ def comparisons(c: pd.DataFrame) -> dict:
     (counts); among units other than points, the commitment with the largest relative increase
     (`step_up`) and decrease (`step_down`); among points, `points` (how many), `points_lower`
     (how many below the review year) and the largest fall (`points_down`). Rows are dicts, or
-    None where there is none. A commitment stated as a ceiling (qualifier at_most: 以内, 以下, such
-    as a CPI rise "within 3%") is a limit not to exceed, not a level to reach: it is counted apart
+    None where there is none. A commitment stated as a ceiling (qualifier at_most: "within" or
+    "below" in the text, such as a CPI rise within 3%) is a limit not to exceed, not a level to reach: it is counted apart
     (`ceilings`, `ceiling_rows`) and in none of the other counts."""
     comp = c[c["comparable"]]
     is_ceiling = comp["qualifier"].eq("at_most") if "qualifier" in comp else pd.Series(False, index=comp.index)
@@ -384,7 +409,7 @@ def comparisons(c: pd.DataFrame) -> dict:
 
 
 def marked(figures: pd.DataFrame) -> dict:
-    """Figures marked projected (预计) and flagged (暂列 provisional, 中央提前下达 advance quota)."""
+    """Figures marked projected (stated as a projection) and flagged (provisional, advance quota)."""
     return {"projected": int(figures["projected"].sum()), "flagged": int(figures["flag"].notna().sum()),
             **{flag: int((figures["flag"] == flag).sum()) for flag in FLAGS}}
 
@@ -393,6 +418,7 @@ def results(p: Programme) -> dict:
     """The notebook's results JSON: counts of figures by role and topic, with the years of the
     edition in the keys."""
     c, a, h, later = commitments(p), achievements(p), holdings(p), later_targets(p)
+    described = describing(p)
     counts = topic_counts(p)
     figures = shown_figures(p)
     r, y = p.review, p.plan
@@ -402,8 +428,11 @@ def results(p: Programme) -> dict:
         f"commitment_topics_{y}": int((counts["target"] > 0).sum()),
         f"commitments_with_review_counterpart_{y}": int(c["review_row"].notna().sum()),
         f"commitments_comparable_{y}": int(c["comparable"].sum()),
+        f"describing_commitments_{y}": {role: int((described["role"] == role).sum()) if not described.empty else 0
+                                        for role in DESCRIBING},
         f"results_{r}": len(a),
         f"result_statements_{r}": int(a["n_statements"].sum()),
+        "about_reports": len(about_reports(p)),
         "stocks": int((h["role"] == "stock").sum()) if not h.empty else 0,
         "cumulative": int((h["role"] == "cumulative").sum()) if not h.empty else 0,
         "later_targets": len(later),

@@ -11,7 +11,9 @@ Rules, in order:
   a target beyond the plan year (a five-year-plan target) is not dated by the section.
 - the basis: `plan` when the quote speaks of a budget, plan or target (预算安排, 计划, 目标, 年初预算,
   批准) and not of its completion (完成预算的…); otherwise that of the year's role (review → actual, plan → plan).
-- the statements table's role: a result is the review year's actual, a target a plan.
+- the statements table's role: a result is the review year's actual; a target, and a threshold, range end
+  or scope that describes one, a plan; a figure about the reports themselves (`reporting`) is dated
+  by the first year its quote names, else by its section.
 - flag: a number followed by （暂列） is provisional; a number whose sentence (a 其中 sentence
   continues the one before) says 提前下达 rests on an advance quota; no other number has a flag.
 - level: the one level a quote names (市级, 区县级, 全市 …), else the innermost section's; budget:
@@ -27,7 +29,15 @@ from ..errors import EditionError
 # A year the quote names (not a base year: 较2017年, 比2020年 name what a change is measured against).
 _YEAR_IN_QUOTE = re.compile(r"(?<![0-9较比])((?:19|20)[0-9]{2})\s*年(?![0-9])")
 BASIS_OF_ROLE = {"review": "actual", "plan": "plan"}
-ROLE_OF_STATEMENT = {"result": "review", "target": "plan"}     # the statements table's role column
+# The statements table's role column: the year role a row states. A threshold (settlements of 200
+# households or more), the upper end of a range (4–6 centres) and the scope of work under way (4
+# hospitals whose building is sped up) describe a commitment of the plan: the plan year's, as planned.
+ROLE_OF_STATEMENT = {"result": "review", "target": "plan", "threshold": "plan", "range_end": "plan", "scope": "plan"}
+# Roles dated by their sentence: stocks and multi-year totals. A figure about the reports themselves
+# (`reporting`: the indicators a year's plan sets and how they fared, bulletin issues sent to deputies)
+# has no role year of its own: the first year its quote names dates it, else its section, as rows
+# of the other tables are dated.
+DATED_BY_SENTENCE = ("stock", "cumulative")
 PLAN_WORDS = ("预算安排", "计划", "目标", "年初预算", "批准", "规划指标")
 HORIZON_WORDS = ("十四五", "规划期")
 _COMPLETION = re.compile(r"(?:完成|占)(?:年度|全年)?(?:调整)?(?:计划|预算|目标)")   # 完成预算的103.9%: a result against a plan
@@ -103,23 +113,24 @@ def mismatches(row: dict, sections: list[dict], ed) -> list[tuple[str, object, o
     later_target = (role == "target" and int(row["period"]) > ed.year("plan")
                     and (int(row["period"]) in named or any(w in quote for w in HORIZON_WORDS)))
     if named:
-        year = named[-1]
-    elif role in ("stock", "cumulative"):
+        # a figure about a report names its subject first (2022年…计划指标…沿用2021年指标体系)
+        year = named[0] if role == "reporting" else named[-1]
+    elif role in DATED_BY_SENTENCE:
         year = ed.year("review")
     elif role in ROLE_OF_STATEMENT:
         year = ed.year(ROLE_OF_STATEMENT[role])
     else:
         year = ed.year(want["role"]) if "role" in want else None
     context = quote
-    if role in ("stock", "cumulative"):
+    if role in DATED_BY_SENTENCE:
         # A stock's sentence dates it, and says whether it counts plans, where its quote does not
         # (其余34项指标中，…国家尚未下达2022年目标值).
         from ..data.provenance import raw_lines
 
         context = _sentence(raw_lines(ed)[int(row["line"]) - 1], quote)
         named = named or [int(y) for y in _YEAR_IN_QUOTE.findall(context)]
-    horizon = role in ("stock", "cumulative") and not named and any(w in quote for w in HORIZON_WORDS)
-    if role in ("stock", "cumulative"):
+    horizon = role in DATED_BY_SENTENCE and not named and any(w in quote for w in HORIZON_WORDS)
+    if role in DATED_BY_SENTENCE:
         # A stock is dated by its sentence: the first year the quote names (its subject); a stock of a
         # five-year plan (十四五规划的102项重大工程) by the plan's horizon, after the plan year; any other
         # stock is today's, the review year's, even where a plan section cites it.
@@ -139,7 +150,7 @@ def mismatches(row: dict, sections: list[dict], ed) -> list[tuple[str, object, o
         basis = BASIS_OF_ROLE[ROLE_OF_STATEMENT[role]]
     elif any(w in quote for w in PLAN_WORDS) and not _COMPLETION.search(quote):
         basis = "plan"
-    elif role in ("stock", "cumulative"):
+    elif role in DATED_BY_SENTENCE:
         # a plan's stock (of indicators, of targets), else a stock of results
         planned = horizon or (want.get("role") == "plan" and any(w in context for w in PLAN_WORDS)
                               and not _COMPLETION.search(context))

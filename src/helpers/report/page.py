@@ -163,6 +163,15 @@ class Page:
         generic = re.sub(r"^[\d,.]+\s*(million\s*)?", "", vocab.unit(str(row.get("unit", "")), "en"))
         return shown.replace(generic, html.escape(noun)) if generic and generic in shown else shown
 
+    def count_noun(self, row: Mapping) -> str | None:
+        """On an English page, what a row's counter counts (`count_noun`; `count_noun_one` for exactly
+        one of a unit without a multiplier, whose English name does not start with a number such as
+        "10,000"); None on other pages or where the row names nothing."""
+        unit = str(row.get("unit", ""))
+        multiplied = unit in vocab.vocabulary("units") and vocab.unit(unit, "en")[:1].isdigit()
+        noun = row.get("count_noun_one") if _is_one(row.get("value")) and not multiplied else row.get("count_noun")
+        return noun if self.lang == "en" and isinstance(noun, str) and noun else None
+
     def num(self, row: Mapping, text: str | None = None) -> str:
         """HTML for a curated number: the text shown with its mark (`mark`: an estimate, a provisional
         figure or an advance quota says so wherever it is shown), a hover title (report, line, quote)
