@@ -10,8 +10,10 @@ import pandas as pd
 import pytest
 
 from helpers.analysis import outcomes as A
+from helpers.errors import ParameterError
 from helpers.report import outcomes as R
 from helpers.report import prose
+from helpers.report.protocol import open_page
 
 
 @pytest.fixture(scope="module")
@@ -20,13 +22,13 @@ def data():
 
 
 def _page(data, lang, tmp_path):
-    page = R.OutcomesPage(data, lang, figure_dir=tmp_path)
+    page = open_page("05-outcomes", None, lang, figure_dir=tmp_path)
     parts = {
         "findings": str(page.findings()), "method": page.method_html(), "scorecard": page.scorecard_html(),
         "unfound": page.unfound_html(), "fiscal": page.fiscal_html(), "projects": page.projects_html(),
         "revisions": page.revisions_html(), "sources_table": page.sources_table_html(), "checks": page.checks_html(),
     }
-    parts["sources"] = page.sources_html()
+    parts["sources"] = page.section("sources")
     return page, parts
 
 
@@ -83,10 +85,10 @@ def test_findings_are_data_for_the_front_page(data, lang, tmp_path):
 
 
 def test_every_section_has_its_data_as_a_table(data, tmp_path):
-    page = R.OutcomesPage(data, "en", figure_dir=tmp_path)
-    for section in R.SECTIONS:
+    page = open_page("05-outcomes", None, "en", figure_dir=tmp_path)
+    for section in R.OutcomesPage.SECTIONS:
         assert isinstance(page.data(section), pd.DataFrame) and len(page.data(section))
-    with pytest.raises(KeyError, match="sections: scorecard"):
+    with pytest.raises(ParameterError, match="no data for section 'nowhere'; sections: year, method, scorecard"):
         page.data("nowhere")
 
 
@@ -94,9 +96,9 @@ def test_the_page_owns_its_figure_names(data, tmp_path):
     from helpers.report import figures
 
     figures.setup()
-    page = R.OutcomesPage(data, "zh", figure_dir=tmp_path)
-    assert page.scorecard_figure().name == "05-scorecard.zh.png"
-    assert page.fiscal_figure().name == "05-fiscal.zh.png"
+    page = open_page("05-outcomes", None, "zh", figure_dir=tmp_path)
+    assert page.figure("scorecard").name == "05-scorecard.zh.png"
+    assert page.figure("fiscal").name == "05-fiscal.zh.png"
 
 
 def test_results_name_every_target_with_an_outcome(data):
@@ -119,14 +121,14 @@ def test_a_language_without_templates_is_a_named_error():
     page = Page("en")
     page.lang = "fr"
     with pytest.raises(CatalogError, match="fr.html: missing"):
-        prose.Prose(R.NAME, page)
+        prose.Prose(R.OutcomesPage.NAME, page)
 
 
 def test_every_macro_exists_in_every_language():
     env = prose.environment()
     names = {}
     for lang in ("zh", "en"):
-        source = env.loader.get_source(env, f"{R.NAME}/{lang}.html")[0]
+        source = env.loader.get_source(env, f"{R.OutcomesPage.NAME}/{lang}.html")[0]
         names[lang] = set(re.findall(r"{%\s*macro\s+(\w+)", source))
         env.parse(source)          # valid Jinja
     assert names["zh"] == names["en"]

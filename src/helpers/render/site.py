@@ -17,7 +17,7 @@ import shutil
 from collections import defaultdict
 from pathlib import Path
 
-from ..data.vocab import LANGS, autonym
+from ..data.vocab import LANGS, autonym, data_lang
 from ..errors import EditionError
 from ..report import words as W
 
@@ -171,7 +171,7 @@ def front_page(run_dir: Path, manifest: dict, lang: str, downloads: dict, status
     for ed_id in sorted(by_edition):
         ed = editions[ed_id]
         text, ok = status[ed_id][lang]
-        body.append(f'<h2>{html.escape(ed.title[lang])}</h2><p class="status{"" if ok else " failed"}">{html.escape(text)}</p>')
+        body.append(f'<h2>{html.escape(ed.title[data_lang(lang)])}</h2><p class="status{"" if ok else " failed"}">{html.escape(text)}</p>')
         body.append(_year_in_numbers(run_dir, by_edition[ed_id], lang))
         for notebook in sorted(by_edition[ed_id]):
             jobs = by_edition[ed_id][notebook]
@@ -193,7 +193,7 @@ def front_page(run_dir: Path, manifest: dict, lang: str, downloads: dict, status
     body.append(f'<h2 id="downloads">{_w("downloads", lang)}</h2>')
     for ed_id in sorted(downloads):
         items = "".join(f'<li><a href="{html.escape(href)}">{html.escape(_w(key, lang))}</a></li>' for key, href in downloads[ed_id])
-        body.append(f"<h3>{html.escape(editions[ed_id].title[lang])}</h3><ul>{items}</ul>")
+        body.append(f"<h3>{html.escape(editions[ed_id].title[data_lang(lang)])}</h3><ul>{items}</ul>")
     return (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" '
             f'content="width=device-width, initial-scale=1"><title>{html.escape(_w("title", lang))}</title>'
             f"<style>{STYLE}</style></head><body>{''.join(body)}</body></html>\n")

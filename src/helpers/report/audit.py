@@ -100,7 +100,7 @@ class AuditPage(PageModel):
         titles = {}
         for name in cov["table"].unique():
             resource = self.ed.resource(name)
-            titles[name] = resource.get(f"x_title_{self.lang}") or resource.get("title") or name.replace("_", " ")
+            titles[name] = resource.get(f"x_title_{self.data_lang}") or resource.get("title") or name.replace("_", " ")
         return cov.assign(title=cov["table"].map(titles))
 
     # --- words of the page, by code -------------------------------------------------------------------
@@ -133,7 +133,7 @@ class AuditPage(PageModel):
     def _agreement(self, examples: int | None) -> dict:
         agreement = A.cross_document(self.audit.facts, self.audit.checks)
         s = A.agreement_summary(agreement)
-        shown = [{"name": a[f"name_{self.lang}"], "a": a, "b": b, "a_style": number_style(a), "b_style": number_style(b),
+        shown = [{"name": a[f"name_{self.data_lang}"], "a": a, "b": b, "a_style": number_style(a), "b_style": number_style(b),
                   "a_document": self._document(a["document"]), "b_document": self._document(b["document"]),
                   "converted": a["canonical_value"], "digits": 2 if abs(a["canonical_value"]) < 1000 else 0}
                  for a, b in A.conversion_examples(agreement)[:examples]]
@@ -161,7 +161,7 @@ class AuditPage(PageModel):
                  self.say("agreement", **self._agreement(examples=1)), self.say("known", **self._known())]
         if A.coverage_available(self.audit.checks):
             items.append(self.say("coverage", **self._coverage_counts(A.number_coverage(self.audit)[0])))
-        return Findings(items, self.lang, heading=True, source=self.say("findings_source", title=self.ed.title[self.lang]))
+        return Findings(items, self.lang, heading=True, source=self.say("findings_source", title=self.ed.title[self.data_lang]))
 
     # --- sections -------------------------------------------------------------------------------------
 
@@ -213,7 +213,7 @@ class AuditPage(PageModel):
             _, period, basis, verdict = key
             part = groups[key]
             statements = self.say("statements", parts=[(self._document(r["document"]), r, number_style(r)) for r in part])
-            rows.append([zh_spans(part[0][f"name_{self.lang}"], self.lang), str(int(period)),
+            rows.append([zh_spans(part[0][f"name_{self.data_lang}"], self.lang), str(int(period)),
                          html.escape(W.name("basis", basis, self.lang)), statements,
                          html.escape(W.name("check_status", verdict, self.lang))])
         table = rows_table(self._header("metric", "period", "basis", "statements", "verdict"), rows)
@@ -226,7 +226,7 @@ class AuditPage(PageModel):
         if not A.coverage_available(self.audit.checks):
             return self.say("coverage_missing")
         by_section, reasons = A.number_coverage(self.audit)
-        rows = [[html.escape(self._document(r["document"])), zh_spans(r[f"name_{self.lang}"], self.lang)]
+        rows = [[html.escape(self._document(r["document"])), zh_spans(r[f"name_{self.data_lang}"], self.lang)]
                 + [f"{r[o]:,}" for o in A.TOKEN_OUTCOMES] + [f"{r['tokens']:,}"] for r in by_section.to_dict("records")]
         head = (self._header("document", "section") + [html.escape(W.name("outcome", o, self.lang)) for o in A.TOKEN_OUTCOMES]
                 + self._header("total"))
@@ -253,7 +253,7 @@ class AuditPage(PageModel):
         table = A.numbers_by_section(self.audit.facts, self.ed)
         documents = list(self.ed.documents)
         width = int(W.text("page00.figure.label_width", self.lang))
-        labels = [shorten(n, width) for n in table[f"name_{self.lang}"]]
+        labels = [shorten(n, width) for n in table[f"name_{self.data_lang}"]]
         colors = [figures.PALETTE[documents.index(d) % len(figures.PALETTE)] for d in table["document"]]
         fig, ax = plt.subplots(figsize=(8, 0.42 * len(table) + 1.5))
         positions = list(range(len(table)))[::-1]

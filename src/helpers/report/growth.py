@@ -146,7 +146,7 @@ def growth_data(ed: Edition, checks: list | None = None) -> GrowthData:
     return GrowthData(
         review=review, plan=plan, settings=settings, checks=checks, check_counts=check_counts,
         rows={r["row_id"]: r for t in (indicators, economy, gaps) for r in t.to_dict("records")},
-        renamed_notes={lang: dict(zip(renamed["metric_plan"], renamed[f"note_{lang}"], strict=True)) for lang in vocab.LANGS},
+        renamed_notes={lang: dict(zip(renamed["metric_plan"], renamed[f"note_{vocab.data_lang(lang)}"], strict=True)) for lang in vocab.LANGS},
         tolerance=tolerance, card=card, counts=G.verdict_counts(card), verdict=verdict,
         comparison=G.compare_with_document(card, verdict), gaps=gaps, comp=comp, rates=G.growth_rate_targets(comp),
         dropped=G.dropped_indicators(indicators, review, plan, G.renamed(renamed)), reference=reference,
@@ -164,6 +164,7 @@ class Renderings:
 
     def __init__(self, page: Page, say: Prose, rows: Mapping):
         self.page, self.say, self.rows, self.lang = page, say, rows, page.lang
+        self.data_lang = page.data_lang
 
     def word(self, key: str, *args, **fields) -> str:
         """A short word of this page's catalog section (`page01.<key>`)."""
@@ -233,11 +234,11 @@ class Renderings:
         return [None if _missing(i) else self.rows[i] for i in ids]
 
     def names(self, frame: pd.DataFrame, column: str = "name") -> list[str]:
-        return frame[f"{column}_{self.lang}"].tolist()
+        return frame[f"{column}_{self.data_lang}"].tolist()
 
     def row_names(self, frame: pd.DataFrame) -> list[str]:
         """Names for a table column: a "#" sub-item keeps its "# " mark, as in the indicator table."""
-        return [("# " if sub else "") + n for sub, n in zip(frame["sub_item"], frame[f"name_{self.lang}"], strict=True)]
+        return [("# " if sub else "") + n for sub, n in zip(frame["sub_item"], frame[f"name_{self.data_lang}"], strict=True)]
 
     def indicator_type(self, record: Mapping) -> str:
         if record.get("binding_inherited"):
@@ -257,7 +258,7 @@ class Renderings:
         """An indicator's name, sourced target and result and derived margin, for a sentence."""
         target, result = self.num(r["target_row_id"]), self.num(r["result_row_id"])
         margin = Markup(self.page.derived(self.change(r["margin"], r["unit"]), f"{fmt(r['result'])} − {fmt(r['target'])}"))
-        return {"name_zh": r["name_zh"], "name_en": r["name_en"], "name": r[f"name_{self.lang}"],
+        return {"name_zh": r["name_zh"], "name_en": r["name_en"], "name": r[f"name_{self.data_lang}"],
                 "target": target, "result": result, "margin": margin}
 
     def change_formula(self, comp_row: Mapping, against: str) -> str:
@@ -299,7 +300,7 @@ class GrowthPage(PageModel):
         """The edition, its years, and the data checks that ran before anything else."""
         c = self.d.check_counts
         tables = self.ed.meta.get("indicator_tables", {})
-        return self.say("intro", title=self.ed.title[self.lang], review=self.d.review, plan=self.d.plan,
+        return self.say("intro", title=self.ed.title[self.data_lang], review=self.d.review, plan=self.d.plan,
                         appendices=[str(tables[role]["appendix"]) for role in ("review", "plan") if "appendix" in tables.get(role, {})],
                         n=int(c["n"].sum()), accepted=int(c.loc[c["status"] == "accepted", "n"].sum()),
                         register=register_summary(self.d.checks, self.lang))
@@ -382,7 +383,7 @@ class GrowthPage(PageModel):
         pp = ok[ok["margin_unit"] == G.POINTS].sort_values("favourable_margin", kind="stable")
         fig, ax = plt.subplots(figsize=(8, 0.32 * len(pp) + 1.2))
         colors = [figures.PALETTE[1] if v == "missed" else figures.PALETTE[0] for v in pp["verdict"]]
-        labels = [n + (" *" if b else "") for n, b in zip(pp[f"name_{self.lang}"], pp["binding"], strict=True)]
+        labels = [n + (" *" if b else "") for n, b in zip(pp[f"name_{self.data_lang}"], pp["binding"], strict=True)]
         ax.barh(range(len(pp)), pp["favourable_margin"], color=colors)
         ax.set_yticks(range(len(pp)), labels)
         for i, v in enumerate(pp["favourable_margin"]):
@@ -429,7 +430,7 @@ class GrowthPage(PageModel):
             if isinstance(x, bool):
                 return self.r.yes_no(x)
             if isinstance(x, list):
-                return self.r.word("sep").join(by_metric.loc[m, f"name_{self.lang}"] for m in x)
+                return self.r.word("sep").join(by_metric.loc[m, f"name_{self.data_lang}"] for m in x)
             return str(x)
 
         return self.r.table({
@@ -447,7 +448,7 @@ class GrowthPage(PageModel):
             tolerance = self.r.points(G.reconciling_tolerance(self.d.comparison), self.r.word("formula.reconciling_tolerance"))
         return self.say("document_summary", counts_ok=counts_ok, disagreements=[self.r.margin(self.d.card_row(m)) for m in diff["metric"]],
                         tolerance=tolerance, n=len(self.d.verdict.expected_missed),
-                        unassessed=[{"name": r[f"name_{self.lang}"], "cell": self.r.cell(self.d.rows[r["result_row_id"]])}
+                        unassessed=[{"name": r[f"name_{self.data_lang}"], "cell": self.r.cell(self.d.rows[r["result_row_id"]])}
                                     for r in top_na.to_dict("records")])
 
     def stated_gaps_table(self) -> str:
@@ -485,7 +486,7 @@ class GrowthPage(PageModel):
             "change_vs_result": [self.r.change(x, u) for x, u in zip(shown["change_vs_result"], units, strict=True)],
             "change_vs_target": [self.r.change(x, u) for x, u in zip(shown["change_vs_target"], units, strict=True)],
             "ambition": [self.r.word(f"ambition.{a}") for a in shown["ambition"]],
-            "renamed": [self.r.plain("mid_sentence", name=r[f"name_{self.lang}_prev"]) if r["renamed"] else ""
+            "renamed": [self.r.plain("mid_sentence", name=r[f"name_{self.data_lang}_prev"]) if r["renamed"] else ""
                         for r in shown.to_dict("records")],
         }
         later = ()
@@ -534,7 +535,7 @@ class GrowthPage(PageModel):
             rise = None
             if r["unit"] == "index":   # a price index, previous year = 100: the ceiling on the price rise is index - 100
                 rise = [Markup(self.page.derived(fmt(round(v - 100, 6)) + "%", f"{fmt(v)} − 100")) for v in (r["target_prev"], r["target_next"])]
-            out.append({"name": r[f"name_{self.lang}"], "previous": self.r.num(r["target_prev_row_id"]),
+            out.append({"name": r[f"name_{self.data_lang}"], "previous": self.r.num(r["target_prev_row_id"]),
                         "next": self.r.num(r["target_next_row_id"]), "change": self.r.word(f"ambition.{r['ambition']}"), "rise": rise})
         return out
 
@@ -547,7 +548,7 @@ class GrowthPage(PageModel):
                    label=self.r.word("figure.legend_previous_target"), zorder=2)
         ax.scatter(fr["result_prev"], y, s=40, color=figures.PALETTE[0], label=self.r.word("figure.legend_previous_result"), zorder=3)
         ax.scatter(fr["target_next"], y, s=50, marker="D", color=figures.PALETTE[1], label=self.r.word("figure.legend_planned_target"), zorder=3)
-        ax.set_yticks(list(y), fr[f"name_{self.lang}"])
+        ax.set_yticks(list(y), fr[f"name_{self.data_lang}"])
         ax.invert_yaxis()
         ax.set_xlabel(self.r.word("figure.growth_axis"))
         ax.set_title(self.r.word("figure.targets_title", review=self.d.review, plan=self.d.plan))
@@ -561,7 +562,7 @@ class GrowthPage(PageModel):
 
     def sectors_table(self) -> str:
         s = self.d.sectors
-        reference = (self.r.word("col.vs_reference", ref=self.r.plain("mid_sentence", name=s.loc[s["is_reference"], f"sector_{self.lang}"].iloc[0])),)
+        reference = (self.r.word("col.vs_reference", ref=self.r.plain("mid_sentence", name=s.loc[s["is_reference"], f"sector_{self.data_lang}"].iloc[0])),)
         return self.r.table({
             "rank": s["rank"].astype(str).tolist(), "sector": self.r.names(s, "sector"),
             "group": [self.r.word(f"sector_group.{x}") for x in s["sector_group"]],
@@ -593,12 +594,12 @@ class GrowthPage(PageModel):
             if mark:
                 patch.set_hatch("///")
                 patch.set_edgecolor("white")
-        ax.set_yticks(range(len(bars)), bars[f"sector_{self.lang}"])
+        ax.set_yticks(range(len(bars)), bars[f"sector_{self.data_lang}"])
         for i, (x, q, mark) in enumerate(zip(bars["value"], bars["qualifier"], marks, strict=True)):
             ax.annotate(QUALIFIER_MARKS[q] + fmt(x, 1) + mark, (x, i), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
         ax.axvline(ref["value"], color="black", linestyle="--", linewidth=1)
         ax.set_ylim(-0.6, len(bars) + 0.2)
-        ax.annotate(f"{ref[f'sector_{self.lang}']} {fmt(ref['value'], 1)}%", (ref["value"], len(bars) - 0.3), xytext=(4, 0),
+        ax.annotate(f"{ref[f'sector_{self.data_lang}']} {fmt(ref['value'], 1)}%", (ref["value"], len(bars) - 0.3), xytext=(4, 0),
                     textcoords="offset points", fontsize=8, va="center")
         ax.set_xlabel(self.r.word("figure.growth_axis"))
         ax.set_title(self.r.word("figure.sectors_title", review=self.d.review))
@@ -657,7 +658,7 @@ class GrowthPage(PageModel):
         R, P, prev = d.review, d.plan, d.review - 1
         gdp, p, idx = self.d.gdp(), self.d.pillars(), d.levels.set_index("metric")
         diff = self.d.disagreements()
-        name = f"name_{self.lang}"
+        name = f"name_{self.data_lang}"
         return {
             f"gdp_growth_{R}": float(gdp["card"]["result"]),
             f"gdp_growth_target_{R}": float(gdp["card"]["target"]),
@@ -671,9 +672,9 @@ class GrowthPage(PageModel):
             f"growth_targets_{P}_below_result_{R}": int(len(self.d.slower())),
             f"growth_targets_{P}_compared": int(len(d.rates)),
             f"{d.reference}_{R}": float(p["ref"]["value"]),
-            f"fastest_growing_pillar_industry_{R}": p["top"][f"sector_{self.lang}"],
+            f"fastest_growing_pillar_industry_{R}": p["top"][f"sector_{self.data_lang}"],
             f"fastest_growing_pillar_industry_growth_{R}": float(p["top"]["value"]),
-            f"slowest_growing_pillar_industry_{R}": p["bottom"][f"sector_{self.lang}"],
+            f"slowest_growing_pillar_industry_{R}": p["bottom"][f"sector_{self.data_lang}"],
             f"slowest_growing_pillar_industry_growth_{R}": float(p["bottom"]["value"]),
             f"pillar_industries_above_industry_{R}": int(len(p["above"])),
             f"urban_rural_income_ratio_{R}": round(d.ratio["ratio"], 4),

@@ -146,7 +146,7 @@ class InvestmentPage(PageModel):
         """The page's headline findings (five sentences)."""
         items = [self._finding_completed(), self._finding_plan(), self._finding_finance(), self._gap_sentence(),
                  self._finding_scale()]
-        return Findings(items, self.lang, heading=True, source=self.say("findings_source", title=self.ed.title[self.lang]))
+        return Findings(items, self.lang, heading=True, source=self.say("findings_source", title=self.ed.title[self.data_lang]))
 
     def _finding_completed(self) -> str:
         d, r = self.d, self.d.review
@@ -258,7 +258,7 @@ class InvestmentPage(PageModel):
                   "renamed": sum(1 for a, b in pairs if a is not None and b is not None and names[a] != names[b]),
                   "alone": sum(b is None for _, b in pairs), "new": sum(a is None for a, _ in pairs)}
         rows = [[zh_spans(self._name(a), self.lang), zh_spans(self._name(b), self.lang), zh_spans(note, self.lang)]
-                for (a, b), note in zip(pairs, frame[f"note_{self.lang}"], strict=True)]
+                for (a, b), note in zip(pairs, frame[f"note_{self.data_lang}"], strict=True)]
         crosswalk = self._table([self._h("sector", year=r), self._h("sector", year=p), self._h("note")], rows)
 
         compared = inv.compare_sectors(d.projects, d.crosswalk)

@@ -1,6 +1,7 @@
-"""Page 05 — what happened next. The model (`OutcomesPage`) gathers, per section, the data the
-prose needs; the words are in `templates/05-outcomes/<lang>.html` and the catalog; figures are named
-here, not in the notebook. `page.data(section)` gives the table behind any section, for exploring.
+"""Page 05 — what happened next. The model (`OutcomesPage`, a registered page of the page protocol)
+gathers, per section, the data the prose needs; the words are in `templates/05-outcomes/<lang>.html`
+and the catalog; figures are named here, not in the notebook. `page.data(section)` gives the table
+behind any section, for exploring.
 """
 
 from __future__ import annotations
@@ -13,45 +14,55 @@ import pandas as pd
 from ..analysis import outcomes as A
 from ..checks.engine import checks_frame
 from ..data import observations as obs_data
+from ..data.edition import Edition
+from ..errors import ParameterError
 from . import figures
 from . import words as W
-from .page import Findings, Page, YearInNumbers
-from .prose import Prose
-
-NAME = "05-outcomes"
-FIGURES = {"scorecard": "05-scorecard", "fiscal": "05-fiscal"}
-SECTIONS = ("scorecard", "unfound", "fiscal", "projects", "revisions", "sources", "checks")
+from .page import Findings, YearInNumbers
+from .protocol import PageModel, register
 
 
-class OutcomesPage:
-    def __init__(self, d: A.Outcomes, lang: str, *, figure_dir=None, figure_format: str = "png"):
-        self.d, self.lang = d, lang
-        self.page = Page(lang)
-        self.say = Prose(NAME, self.page)
-        self.out = {"figure_dir": figure_dir, "figure_format": figure_format}
-        self.card = A.scorecard(d)
+@register
+class OutcomesPage(PageModel):
+    NAME = "05-outcomes"
+    SECTIONS = ("year", "method", "scorecard", "unfound", "fiscal", "projects", "revisions", "sources_table", "checks")
+    FIGURES = {"scorecard": "05-scorecard", "fiscal": "05-fiscal"}
+
+    def __init__(self, ed: Edition, lang: str, *, figure_dir=None, figure_format: str = "png"):
+        super().__init__(ed, lang, figure_dir=figure_dir, figure_format=figure_format)
+        figures.setup()
+        self.d = A.prepare(ed)        # runs every check first: a failed check stops here
+        self.card = A.scorecard(self.d)
         self.counts = A.counts(self.card)
 
     # --- data behind each section (no words) ----------------------------------------------------------
 
     def data(self, section: str) -> pd.DataFrame:
         """The table behind a section, as analysis computes it (`scorecard`, `unfound`, `fiscal`,
-        `projects`, `revisions`, `sources`, `checks`)."""
+        `projects`, `revisions`, `sources_table`, `checks`; `method` and `year` give the scorecard)."""
         tables = {
+            "year": lambda: self.card.drop(columns=["target_row", "obs"]),
+            "method": lambda: self.card.drop(columns=["target_row", "obs"]),
             "scorecard": lambda: self.card.drop(columns=["target_row", "obs"]),
             "unfound": lambda: self.d.unfound,
             "fiscal": lambda: A.fiscal(self.d).drop(columns=["outturn_row", "budget_row", "obs"]),
             "projects": lambda: pd.DataFrame([{k: v for k, v in A.projects(self.d).items() if not isinstance(v, dict)}]),
             "revisions": lambda: A.revisions(self.d).drop(columns=["gazette_row", "obs"]),
-            "sources": lambda: A.sources(self.d),
+            "sources_table": lambda: A.sources(self.d),
             "checks": lambda: checks_frame(self.d.checks),
         }
         if section not in tables:
-            raise KeyError(f"no section {section!r}; sections: {', '.join(SECTIONS)}")
+            raise ParameterError(f"{self.NAME}: no data for section {section!r}; sections: {', '.join(tables)}")
         return tables[section]()
 
+    def results(self) -> dict:
+        return A.results(self.d)
+
+    def year_html(self) -> YearInNumbers:
+        return self.year_in_numbers()
+
     def _name(self, row) -> str:
-        return row[f"name_{self.lang}"]
+        return row[f"name_{self.data_lang}"]
 
     # --- findings -------------------------------------------------------------------------------------
 
@@ -93,7 +104,7 @@ class OutcomesPage:
     # --- 1. the scorecard -----------------------------------------------------------------------------
 
     def method_html(self) -> str:
-        names = self.card.set_index("metric")[f"name_{self.lang}"]
+        names = self.card.set_index("metric")[f"name_{self.data_lang}"]
         lower = [names[m] for m in self.d.config.lower_is_better if m in names.index]
         return self.say("method", cfg=self.d.config, lower=lower, plan=self.d.plan, review=self.d.review)
 
@@ -122,7 +133,7 @@ class OutcomesPage:
         ax.legend(handles=handles, labels=[W.name("verdict", "met", self.lang), W.name("verdict", "missed", self.lang),
                                            W.text("page05.legend_soft", self.lang)], loc="upper left", fontsize=8)
         ax.margins(x=0.15)
-        return figures.savefig(fig, FIGURES["scorecard"], lang=self.lang, **self.out)
+        return fig
 
     def _inputs(self, row) -> list[tuple[str, dict]]:
         """A derived observation's inputs: (name in its formula, the input's row with its source)."""
@@ -156,7 +167,7 @@ class OutcomesPage:
         fig, ax = plt.subplots(figsize=(8, 3.8))
         width = 0.26
         wrap = int(W.text("page05.tick_wrap", self.lang))
-        names = [textwrap.fill(r[f"name_{self.lang}"], wrap) for r in f["outturn_row"]]
+        names = [textwrap.fill(r[f"name_{self.data_lang}"], wrap) for r in f["outturn_row"]]
         series = [("outturn", self.d.review, figures.PALETTE[6]), ("budget", self.d.plan, figures.PALETTE[4]),
                   ("outcome", self.d.plan, figures.PALETTE[0])]
         for k, (col, year, colour) in enumerate(series):
@@ -165,14 +176,14 @@ class OutcomesPage:
                           hatch="///" if col == "outcome" else None, edgecolor="white")
             ax.bar_label(bars, labels=[f"{v:,.0f}" for v in f[col]], fontsize=7, padding=2)
         ax.set_xticks(range(len(f)), names)
-        ax.set_ylabel(self.page.unit("亿元"))
+        ax.set_ylabel(self.page.unit(f["outturn_row"].iloc[0]["unit"]))
         ax.set_title(W.text("page05.fiscal_title", self.lang, plan=self.d.plan))
         ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, frameon=False)
         ax.margins(y=0.12)
-        return figures.savefig(fig, FIGURES["fiscal"], lang=self.lang, **self.out)
+        return fig
 
     def fiscal_html(self) -> str:
-        return self.say("fiscal_table", lines=[{**r, "name": r["outturn_row"][f"name_{self.lang}"]}
+        return self.say("fiscal_table", lines=[{**r, "name": r["outturn_row"][f"name_{self.data_lang}"]}
                                                for r in A.fiscal(self.d).to_dict("records")],
                         review=self.d.review, plan=self.d.plan)
 
@@ -185,7 +196,7 @@ class OutcomesPage:
 
     def _revision_rows(self) -> list[dict]:
         """Each revision with the name of its gazette row in the page's language."""
-        return [{**r, "name": r["gazette_row"][f"name_{self.lang}"]} for r in A.revisions(self.d).to_dict("records")]
+        return [{**r, "name": r["gazette_row"][f"name_{self.data_lang}"]} for r in A.revisions(self.d).to_dict("records")]
 
     def revisions_html(self) -> str:
         return self.say("revisions_table", rows=self._revision_rows(), review=self.d.review)
@@ -201,9 +212,6 @@ class OutcomesPage:
         obs_checks = [c for c in self.d.checks if c.kind == "observation"]
         return self.say("checks", n=len(obs_checks), passed=sum(c.status == "pass" for c in obs_checks),
                         total=len(self.d.checks))
-
-    def sources_html(self) -> str:
-        return self.page.sources_html()
 
 
 def signed_text(value: float) -> str:

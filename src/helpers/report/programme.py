@@ -89,7 +89,7 @@ class ProgrammePage(PageModel):
 
     def name_html(self, row: Mapping) -> str:
         """A figure's name in the page's language (HTML; Chinese inside an English name in lang="zh")."""
-        return zh_spans(row[f"name_{self.lang}"], self.lang)
+        return zh_spans(row[f"name_{self.data_lang}"], self.lang)
 
     def quoted(self, row: Mapping) -> Markup:
         return Markup(f"“{self.name_html(row)}”")
@@ -213,7 +213,7 @@ class ProgrammePage(PageModel):
             total=self.count(len(shown), "shown"), proj=self.count(marks["projected"], "projected"),
             n_proj=marks["projected"], examples=[(self.quoted(e), self.sourced(e)) for e in examples],
             flagged=self.count(marks["flagged"], "flagged"), n_flagged=marks["flagged"]))
-        source = self.say("findings_source", title=Markup(zh_spans(p.edition.title[self.lang], self.lang)))
+        source = self.say("findings_source", title=Markup(zh_spans(p.edition.title[self.data_lang], self.lang)))
         return Findings(items, self.lang, source=source)
 
     # --- 1. commitments by topic -----------------------------------------------------------------------
