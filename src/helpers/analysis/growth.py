@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..data.parsing import last_number
-from ..data.vocab import LANGS, POINTS
+from ..data.vocab import POINTS, data_langs
 from ..errors import DataError, EditionError, ParameterError
 
 DIRECTIONS = ("higher", "lower")
@@ -427,13 +427,13 @@ def sector_growth(economy: pd.DataFrame, year: int, reference: str, names: Mappi
     if reference not in set(rows["metric"]):
         raise DataError("economy", f"no {year} value-added growth for the reference {reference!r}", column="metric")
     ref = float(rows.loc[rows["metric"] == reference, "value"].iloc[0])
-    for lang in LANGS:
+    for lang in data_langs():
         rows[f"sector_{lang}"] = [sector_name(n, suffixes.get(lang) or (), prefixes.get(lang) or ()) for n in rows[f"name_{lang}"]]
     rows["is_reference"] = rows["metric"] == reference
     rows["vs_reference"] = (rows["value"] - ref).round(6)
     rows = rows.sort_values("value", ascending=False, kind="stable")
     rows["rank"] = rows["value"].rank(ascending=False, method="min").astype(int)
-    return rows[["rank", "metric", *(f"sector_{lang}" for lang in LANGS), "sector_group", "value", "unit", "qualifier",
+    return rows[["rank", "metric", *(f"sector_{lang}" for lang in data_langs()), "sector_group", "value", "unit", "qualifier",
                  "vs_reference", "is_reference", "name_zh", "name_en", "row_id", "document", "line", "quote"]].reset_index(drop=True)
 
 

@@ -28,6 +28,7 @@ import pandas as pd
 
 from ..data.edition import Edition
 from ..data.vocab import LANGS as _LANGS
+from ..data.vocab import data_lang, data_langs
 from ..errors import DataError, EditionError, HelpersError
 
 _SECTOR_COLUMN = re.compile(r"sector_(\d{4})")
@@ -59,7 +60,7 @@ class SectorCrosswalk:
             raise HelpersError(f"lang={lang!r} is not allowed; allowed values: {', '.join(map(repr, _LANGS))}")
         out = {}
         for side in ("from", "to"):
-            for code, name in zip(self.frame[f"sector_{side}"], self.frame[f"name_{lang}_{side}"], strict=True):
+            for code, name in zip(self.frame[f"sector_{side}"], self.frame[f"name_{data_lang(lang)}_{side}"], strict=True):
                 if code is not None:
                     out[code] = name
         return out
@@ -201,8 +202,8 @@ def read_config(ed: Edition) -> Config:
             raise EditionError(f"{where}: expected a non-empty mapping {key!r}")
     for key in ("sources", "portfolios"):
         for code, names in spec[key].items():
-            if not isinstance(names, dict) or set(names) != set(_LANGS):
-                raise EditionError(f"{where}: {key}.{code} needs exactly the names zh and en")
+            if not isinstance(names, dict) or set(names) != set(data_langs()):
+                raise EditionError(f"{where}: {key}.{code} needs exactly the names {' and '.join(data_langs())}")
     for key in ("sector", "source"):
         if key not in spec["headline"]:
             raise EditionError(f"{where}: headline.{key} missing")

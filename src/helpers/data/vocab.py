@@ -78,6 +78,11 @@ def data_lang(lang: str) -> str:
     return source
 
 
+def data_langs() -> list[str]:
+    """The languages the data carries names in (`name_<lang>` columns): those whose names are their own."""
+    return [lang for lang in LANGS if data_lang(lang) == lang]
+
+
 def writes_han(lang: str) -> bool:
     """Whether a language is written in Chinese characters (its `script` is Hans or Hant): its pages
     need no lang="zh" mark around the gazette's words."""

@@ -26,11 +26,10 @@ from ..errors import ParameterError
 from . import figures
 from . import words as W
 from .nb import fmt
-from .page import CJK, Findings, rows_table, word, zh_spans
+from .page import CJK, Findings, rows_table, zh_spans
 from .protocol import PageModel, register
 
-# `word` is imported from here by report/programme.py until page 04 moves to the page protocol.
-__all__ = ["AuditPage", "number_style", "shorten", "word"]
+__all__ = ["AuditPage", "number_style", "shorten"]
 
 # The check statuses' colours in the checks figure.
 STATUS_COLOURS = {"pass": "#2c8c6e", "accepted": "#f79646", "fail": "#c0504d"}

@@ -353,7 +353,7 @@ class GrowthPage(PageModel):
         binding = ""
         if len(inherited):
             codes = sorted({str(c) for c in inherited["code"]}, key=lambda c: (len(c), c))
-            binding = self.ed.fill(self.d.settings["binding"]["note"][self.lang], code=self.r.word("sep").join(codes))
+            binding = self.ed.fill(self.d.settings["binding"]["note"][self.data_lang], code=self.r.word("sep").join(codes))
         return self.say("rule_note", lower=self.r.names(card[card["direction"] == "lower"]), tolerance=self.d.tolerance,
                         binding=binding)
 
@@ -420,7 +420,7 @@ class GrowthPage(PageModel):
     def document_quote(self) -> str:
         v, row = self.d.verdict, self.d.verdict_source
         return self.say("document_quote", where=self.page.where(row), quote=Markup(self.page.num(row, v.quote)), verdict=v,
-                        note=self.d.settings["document_verdict"]["note"][self.lang])
+                        note=self.d.settings["document_verdict"]["note"][self.data_lang])
 
     def document_counts_table(self) -> str:
         d = G.document_counts(self.d.card, self.d.verdict)

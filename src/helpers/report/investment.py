@@ -126,10 +126,10 @@ class InvestmentPage(PageModel):
         return self.names[a] if self.names[a] == self.names[b] else f"{self.names[a]} → {self.names[b]}"
 
     def _source_name(self, code: str) -> str:
-        return W.text("page03.header.total", self.lang) if code == "total" else self.d.config.sources[code][self.lang]
+        return W.text("page03.header.total", self.lang) if code == "total" else self.d.config.sources[code][self.data_lang]
 
     def _portfolio(self, code: str) -> str:
-        return self.d.config.portfolios[code][self.lang]
+        return self.d.config.portfolios[code][self.data_lang]
 
     def _table(self, head: list[str], rows: list[list[str]], right=()) -> Markup:
         return Markup(rows_table(head, rows, tuple(right)))

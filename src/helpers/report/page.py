@@ -32,7 +32,7 @@ from .nb import fmt
 # A run of Chinese (with the spaces, digits and punctuation between its characters).
 # The curated rows' count nouns (count_noun, count_noun_one) are written in English.
 COUNT_NOUN_LANG = "en"
-CJK = re.compile(r"[\u2e80-\u2fdf\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]+(?:[\s\d.,%+\-–—()（）、]*"
+CJK = re.compile(r"[\u2e80-\u2fdf\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]+(?:[\s\d.,%+\-–—()\uff08\uff09\u3001]*"
                  r"[\u2e80-\u2fdf\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]+)*")
 
 
@@ -87,13 +87,6 @@ def marks_of(row: Mapping) -> list[str]:
     if isinstance(flag, str) and flag:
         out.append(flag)
     return out
-
-
-def word(names: Mapping[str, tuple[str, str]], code: str, lang: str) -> str:
-    """A code's name in `lang` from a page's own `{code: (zh, en)}` table (pages not yet moved to the
-    catalog use it; it goes when every page has); an unknown code raises KeyError, never shows the code."""
-    zh, en = names[code]
-    return zh if lang == "zh" else en
 
 
 class Page:
@@ -168,9 +161,9 @@ class Page:
         one of a unit without a multiplier, whose English name does not start with a number such as
         "10,000"); None on other pages or where the row names nothing."""
         unit = str(row.get("unit", ""))
-        multiplied = unit in vocab.vocabulary("units") and vocab.unit(unit, "en")[:1].isdigit()
+        multiplied = unit in vocab.vocabulary("units") and vocab.unit(unit, COUNT_NOUN_LANG)[:1].isdigit()
         noun = row.get("count_noun_one") if _is_one(row.get("value")) and not multiplied else row.get("count_noun")
-        return noun if self.lang == "en" and isinstance(noun, str) and noun else None
+        return noun if self.lang == COUNT_NOUN_LANG and isinstance(noun, str) and noun else None
 
     def num(self, row: Mapping, text: str | None = None) -> str:
         """HTML for a curated number: the text shown with its mark (`mark`: an estimate, a provisional
