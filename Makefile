@@ -69,8 +69,10 @@ nbval: venv ## strict nbval over the committed notebooks (figures go to a tempor
 facts: venv ## every curated number as one CSV on stdout
 	@$(BIN)/python -m helpers facts
 
-lab: venv ## JupyterLab with the project's environment (its python3 kernel is .venv's)
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
+# The committed notebooks are nbval's references: Lab opens git-ignored copies kept in step with them
+# (helpers/lab.py), and what a notebook run there draws goes to scratch/figures/.
+lab: venv ## JupyterLab on scratch copies of the notebooks (LAB_LANG=en for English; nothing committed is written)
+	$(BIN)/python -m helpers lab $(if $(LAB_LANG),--lang $(LAB_LANG)) $(if $(LAB_ARGS),-- $(LAB_ARGS))
 
 refresh-notebooks: venv ## deliberately regenerate the committed notebooks (nbval references) and figures
 	$(BIN)/python -m helpers render --refresh-notebooks
