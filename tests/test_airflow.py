@@ -8,8 +8,14 @@ sets) and checks that the run it published is the one `python -m helpers render`
 same job files byte for byte (executed .ipynb, .html, figures), the same keys and hashes in the
 manifest, and reports/latest pointing at it.
 
-Measured recipe (DESIGN §6): AIRFLOW_HOME in a temporary folder, LOAD_EXAMPLES False, DAGS_FOLDER at
-deploy/airflow, `airflow db migrate` (SQLite), then `airflow dags test DAG_ID`.
+The run follows the README's local recipe ("Run the DAG locally"): AIRFLOW_HOME in a temporary folder,
+LOAD_EXAMPLES False, DAGS_FOLDER at deploy/airflow, CQ_RENDER_* set, `airflow db migrate` (SQLite), a
+pool for the job tasks (`airflow pools set`), then `airflow dags test DAG_ID`.
+
+Parsing is tested on its own (tests/support/airflow_parse.py, under the pinned Airflow): the DAG file
+starts no process while parsed, the jobs are mapped at run time (`render_job` is a mapped task), the
+pool, parallelism, timeout and retries come from the CQ_RENDER_* settings, and a missing
+CQ_RENDER_ROOT or a malformed setting is an import error that names it.
 """
 
 from __future__ import annotations
@@ -95,12 +101,53 @@ def _files(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def _parse(tmp_path, **settings) -> subprocess.CompletedProcess:
+    """Parse the DAG file with the pinned Airflow, every process start refused (tests/support/airflow_parse.py)."""
+    venv = airflow_venv()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "AIRFLOW", "PYTHONPATH", "CQ_RENDER_"))}
+    env.update({"AIRFLOW_HOME": str(tmp_path / "airflow-home"), "AIRFLOW__CORE__LOAD_EXAMPLES": "False", **settings})
+    return subprocess.run([str(venv / "bin" / "python"), str(paths.ROOT / "tests" / "support" / "airflow_parse.py"),
+                           str(DAG_FOLDER / "cq_gazette_render.py")], capture_output=True, text=True, env=env,
+                          cwd=tmp_path, timeout=300)
+
+
+def test_airflow_dag_parses_without_a_process_and_maps_the_jobs_at_run_time(tmp_path):
+    done = _parse(tmp_path, CQ_RENDER_ROOT=str(tmp_path / "project"), CQ_RENDER_MAX_PARALLEL="3",
+                  CQ_RENDER_POOL="cq_render", CQ_RENDER_TASK_TIMEOUT="900", CQ_RENDER_RETRIES="2")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    tasks = json.loads(done.stdout.splitlines()[-1])["tasks"]
+    assert sorted(tasks) == ["assemble", "list_jobs", "new_run", "render_job"]
+    job = tasks["render_job"]
+    assert job["mapped"] and job["upstream"] == ["list_jobs", "new_run"]
+    assert (job["pool"], job["max_active_tis_per_dag"], job["execution_timeout"], job["retries"]) == ("cq_render", 3, 900, 2)
+    assert tasks["new_run"]["upstream"] == ["list_jobs"]          # nothing is written before the jobs are listed
+    assert tasks["assemble"]["trigger_rule"] == "all_done" and tasks["assemble"]["retries"] == 0
+    assert tasks["assemble"]["upstream"] == ["new_run", "render_job"]
+    assert all(t["execution_timeout"] == 900 for t in tasks.values())
+
+    defaults = json.loads(_parse(tmp_path, CQ_RENDER_ROOT=str(tmp_path)).stdout.splitlines()[-1])["tasks"]["render_job"]
+    assert (defaults["pool"], defaults["max_active_tis_per_dag"], defaults["execution_timeout"], defaults["retries"]) == \
+        ("default_pool", os.cpu_count(), 1800, 1)
+
+
+@pytest.mark.parametrize(("settings", "named"), [
+    ({}, "CQ_RENDER_ROOT is not set"),
+    ({"CQ_RENDER_ROOT": "/srv/project", "CQ_RENDER_RETRIES": "many"}, "CQ_RENDER_RETRIES='many'"),
+    ({"CQ_RENDER_ROOT": "/srv/project", "CQ_RENDER_MAX_PARALLEL": "0"}, "CQ_RENDER_MAX_PARALLEL='0'"),
+])
+def test_airflow_dag_names_a_missing_or_bad_setting(tmp_path, settings, named):
+    done = _parse(tmp_path, **settings)
+    assert done.returncode != 0
+    assert "RenderSetupError" in done.stderr and named in done.stderr, done.stderr[-2000:]
+    assert "FileNotFoundError" not in done.stderr
+
+
 def test_airflow_dag_publishes_the_same_run_as_helpers_render(tmp_path):
     venv = airflow_venv()
     root = tmp_path / "project"
     jobs_file = _project(root)
     airflow_reports, cli_reports = tmp_path / "airflow-reports", tmp_path / "cli-reports"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "AIRFLOW", "PYTHONPATH"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "AIRFLOW", "PYTHONPATH", "CQ_RENDER_"))}
     env.update({
         "AIRFLOW_HOME": str(tmp_path / "airflow-home"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
@@ -111,6 +158,10 @@ def test_airflow_dag_publishes_the_same_run_as_helpers_render(tmp_path):
         "CQ_RENDER_REPORTS": str(airflow_reports),
         "CQ_RENDER_JOBS_FILE": str(jobs_file),
         "CQ_RENDER_SCHEDULE": "none",
+        "CQ_RENDER_RETRIES": "0",
+        "CQ_RENDER_POOL": "cq_render",
+        "CQ_RENDER_MAX_PARALLEL": "2",
+        "CQ_RENDER_TASK_TIMEOUT": "600",
         "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
     })
     airflow = str(venv / "bin" / "airflow")
@@ -121,12 +172,18 @@ def test_airflow_dag_publishes_the_same_run_as_helpers_render(tmp_path):
         return done
 
     run("db", "migrate")
+    run("pools", "set", "cq_render", "2", "the notebook renders of cq_gazette_render")
     run("dags", "reserialize")               # parse the DAG folder (a DAG that fails to import fails here)
     listed = run("dags", "list", "--output", "json")
     assert DAG_ID in listed.stdout, listed.stdout + listed.stderr
     errors = run("dags", "list-import-errors", "--output", "json")
     assert "cq_gazette_render.py" not in errors.stdout, errors.stdout
-    run("dags", "test", DAG_ID)
+    tested = run("dags", "test", DAG_ID)
+    log = tested.stdout + tested.stderr
+    # One mapped task instance per job, made when the DAG ran, each shown under its job id.
+    for index, job_id in enumerate(["10-bars--lang-zh", "10-bars--lang-en"]):
+        assert f"starting task_id=render_job map_index={index}" in log, log[-3000:]
+        assert f"rendered_map_index='{job_id}'" in log, log[-3000:]
 
     latest = airflow_reports / "latest"
     assert latest.is_symlink() and latest.resolve().parent == (airflow_reports / "runs").resolve()
