@@ -60,7 +60,9 @@ def test_sync_keeps_copies_in_step_and_never_overwrites_an_edit(tmp_path):
         shutil.copy(notebook, source / notebook.name)
     first, second = (p.name for p in NOTEBOOKS[:2])
     assert lab.sync(source, dest) == [(first, "copied"), (second, "copied")]
-    assert (dest / first).read_bytes() == (source / first).read_bytes()
+    copy, committed = nbformat.read(dest / first, as_version=4), nbformat.read(source / first, as_version=4)
+    assert not _cells(copy, "lang-en") and len(_cells(copy, "lang-zh")) == len(_cells(committed, "lang-zh"))
+    assert [c.source for c in copy.cells] == [c.source for c in committed.cells if "lang-en" not in c.metadata.get("tags", [])]
     assert lab.sync(source, dest) == [(first, "up to date"), (second, "up to date")]
 
     # The committed notebooks change (a refresh); the first copy was edited in Lab meanwhile.
@@ -77,7 +79,8 @@ def test_sync_keeps_copies_in_step_and_never_overwrites_an_edit(tmp_path):
 
     # In English: untouched copies follow; the edited one is still kept.
     assert lab.sync(source, dest, lang="en") == [(first, "kept (edited in Lab)"), (second, "updated")]
-    assert lab.default_lang(nbformat.read(dest / second, as_version=4)) == "en"
+    english = nbformat.read(dest / second, as_version=4)
+    assert lab.default_lang(english) == "en" and _cells(english, "lang-en") and not _cells(english, "lang-zh")
     (dest / first).unlink()                       # what the message tells a user to do to take the committed one
     assert lab.sync(source, dest, lang="en")[0] == (first, "copied")
 

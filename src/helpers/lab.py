@@ -13,11 +13,13 @@ output (delete it to take the committed version; copy it over notebooks/ and run
 scratch/notebooks/.synced.json.
 
 One language per page in Lab too: markdown cells are written once per language (tagged lang-zh /
-lang-en; the renderer drops the other language's). `lab_view` collapses the cells of the language a
-notebook is not read in (cell metadata `jupyter.source_hidden`, which Lab shows as a thin bar that
-one click opens). The committed notebooks carry this for their default language (zh, a test keeps
-it so); `--lang en` makes the scratch copies English: the parameters cell's `lang` and the collapsed
-cells both follow it.
+lang-en). A copy is made for one language (`reading_copy`: the notebook's own, or `--lang en`): its
+parameters cell reads that language and the other language's cells are left out, as the renderer
+leaves them out of a page. (Collapsing them is not enough: Lab's Run All re-opens every markdown cell
+it runs.) The committed notebooks also open in one language when opened directly (`lab_view`: the
+other language's cells carry `jupyter.source_hidden`, which Lab shows collapsed until they are run;
+a test keeps this so), and hold both languages; a change meant for the project is made there and
+regenerated with `make refresh-notebooks`.
 """
 
 from __future__ import annotations
@@ -73,6 +75,15 @@ def lab_view(nb, lang: str | None = None):
     return nb
 
 
+def reading_copy(nb, lang: str | None = None):
+    """`nb` for a reader of `lang` (default: its own) in Lab: `lab_view`, without the other language's cells."""
+    lab_view(nb, lang)
+    lang = default_lang(nb)
+    other = {tag for code, tag in LANG_TAGS.items() if code != lang}
+    nb.cells = [c for c in nb.cells if not other & set(c.metadata.get("tags", []))]
+    return nb
+
+
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -98,7 +109,7 @@ def sync(source: Path = paths.NOTEBOOKS_DIR, dest: Path | None = None, lang: str
         state = {}
     done = []
     for notebook in notebooks:
-        wanted = (nbformat.writes(lab_view(nbformat.read(notebook, as_version=4), lang)) + "\n").encode()
+        wanted = (nbformat.writes(reading_copy(nbformat.read(notebook, as_version=4), lang)) + "\n").encode()
         target = dest / notebook.name
         if not target.exists():
             action = "copied"
@@ -122,7 +133,7 @@ def sync(source: Path = paths.NOTEBOOKS_DIR, dest: Path | None = None, lang: str
 def add_parser(sub):
     p = sub.add_parser("lab", help="JupyterLab on scratch copies of the notebooks (git-ignored; the committed ones are never written)")
     p.add_argument("--lang", choices=LANGS, default=None,
-                   help="the language the copies are read in (their lang parameter and which cells are collapsed; "
+                   help="the language the copies are read in (their lang parameter and their text cells; "
                         "default: each notebook's own)")
     p.add_argument("--sync-only", action="store_true", help="bring scratch/notebooks/ in step and exit")
     p.add_argument("jupyter_args", nargs="*", metavar="JUPYTER_ARG",
