@@ -92,13 +92,14 @@ def _tables(args) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line (a test parses every command the README shows with it)."""
     from . import __version__
 
     parser = argparse.ArgumentParser(prog=_prog(), description=__doc__)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--edition", help="an edition id under data/editions/ or a path to an edition folder (default: the latest)")
-    # --edition is accepted before or after the command (`python -m helpers check --edition 2022-02`).
+    # --edition is accepted before or after the command (`cq-gazette check --edition 2022-02`).
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--edition", default=argparse.SUPPRESS, help="an edition id or folder (default: the latest)")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -116,13 +117,17 @@ def main(argv: list[str] | None = None) -> int:
     from . import lab
 
     lab.add_parser(sub).set_defaults(func=_lab)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except HelpersError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except BrokenPipeError:          # `python -m helpers facts | head`: the reader stopped; not an error of ours
+    except BrokenPipeError:          # `cq-gazette facts | head`: the reader stopped; not an error of ours
         sys.stderr.close()
         return 0
 
