@@ -10,7 +10,7 @@ export UV_COMPILE_BYTECODE := 1
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv report test test-fast suite lint unit check validate nbval browser facts lab refresh-notebooks benchmark airflow clean
+.PHONY: help venv wheel report test test-fast suite lint unit check validate nbval browser facts lab refresh-notebooks benchmark airflow clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -24,6 +24,9 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	@touch $@
 
 venv: $(VENV)/.synced ## create or update .venv from uv.lock
+
+wheel: venv ## build the installable wheel into dist/ (data, vocabulary, notebooks and render.yaml as package data)
+	$(UV) build --wheel --out-dir dist
 
 report: venv ## render every notebook × parameter set into reports/latest
 	$(BIN)/python -m helpers render $(RENDER_ARGS)
