@@ -31,10 +31,8 @@ def _uv() -> str:
     pytest.fail("uv not found (the Makefile bootstraps it into .tools/bin/uv: run `make venv`, or set UV=/path/to/uv)")
 
 
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory):
+def _install(tmp):
     """(venv bin folder, environment, working folder outside the project) of a fresh wheel install."""
-    tmp = tmp_path_factory.mktemp("install")
     uv = _uv()
     env = {k: v for k, v in os.environ.items()
            if k not in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "PYTHONPATH") and not k.startswith("CQ_GAZETTE_")}
@@ -64,7 +62,14 @@ def _run(installed, *args, shell=False):
                           capture_output=True, text=True, timeout=600, shell=shell)
 
 
-def test_the_wheel_carries_its_data_and_reports_its_version(installed):
+def test_an_installed_wheel_works_outside_the_checkout(tmp_path):
+    # One test, not two sharing a module fixture: the suite hands each test to its own worker.
+    installed = _install(tmp_path)
+    _carries_its_data_and_reports_its_version(installed)
+    _checks_lists_and_finds_outside_the_source_tree(installed)
+
+
+def _carries_its_data_and_reports_its_version(installed):
     version = tomllib.loads((paths.ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
     done = _run(installed, "cq-gazette", "--version")
     assert done.returncode == 0 and done.stdout.strip() == f"cq-gazette {version}", done.stdout + done.stderr
@@ -77,7 +82,7 @@ def test_the_wheel_carries_its_data_and_reports_its_version(installed):
     assert not Path(module).is_relative_to(paths.ROOT), f"helpers was imported from the checkout: {module}"
 
 
-def test_the_console_script_checks_lists_and_finds_outside_the_source_tree(installed):
+def _checks_lists_and_finds_outside_the_source_tree(installed):
     check = _run(installed, "cq-gazette", "check")
     assert check.returncode == 0, check.stdout[-2000:] + check.stderr[-2000:]
     assert ", 0 failed" in check.stdout and "register (" in check.stdout
