@@ -1136,6 +1136,8 @@ def refresh_notebooks(root: Path = paths.ROOT, only: list[str] | None = None, lo
     import nbformat
     import papermill
 
+    from ..lab import lab_view
+
     if not paths.IS_CHECKOUT:
         raise ParameterError("--refresh-notebooks rewrites the committed notebooks and figures/ of a source checkout; "
                              f"this helpers is an installed package ({paths.PACKAGE_DIR})")
@@ -1151,6 +1153,7 @@ def refresh_notebooks(root: Path = paths.ROOT, only: list[str] | None = None, lo
                                        progress_bar=False, log_output=False)
         nb = nbformat.read(tmp, as_version=4)
         strip_volatile(nb)
+        lab_view(nb)           # opened in Lab, the notebook shows its default language (helpers/lab.py)
         nbformat.write(nb, tmp)
         os.replace(tmp, path)
 
