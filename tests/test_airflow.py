@@ -103,13 +103,13 @@ def _files(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def _parse(tmp_path, **settings) -> subprocess.CompletedProcess:
+def _parse(tmp_path, *options, **settings) -> subprocess.CompletedProcess:
     """Parse the DAG file with the pinned Airflow, every process start refused (tests/support/airflow_parse.py)."""
     venv = airflow_venv()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "AIRFLOW", "PYTHONPATH", "CQ_RENDER_"))}
     env.update({"AIRFLOW_HOME": str(tmp_path / "airflow-home"), "AIRFLOW__CORE__LOAD_EXAMPLES": "False", **settings})
     return subprocess.run([str(venv / "bin" / "python"), str(paths.ROOT / "tests" / "support" / "airflow_parse.py"),
-                           str(DAG_FOLDER / "cq_gazette_render.py")], capture_output=True, text=True, env=env,
+                           str(DAG_FOLDER / "cq_gazette_render.py"), *options], capture_output=True, text=True, env=env,
                           cwd=tmp_path, timeout=300)
 
 
@@ -149,6 +149,16 @@ def _recipe_environment(root: Path, exports: list[str]) -> dict[str, str]:
     script = "; ".join([f"cd {shlex.quote(str(root))}", *exports, "env -0"])
     done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=True, env={"PATH": os.environ["PATH"]})
     return dict(item.split("=", 1) for item in done.stdout.split("\0") if "=" in item)
+
+
+def test_airflow_dag_names_a_project_folder_a_worker_lacks(tmp_path):
+    """The first task checks what parsing cannot (the DAG processor may run where the project is not)."""
+    (tmp_path / "project").mkdir()
+    done = _parse(tmp_path, "--list-jobs", CQ_RENDER_ROOT=str(tmp_path / "elsewhere"))
+    assert done.returncode != 0 and "RenderSetupError" in done.stderr, done.stderr[-2000:]
+    assert f"CQ_RENDER_ROOT={tmp_path / 'elsewhere'}: no such folder" in done.stderr, done.stderr[-2000:]
+    done = _parse(tmp_path, "--list-jobs", CQ_RENDER_ROOT=str(tmp_path / "project"))
+    assert f"CQ_RENDER_PYTHON={tmp_path / 'project' / '.venv' / 'bin' / 'python'}: no such file" in done.stderr, done.stderr[-2000:]
 
 
 def test_airflow_dag_publishes_the_same_run_as_helpers_render(tmp_path):

@@ -24,7 +24,8 @@ PACKAGE_DIR = Path(__file__).resolve().parents[1]
 _CHECKOUT = PACKAGE_DIR.parents[1]          # src/helpers -> the project folder
 BUNDLED_ROOT = PACKAGE_DIR / "_project"     # where the wheel puts data/, notebooks/, render.yaml
 
-IS_CHECKOUT = (_CHECKOUT / "pyproject.toml").is_file() and (_CHECKOUT / "data").is_dir()
+# A checkout: this package is the project's src/helpers (an installed copy sits in site-packages).
+IS_CHECKOUT = (_CHECKOUT / "pyproject.toml").is_file() and (_CHECKOUT / "src" / "helpers").resolve() == PACKAGE_DIR
 ROOT = _CHECKOUT if IS_CHECKOUT else BUNDLED_ROOT
 
 EDITION_ENV_VAR = "CQ_GAZETTE_EDITION"
