@@ -140,3 +140,15 @@ def test_no_bare_tool_in_inline_commands():
                     continue
                 assert re.search(rf"^{target}:", MAKEFILE, flags=re.M), f"`{span}`: no make target {target}"
 
+
+
+def test_the_cron_example_calls_an_existing_target():
+    """The nightly cron line (resolved: its make target exists and reads the variable it is given)."""
+    lines = [line for block in readme.blocks("cron") for line in block]
+    assert lines
+    for line in lines:
+        make = re.search(r"\bmake ([a-z-]+)((?: [A-Z_]+=\S+)*)", line)
+        assert make, line
+        assert re.search(rf"^{make.group(1)}:", MAKEFILE, flags=re.M), line
+        for name in re.findall(r"([A-Z_]+)=", make.group(2)):
+            assert f"$({name})" in MAKEFILE, f"{line}: the Makefile never reads {name}"
