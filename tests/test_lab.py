@@ -11,6 +11,7 @@ project's git status and its committed notebooks and figures to be as they were.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import uuid
@@ -131,3 +132,26 @@ def test_a_lab_session_leaves_the_project_as_it_was(monkeypatch):
         assert all(action == "kept (edited in Lab)" for _, action in lab.sync(dest=dest))
     finally:
         shutil.rmtree(dest, ignore_errors=True)
+
+
+def test_refresh_notebooks_names_the_reference_figures_folder(monkeypatch, tmp_path):
+    """Interactive runs draw into scratch/; `make refresh-notebooks` must still redraw figures/ — it tells
+    the kernel through the environment (no parameter cell is injected into a committed notebook)."""
+    import papermill
+
+    from helpers.render.run import refresh_notebooks
+
+    (tmp_path / "notebooks").mkdir()
+    shutil.copy(NOTEBOOKS[-1], tmp_path / "notebooks" / NOTEBOOKS[-1].name)
+    seen = []
+
+    def execute(source, target, **kwargs):
+        seen.append(os.environ.get(paths.FIGURE_ENV_VAR))
+        shutil.copy(source, target)
+
+    monkeypatch.setenv(paths.FIGURE_ENV_VAR, "/elsewhere")
+    monkeypatch.setattr(papermill, "execute_notebook", execute)
+    refresh_notebooks(root=tmp_path, log=lambda *_: None)
+    assert seen == [str(tmp_path / "figures")]
+    assert os.environ[paths.FIGURE_ENV_VAR] == "/elsewhere"
+    assert (tmp_path / "notebooks" / NOTEBOOKS[-1].name).read_bytes() == NOTEBOOKS[-1].read_bytes()
