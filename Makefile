@@ -10,7 +10,7 @@ export UV_COMPILE_BYTECODE := 1
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv report test test-fast suite lint unit check validate nbval browser facts lab refresh-notebooks benchmark airflow clean
+.PHONY: help venv wheel report test test-fast suite lint unit check validate nbval browser facts lab refresh-notebooks benchmark airflow clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -24,6 +24,9 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	@touch $@
 
 venv: $(VENV)/.synced ## create or update .venv from uv.lock
+
+wheel: venv ## build the installable wheel into dist/ (data, vocabulary, notebooks and render.yaml as package data)
+	$(UV) build --wheel --out-dir dist
 
 report: venv ## render every notebook × parameter set into reports/latest
 	$(BIN)/python -m helpers render $(RENDER_ARGS)
@@ -69,8 +72,10 @@ nbval: venv ## strict nbval over the committed notebooks (figures go to a tempor
 facts: venv ## every curated number as one CSV on stdout
 	@$(BIN)/python -m helpers facts
 
-lab: venv ## JupyterLab with the project's environment (its python3 kernel is .venv's)
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
+# The committed notebooks are nbval's references: Lab opens git-ignored copies kept in step with them
+# (helpers/lab.py), and what a notebook run there draws goes to scratch/figures/.
+lab: venv ## JupyterLab on scratch copies of the notebooks (LAB_LANG=en for English; nothing committed is written)
+	$(BIN)/python -m helpers lab $(if $(LAB_LANG),--lang $(LAB_LANG)) $(if $(LAB_ARGS),-- $(LAB_ARGS))
 
 refresh-notebooks: venv ## deliberately regenerate the committed notebooks (nbval references) and figures
 	$(BIN)/python -m helpers render --refresh-notebooks

@@ -2,22 +2,28 @@
 
 Airflow is not a dependency of the project (it pins many libraries): the test installs the pinned
 apache-airflow and apache-airflow-providers-standard with uv into a virtual environment of its own,
-outside the project's lock, cached in .tools/airflow-<hash of the pins>/ so that later runs start at
-once. It then runs the DAG with `airflow dags test` on a small project (one notebook, two parameter
+outside the project's lock, kept in .tools/airflow/ so that later runs start at once (and the README's
+local recipe can use it). It then runs the DAG with `airflow dags test` on a small project (one notebook, two parameter
 sets) and checks that the run it published is the one `python -m helpers render` publishes: the
 same job files byte for byte (executed .ipynb, .html, figures), the same keys and hashes in the
 manifest, and reports/latest pointing at it.
 
-Measured recipe (DESIGN §6): AIRFLOW_HOME in a temporary folder, LOAD_EXAMPLES False, DAGS_FOLDER at
-deploy/airflow, `airflow db migrate` (SQLite), then `airflow dags test DAG_ID`.
+The run follows the README's local recipe ("Run the DAG locally"): AIRFLOW_HOME in a temporary folder,
+LOAD_EXAMPLES False, DAGS_FOLDER at deploy/airflow, CQ_RENDER_* set, `airflow db migrate` (SQLite), a
+pool for the job tasks (`airflow pools set`), then `airflow dags test DAG_ID`.
+
+Parsing is tested on its own (tests/support/airflow_parse.py, under the pinned Airflow): the DAG file
+starts no process while parsed, the jobs are mapped at run time (`render_job` is a mapped task), the
+pool, parallelism, timeout and retries come from the CQ_RENDER_* settings, and a missing
+CQ_RENDER_ROOT or a malformed setting is an import error that names it.
 """
 
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -25,6 +31,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from support import readme
 
 from helpers.data import paths
 
@@ -53,16 +60,17 @@ def _uv() -> str:
 
 
 def airflow_venv() -> Path:
-    """A virtual environment with the pinned Airflow, made once per pin set and Python version."""
-    key = hashlib.sha256("\n".join([*AIRFLOW_PINS, sys.version]).encode()).hexdigest()[:12]
-    venv = paths.ROOT / ".tools" / f"airflow-{key}"
+    """.tools/airflow/: a virtual environment with the pinned Airflow (the README's local recipe uses it),
+    made again when the pins or the Python version change."""
+    stamp = "\n".join([*AIRFLOW_PINS, sys.version]) + "\n"
+    venv = paths.ROOT / ".tools" / "airflow"
     done = venv / ".complete"
-    if done.exists():
+    if done.exists() and done.read_text() == stamp:
         return venv
     venv.parent.mkdir(parents=True, exist_ok=True)
-    with open(venv.parent / f"airflow-{key}.lock", "w") as lock:      # two test runs: one installs
+    with open(venv.parent / "airflow.lock", "w") as lock:      # two test runs: one installs
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if done.exists():
+        if done.exists() and done.read_text() == stamp:
             return venv
         shutil.rmtree(venv, ignore_errors=True)
         uv = _uv()
@@ -73,7 +81,7 @@ def airflow_venv() -> Path:
                         [uv, "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), *AIRFLOW_PINS]):
             result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=1800)
             assert result.returncode == 0, f"{' '.join(command)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
-        done.write_text("\n".join(AIRFLOW_PINS) + "\n")
+        done.write_text(stamp)
     return venv
 
 
@@ -85,7 +93,7 @@ def _project(root: Path) -> Path:
     nb.cells = [nbformat.v4.new_markdown_cell("# Bars\n\n## Two bars"), params, nbformat.v4.new_code_cell(BODY)]
     (root / "notebooks").mkdir(parents=True)
     nbformat.write(nb, root / "notebooks" / "10-bars.ipynb")
-    jobs = root / "jobs.yaml"
+    jobs = root / "render.yaml"
     jobs.write_text("notebooks:\n  - path: notebooks/10-bars.ipynb\n    parameter_sets:\n      - {lang: zh}\n"
                     "      - {lang: en}\nkeep_runs: 3\n", encoding="utf-8")
     return jobs
@@ -95,38 +103,106 @@ def _files(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def _parse(tmp_path, *options, **settings) -> subprocess.CompletedProcess:
+    """Parse the DAG file with the pinned Airflow, every process start refused (tests/support/airflow_parse.py)."""
+    venv = airflow_venv()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "AIRFLOW", "PYTHONPATH", "CQ_RENDER_"))}
+    env.update({"AIRFLOW_HOME": str(tmp_path / "airflow-home"), "AIRFLOW__CORE__LOAD_EXAMPLES": "False", **settings})
+    return subprocess.run([str(venv / "bin" / "python"), str(paths.ROOT / "tests" / "support" / "airflow_parse.py"),
+                           str(DAG_FOLDER / "cq_gazette_render.py"), *options], capture_output=True, text=True, env=env,
+                          cwd=tmp_path, timeout=300)
+
+
+def test_airflow_dag_parses_without_a_process_and_maps_the_jobs_at_run_time(tmp_path):
+    done = _parse(tmp_path, CQ_RENDER_ROOT=str(tmp_path / "project"), CQ_RENDER_MAX_PARALLEL="3",
+                  CQ_RENDER_POOL="cq_render", CQ_RENDER_TASK_TIMEOUT="900", CQ_RENDER_RETRIES="2")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    tasks = json.loads(done.stdout.splitlines()[-1])["tasks"]
+    assert sorted(tasks) == ["assemble", "list_jobs", "new_run", "render_job"]
+    job = tasks["render_job"]
+    assert job["mapped"] and job["upstream"] == ["list_jobs", "new_run"]
+    assert (job["pool"], job["max_active_tis_per_dag"], job["execution_timeout"], job["retries"]) == ("cq_render", 3, 900, 2)
+    assert tasks["new_run"]["upstream"] == ["list_jobs"]          # nothing is written before the jobs are listed
+    assert tasks["assemble"]["trigger_rule"] == "all_done" and tasks["assemble"]["retries"] == 0
+    assert tasks["assemble"]["upstream"] == ["new_run", "render_job"]
+    assert all(t["execution_timeout"] == 900 for t in tasks.values())
+
+    defaults = json.loads(_parse(tmp_path, CQ_RENDER_ROOT=str(tmp_path)).stdout.splitlines()[-1])["tasks"]["render_job"]
+    assert (defaults["pool"], defaults["max_active_tis_per_dag"], defaults["execution_timeout"], defaults["retries"]) == \
+        ("default_pool", os.cpu_count(), 1800, 1)
+
+
+@pytest.mark.parametrize(("settings", "named"), [
+    ({}, "CQ_RENDER_ROOT is not set"),
+    ({"CQ_RENDER_ROOT": "/srv/project", "CQ_RENDER_RETRIES": "many"}, "CQ_RENDER_RETRIES='many'"),
+    ({"CQ_RENDER_ROOT": "/srv/project", "CQ_RENDER_MAX_PARALLEL": "0"}, "CQ_RENDER_MAX_PARALLEL='0'"),
+])
+def test_airflow_dag_names_a_missing_or_bad_setting(tmp_path, settings, named):
+    done = _parse(tmp_path, **settings)
+    assert done.returncode != 0
+    assert "RenderSetupError" in done.stderr and named in done.stderr, done.stderr[-2000:]
+    assert "FileNotFoundError" not in done.stderr
+
+
+def _recipe_environment(root: Path, exports: list[str]) -> dict[str, str]:
+    """The environment the README's `export` lines give a shell in the folder `root` (bash evaluates them)."""
+    script = "; ".join([f"cd {shlex.quote(str(root))}", *exports, "env -0"])
+    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=True, env={"PATH": os.environ["PATH"]})
+    return dict(item.split("=", 1) for item in done.stdout.split("\0") if "=" in item)
+
+
+def test_airflow_dag_names_a_project_folder_a_worker_lacks(tmp_path):
+    """The first task checks what parsing cannot (the DAG processor may run where the project is not)."""
+    (tmp_path / "project").mkdir()
+    done = _parse(tmp_path, "--list-jobs", CQ_RENDER_ROOT=str(tmp_path / "elsewhere"))
+    assert done.returncode != 0 and "RenderSetupError" in done.stderr, done.stderr[-2000:]
+    assert f"CQ_RENDER_ROOT={tmp_path / 'elsewhere'}: no such folder" in done.stderr, done.stderr[-2000:]
+    done = _parse(tmp_path, "--list-jobs", CQ_RENDER_ROOT=str(tmp_path / "project"))
+    assert f"CQ_RENDER_PYTHON={tmp_path / 'project' / '.venv' / 'bin' / 'python'}: no such file" in done.stderr, done.stderr[-2000:]
+
+
 def test_airflow_dag_publishes_the_same_run_as_helpers_render(tmp_path):
+    """The README's local recipe ("Run the DAG locally"), command for command, on a small project laid out
+    as this one (deploy/airflow/, render.yaml, .venv/): then the published run is compared with the CLI's."""
     venv = airflow_venv()
     root = tmp_path / "project"
     jobs_file = _project(root)
-    airflow_reports, cli_reports = tmp_path / "airflow-reports", tmp_path / "cli-reports"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "AIRFLOW", "PYTHONPATH"))}
+    (root / "deploy").mkdir()
+    shutil.copytree(DAG_FOLDER, root / "deploy" / "airflow", ignore=shutil.ignore_patterns("__pycache__"))
+    (root / ".venv").symlink_to(paths.ROOT / ".venv", target_is_directory=True)   # the project's environment
+    exports, commands = readme.airflow_recipe()
+    recipe = _recipe_environment(root, exports)
+    assert recipe["CQ_RENDER_ROOT"] == str(root) and recipe["AIRFLOW__CORE__DAGS_FOLDER"] == str(root / "deploy" / "airflow")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "AIRFLOW", "PYTHONPATH", "CQ_RENDER_"))}
+    env.update({k: v for k, v in recipe.items() if k.startswith(("AIRFLOW", "CQ_RENDER_"))})
     env.update({
-        "AIRFLOW_HOME": str(tmp_path / "airflow-home"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__DAGS_FOLDER": str(DAG_FOLDER),
-        "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "300",
-        "CQ_RENDER_ROOT": str(root),
-        "CQ_RENDER_PYTHON": sys.executable,
-        "CQ_RENDER_REPORTS": str(airflow_reports),
-        "CQ_RENDER_JOBS_FILE": str(jobs_file),
-        "CQ_RENDER_SCHEDULE": "none",
+        "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "300",     # a loaded 2-core machine: not part of the recipe
+        "CQ_RENDER_RETRIES": "0",                          # a failure fails the test at once
         "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
     })
+    airflow_reports, cli_reports = root / "reports", tmp_path / "cli-reports"
     airflow = str(venv / "bin" / "airflow")
 
     def run(*args, timeout=900):
-        done = subprocess.run([airflow, *args], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=timeout)
+        done = subprocess.run([airflow, *args], capture_output=True, text=True, env=env, cwd=root, timeout=timeout)
         assert done.returncode == 0, f"airflow {' '.join(args)} failed ({done.returncode}):\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
         return done
 
-    run("db", "migrate")
+    assert [c[:2] for c in commands] == [["db", "migrate"], ["pools", "set"], ["dags", "test"]], commands
+    for command in commands[:-1]:
+        run(*command)
     run("dags", "reserialize")               # parse the DAG folder (a DAG that fails to import fails here)
     listed = run("dags", "list", "--output", "json")
     assert DAG_ID in listed.stdout, listed.stdout + listed.stderr
     errors = run("dags", "list-import-errors", "--output", "json")
     assert "cq_gazette_render.py" not in errors.stdout, errors.stdout
-    run("dags", "test", DAG_ID)
+    assert commands[-1] == ["dags", "test", DAG_ID]
+    tested = run("dags", "test", DAG_ID)
+    log = tested.stdout + tested.stderr
+    # One mapped task instance per job, made when the DAG ran, each shown under its job id.
+    for index, job_id in enumerate(["10-bars--lang-zh", "10-bars--lang-en"]):
+        assert f"starting task_id=render_job map_index={index}" in log, log[-3000:]
+        assert f"rendered_map_index='{job_id}'" in log, log[-3000:]
 
     latest = airflow_reports / "latest"
     assert latest.is_symlink() and latest.resolve().parent == (airflow_reports / "runs").resolve()
@@ -134,7 +210,7 @@ def test_airflow_dag_publishes_the_same_run_as_helpers_render(tmp_path):
     assert by_airflow["complete"] is True and by_airflow["status"] == "ok"
     assert [j["id"] for j in by_airflow["jobs"]] == ["10-bars--lang-zh", "10-bars--lang-en"]
 
-    cli = subprocess.run([sys.executable, "-m", "helpers", "render", "--root", str(root), "--jobs-file", str(jobs_file),
+    cli = subprocess.run([str(root / ".venv" / "bin" / "python"), "-m", "helpers", "render", "--root", str(root), "--jobs-file", str(jobs_file),
                           "--output", str(cli_reports)], capture_output=True, text=True, timeout=600)
     assert cli.returncode == 0, cli.stdout + cli.stderr
     by_cli = json.loads((cli_reports / "latest" / "manifest.json").read_text(encoding="utf-8"))

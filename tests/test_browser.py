@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
-import shutil
 import socket
 import subprocess
 import sys
@@ -20,6 +20,7 @@ from urllib.parse import urlparse
 
 import pytest
 
+from helpers import lab as lab_copies
 from helpers.data import paths
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -50,9 +51,10 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    """JupyterLab from the project environment on a free port with a token, serving a copy of notebooks/."""
+    """JupyterLab from the project environment on a free port with a token, serving the copies of
+    notebooks/ that `make lab` opens (helpers.lab.sync), in a temporary folder."""
     root = tmp_path_factory.mktemp("lab")
-    shutil.copytree(paths.NOTEBOOKS_DIR, root / "notebooks", ignore=shutil.ignore_patterns(".*"))
+    lab_copies.sync(dest=root / "notebooks")
     port, token = _free_port(), secrets.token_hex(16)
     # Render every cell (JupyterLab 4 otherwise only renders the cells in view), in a private settings dir.
     settings = root / "settings" / "@jupyterlab" / "notebook-extension"
@@ -91,9 +93,25 @@ def _code_cells(notebook: Path) -> int:
     return sum(c["cell_type"] == "code" for c in json.loads(notebook.read_text(encoding="utf-8"))["cells"])
 
 
+def _reads_in_one_language(page, copy: Path) -> None:
+    """What a reader sees in the copy `make lab` opens: one cell per cell of the copy, and every text
+    cell rendered and written in the copy's language (the other language's cells are not in the copy)."""
+    nb = lab_copies.nbformat.read(copy, as_version=4)
+    lang = lab_copies.default_lang(nb)
+    shown = page.locator(".jp-Notebook .jp-Cell")
+    assert shown.count() == len(nb.cells), f"{copy.name}: {shown.count()} cells shown for {len(nb.cells)}"
+    texts = [i for i, c in enumerate(nb.cells) if set(c.metadata.get("tags", [])) & set(lab_copies.LANG_TAGS.values())]
+    assert texts and all(lab_copies.LANG_TAGS[lang] in nb.cells[i].metadata["tags"] for i in texts), copy.name
+    for index in texts:
+        assert shown.nth(index).locator(".jp-RenderedMarkdown").is_visible(), f"{copy.name} cell {index}: not shown"
+    cjk = re.compile(r"[\u3400-\u9fff]")
+    first = shown.nth(texts[0]).locator(".jp-RenderedMarkdown").inner_text()
+    assert bool(cjk.search(first)) == (lang == "zh"), f"{copy.name}: the first text cell is not in {lang}: {first[:80]}"
+
+
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs_in_jupyterlab(browser, lab, notebook, tmp_path):
-    url, token, _ = lab
+    url, token, root = lab
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     # A workspace of its own, reset, so that tabs left open by the previous notebook are not restored.
     page.goto(f"{url}/lab/workspaces/{notebook.stem}/tree/{notebook.name}?reset&token={token}")
@@ -102,6 +120,8 @@ def test_notebook_runs_in_jupyterlab(browser, lab, notebook, tmp_path):
     for _ in range(2):
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
         page.wait_for_timeout(1000)
+    copy = root / "notebooks" / notebook.name
+    _reads_in_one_language(page, copy)
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
     expected = _code_cells(notebook)
@@ -118,6 +138,7 @@ def test_notebook_runs_in_jupyterlab(browser, lab, notebook, tmp_path):
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
     errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").all_inner_texts()
     assert not errors, f"{notebook.name}: error or warning output: {errors[:3]}"
+    _reads_in_one_language(page, copy)              # Run All re-renders every text cell: still one language
     images = page.locator(".jp-RenderedImage img")
     assert images.count() >= 1, f"{notebook.name}: no figure shown"
     images.first.scroll_into_view_if_needed()

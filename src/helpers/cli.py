@@ -1,9 +1,10 @@
-"""Command line: `python -m helpers facts | check | render`."""
+"""Command line: `cq-gazette check | facts | find | tables | render | lab` (or `python -m helpers …`)."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from . import checks as checks_mod
@@ -57,6 +58,24 @@ def _print_register(results) -> None:
               + (f" ± {c.tolerance:g}" if c.tolerance else "") + f") — {c.reason}")
 
 
+def _find(args) -> int:
+    from .data.find import find
+
+    find(args.text, args.edition).to_csv(sys.stdout, index=False, lineterminator="\n")
+    return 0
+
+
+def _lab(args) -> int:
+    from . import lab
+
+    return lab.main(args)
+
+
+def _prog() -> str:
+    """The name the user typed: `cq-gazette` for the console script, else `python -m helpers`."""
+    return "cq-gazette" if os.path.basename(sys.argv[0] or "").startswith("cq-gazette") else "python -m helpers"
+
+
 def table_list_markdown(which=None) -> str:
     """One line per curated table, generated from the descriptor (the README embeds it)."""
     ed = edition(which)
@@ -73,28 +92,42 @@ def _tables(args) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers", description=__doc__)
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line (a test parses every command the README shows with it)."""
+    from . import __version__
+
+    parser = argparse.ArgumentParser(prog=_prog(), description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--edition", help="an edition id under data/editions/ or a path to an edition folder (default: the latest)")
-    # --edition is accepted before or after the command (`python -m helpers check --edition 2022-02`).
+    # --edition is accepted before or after the command (`cq-gazette check --edition 2022-02`).
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--edition", default=argparse.SUPPRESS, help="an edition id or folder (default: the latest)")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("facts", parents=[common], help="write every curated number, then every later-published observation with its source, as one long CSV table to stdout").set_defaults(func=_facts)
     sub.add_parser("tables", parents=[common], help="list the curated tables (markdown, from the descriptor)").set_defaults(func=_tables)
+    p = sub.add_parser("find", parents=[common], help="every curated number and observation whose name, quote, metric or topic contains TEXT, with its source, as CSV")
+    p.add_argument("text", metavar="TEXT")
+    p.set_defaults(func=_find)
     p = sub.add_parser("check", parents=[common], help="run every data check; exit 1 if any fails")
     p.add_argument("--json", action="store_true", help="print every check as a JSON list of records")
     p.set_defaults(func=_check)
     from .render import run as render
 
     render.add_parser(sub, parents=[common])
-    args = parser.parse_args(argv)
+    from . import lab
+
+    lab.add_parser(sub).set_defaults(func=_lab)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except HelpersError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except BrokenPipeError:          # `python -m helpers facts | head`: the reader stopped; not an error of ours
+    except BrokenPipeError:          # `cq-gazette facts | head`: the reader stopped; not an error of ours
         sys.stderr.close()
         return 0
 

@@ -16,7 +16,7 @@ import csv
 from collections.abc import Iterator, Sequence
 from functools import cache
 
-from ..errors import SchemaError
+from ..errors import DataError, SchemaError
 from . import paths
 
 
@@ -26,6 +26,10 @@ def _rows(kind: str) -> list[dict[str, str]]:
         with path.open(encoding="utf-8", newline="") as fh:
             return list(csv.DictReader(fh))
     except FileNotFoundError:
+        if not paths.VOCAB_DIR.is_dir():     # not a wrong name: the project's data is not where it should be
+            raise DataError(f"no shared vocabulary at {paths.VOCAB_DIR}: helpers reads data/ from its source "
+                            f"checkout or, installed, from the package data helpers/_project/data (reinstall "
+                            f"the package, or run from the project folder)") from None
         raise SchemaError(path, f"unknown vocabulary {kind!r}; expected data/vocab/{kind}.csv") from None
 
 

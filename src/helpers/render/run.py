@@ -1112,6 +1112,21 @@ def assemble_run(run_dir: Path, jobs: list[Job], *, reports: Path = paths.REPORT
         return assemble(run_dir, jobs, reports=reports, root=root, keep=keep, publish=publish, say=say, log=log)
 
 
+@contextlib.contextmanager
+def _environ(values: dict[str, str]):
+    """Set environment variables for the kernels started inside the block, then restore them."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 def refresh_notebooks(root: Path = paths.ROOT, only: list[str] | None = None, log=print) -> None:
     """Re-execute each committed notebook with its default parameters, in place, and its figures.
 
@@ -1121,15 +1136,24 @@ def refresh_notebooks(root: Path = paths.ROOT, only: list[str] | None = None, lo
     import nbformat
     import papermill
 
+    from ..lab import lab_view
+
+    if not paths.IS_CHECKOUT:
+        raise ParameterError("--refresh-notebooks rewrites the committed notebooks and figures/ of a source checkout; "
+                             f"this helpers is an installed package ({paths.PACKAGE_DIR})")
     for path in sorted((root / "notebooks").glob("[0-9][0-9]-*.ipynb")):
         if only and not any(text in path.name for text in only):
             continue
         tmp = path.with_name(f".{path.stem}.tmp.ipynb")
         log(f"[refresh] {path.relative_to(root)}")
-        papermill.execute_notebook(str(path), str(tmp), cwd=str(path.parent), kernel_name="python3",
-                                   progress_bar=False, log_output=False)
+        # The notebooks' figure_dir is None (an interactive run draws into scratch/): the kernel is told
+        # the reference folder through the environment, so no parameter cell is injected into the notebook.
+        with _environ({paths.FIGURE_ENV_VAR: str(root / "figures")}):
+            papermill.execute_notebook(str(path), str(tmp), cwd=str(path.parent), kernel_name="python3",
+                                       progress_bar=False, log_output=False)
         nb = nbformat.read(tmp, as_version=4)
         strip_volatile(nb)
+        lab_view(nb)           # opened in Lab, the notebook shows its default language (helpers/lab.py)
         nbformat.write(nb, tmp)
         os.replace(tmp, path)
 
