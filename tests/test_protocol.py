@@ -45,3 +45,22 @@ def test_every_registered_page_names_its_figures_and_sections():
             assert callable(getattr(cls, f"{section}_html", None)), (name, section)
         for figure in cls.FIGURES:
             assert callable(getattr(cls, f"{figure}_figure", None)), (name, figure)
+
+
+def test_the_findings_a_page_names_for_the_year_in_numbers_travel_as_data():
+    from helpers.report.page import FINDINGS_MIME, YEAR_MIME, Findings
+
+    class _WithYear(_Tiny):
+        YEAR_FINDINGS = (1,)
+
+        def findings(self):
+            return Findings(["first", "second"], self.lang)
+
+    bundle = _WithYear(helpers.edition(), "en").section("findings").bundle()
+    assert bundle[FINDINGS_MIME]["items"] == ["first", "second"]
+    assert bundle[YEAR_MIME] == {"lang": "en", "items": ["second"]}
+
+    class _Without(_WithYear):
+        YEAR_FINDINGS = ()
+
+    assert YEAR_MIME not in _Without(helpers.edition(), "en").section("findings").bundle()

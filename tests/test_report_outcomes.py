@@ -136,19 +136,31 @@ def test_every_macro_exists_in_every_language():
 
 @pytest.mark.slow
 def test_the_front_page_opens_each_edition_with_its_year_in_numbers(published):
-    """Page 05 displays the year in numbers as data; each front page shows it, in its language, with
-    source links into page 05."""
+    """Page 05 displays the year in numbers as data, and the other pages give the findings their
+    YEAR_FINDINGS name; each front page shows them all, in its language and in reading order, with
+    source links into each page."""
     import nbformat
 
     from helpers.report.page import YEAR_MIME
+    from helpers.report.protocol import pages
 
     manifest, latest = published
     for lang, front in (("zh", "index.html"), ("en", "index.en.html")):
-        job = next(j for j in manifest["jobs"] if j["notebook"].endswith("05-outcomes.ipynb") and j["parameters"].get("lang") == lang)
-        nb = nbformat.read(latest / job["id"] / f"{job['id']}.ipynb", as_version=4)
-        items = [o["data"][YEAR_MIME]["items"] for c in nb.cells for o in c.get("outputs", []) if YEAR_MIME in o.get("data", {})]
-        assert len(items) == 1 and len(items[0]) == 5
         page = (latest / front).read_text(encoding="utf-8")
-        block = page.split("<h3>" + ("从计划到结果" if lang == "zh" else "From plan to outcome") + "</h3>")[1].split("</ul>")[0]
-        assert block.count("<li>") == 5 and f'href="{job["id"]}/{job["id"]}.html#src-' in block
-        assert page.index("From plan to outcome" if lang == "en" else "从计划到结果") < page.index("<h3><a href=")
+        heading = "<h3>" + ("一年的数字" if lang == "zh" else "The year in numbers") + "</h3>"
+        block = page.split(heading)[1].split("</ul>")[0]
+        assert page.index(heading) < page.index("<h3><a href=")
+        expected = 0
+        for name, cls in pages().items():
+            job = next(j for j in manifest["jobs"] if j["notebook"].endswith(f"{name}.ipynb") and j["parameters"].get("lang") == lang)
+            nb = nbformat.read(latest / job["id"] / f"{job['id']}.ipynb", as_version=4)
+            items = [o["data"][YEAR_MIME]["items"] for c in nb.cells for o in c.get("outputs", []) if YEAR_MIME in o.get("data", {})]
+            if name == "05-outcomes":
+                assert len(items) == 1 and len(items[0]) == 5
+            else:
+                assert len(items) == (1 if cls.YEAR_FINDINGS else 0)
+            if items:
+                expected += len(items[0])
+                if any('href="#src-' in item for item in items[0]):     # links into its own page
+                    assert f'href="{job["id"]}/{job["id"]}.html#src-' in block, name
+        assert block.count("<li>") == expected >= 8

@@ -56,6 +56,7 @@ class InvestmentPage(PageModel):
     many years of work the portfolio holds."""
 
     NAME = "03-investment"
+    YEAR_FINDINGS = (0,)
     SECTIONS = ("completed", "planned", "crosswalk", "finance", "per_project", "scale", "checks")
     FIGURES = {"completed": "03-sectors-completed", "planned": "03-sectors-planned", "compared": "03-sectors-compared",
                "finance": "03-sources", "per_project": "03-avg-per-project", "scale": "03-portfolio-scale"}

@@ -293,12 +293,16 @@ class Findings(str):
         intro = f'<p class="findings-source">{source}</p>' if source else ""
         self = super().__new__(cls, head + intro + '<ul class="findings">' + "".join(f"<li>{i}</li>" for i in items) + "</ul>")
         self.items, self.lang = items, lang
+        self.year: list[str] = []       # the items the front page's year in numbers takes (PageModel.YEAR_FINDINGS)
         return self
 
     mime = FINDINGS_MIME
 
     def bundle(self) -> dict:
-        return {"text/html": str(self), self.mime: {"lang": self.lang, "items": list(self.items)}}
+        out = {"text/html": str(self), self.mime: {"lang": self.lang, "items": list(self.items)}}
+        if self.year:                   # carried as data only: the page shows them once, among its findings
+            out[YEAR_MIME] = {"lang": self.lang, "items": list(self.year)}
+        return out
 
 
 #: The MIME type of an edition's "year in numbers" (page 05 emits it; the front page shows it first).

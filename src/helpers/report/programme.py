@@ -40,6 +40,7 @@ _MULTIPLIER = re.compile(r"^[\d,.]+\s*(million\s*)?")
 @register
 class ProgrammePage(PageModel):
     NAME = "04-programme"
+    YEAR_FINDINGS = (0,)
     SECTIONS = ("commitments", "achievements", "holdings", "checks")
     FIGURES = {"commitments": "04-commitments-by-topic"}
 

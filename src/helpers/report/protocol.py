@@ -69,6 +69,8 @@ class PageModel:
     NAME: ClassVar[str]                     # the notebook's stem: templates/<NAME>/, catalog/<lang>/<NAME>.yaml
     SECTIONS: ClassVar[tuple[str, ...]] = ()
     FIGURES: ClassVar[dict[str, str]] = {}  # figure name → file stem (saved as <stem>.<lang>.<format>)
+    # Which headline findings (by position) the front page's "year in numbers" takes from this page.
+    YEAR_FINDINGS: ClassVar[tuple[int, ...]] = ()
 
     def __init__(self, ed: Edition, lang: str, *, figure_dir=None, figure_format: str = "png"):
         nb.validate(lang=lang, figure_format=figure_format)
@@ -95,7 +97,9 @@ class PageModel:
     def section(self, name: str) -> str:
         """A section's HTML in the page's language."""
         if name == "findings":
-            return self.findings()
+            found = self.findings()
+            found.year = [found.items[i] for i in self.YEAR_FINDINGS if i < len(found.items)]
+            return found
         if name == "sources":
             return self.page.sources_html()
         if name not in self.SECTIONS:
