@@ -33,9 +33,9 @@ class Check:
         return {name: getattr(self, name) for name in _PLAIN_FIELDS}
 
     def text(self, what: str, lang: str) -> str:
-        """The description or reason in `lang` (zh falls back to en where no Chinese text exists)."""
-        zh = getattr(self, f"{what}_zh")
-        return zh if lang == "zh" and zh else getattr(self, what)
+        """The description or reason in `lang`: its `<what>_<lang>` field where the check has one with
+        text (`description_zh`), else the English one (`description`), which every check has."""
+        return getattr(self, f"{what}_{lang}", "") or getattr(self, what)
 
 
 _PLAIN_FIELDS = tuple(f.name for f in fields(Check) if f.name != "extra")
