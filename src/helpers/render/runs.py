@@ -116,6 +116,45 @@ def verify_outputs(job_dir: Path, outputs: dict[str, str]) -> str | None:
     return None
 
 
+def hash_site(run_dir: Path, job_ids) -> dict[str, str]:
+    """sha256 of the run's own pages (front pages, run log, downloads): every regular file of the run
+    folder outside its jobs' folders, records and logs, the manifest excepted (it records these)."""
+    skip = set(job_ids) | {RECORDS, "logs", MANIFEST}
+    out = {}
+    for entry in sorted(run_dir.iterdir()):
+        if entry.name in skip or entry.name.startswith("."):
+            continue
+        if entry.is_symlink() or not (entry.is_file() or entry.is_dir()):
+            continue
+        if entry.is_file():
+            out[entry.name] = sha256_file(entry)
+        else:
+            out.update({f"{entry.name}/{rel}": digest for rel, digest in hash_outputs(entry).items()})
+    return out
+
+
+def verify_run(run_dir: Path) -> str | None:
+    """None when a run is complete and every file its manifest records (each job's files, the run's
+    own pages) is there with its recorded sha256; else what is wrong, naming the file."""
+    manifest = read_manifest(run_dir)
+    if manifest is None:
+        return f"{MANIFEST} is missing, unreadable or not in the current format"
+    if not (manifest.get("status") == "ok" and manifest.get("complete") is True):
+        return "its manifest says it is not complete"
+    for job in manifest["jobs"]:
+        problem = verify_outputs(run_dir / job["id"], job["outputs"])
+        if problem:
+            return f"{job['id']}/{problem}"
+    site = manifest.get("site")
+    if isinstance(site, dict) and site:
+        if not all(isinstance(k, str) and isinstance(v, str) and _safe_relative(k) for k, v in site.items()):
+            return f"{MANIFEST}: its list of the run's pages is malformed"
+        problem = verify_outputs(run_dir, site)
+        if problem:
+            return problem
+    return None
+
+
 # --- records and manifests ------------------------------------------------------------------------
 
 def _valid_job(entry) -> bool:
@@ -245,6 +284,30 @@ def clean_leftovers(reports: Path) -> None:
     if runs.is_dir():
         for trash in runs.glob(".trash-*"):
             shutil.rmtree(trash, ignore_errors=True)
+
+
+def discard(reports: Path, run: Path) -> None:
+    """Remove a run that will never be published (an interrupted render's): renamed first, so that a
+    half-deleted run never looks like a run."""
+    trash = reports / "runs" / f".trash-{run.name}"
+    try:
+        os.rename(run, trash)
+    except OSError:
+        return
+    shutil.rmtree(trash, ignore_errors=True)
+
+
+def restore_intact(reports: Path, bad: Path) -> Path | None:
+    """Point reports/latest at the newest complete run, other than `bad`, whose every file matches its
+    manifest; None (latest unchanged) when there is none."""
+    runs_dir = reports / "runs"
+    candidates = sorted((p for p in runs_dir.iterdir() if p.is_dir() and not p.name.startswith(".")
+                         and p.resolve() != bad.resolve()), key=_order, reverse=True)
+    for run in candidates:
+        if verify_run(run) is None:
+            publish(reports, run)
+            return run
+    return None
 
 
 def _order(run: Path) -> tuple:
