@@ -790,3 +790,114 @@ def test_a_bad_limit_is_a_bad_request(project, tmp_path, capsys, limits, message
     (project / "render.yaml").write_text(f"limits: {limits}\n", encoding="utf-8")
     assert _main(project, tmp_path / "reports") == 2
     assert message in capsys.readouterr().err
+
+
+def test_a_job_longer_than_the_job_timeout_fails_and_frees_the_lock(tmp_path):
+    """Issue 24: no cell is long, but together they are: limits.job_timeout_s stops the job."""
+    root = tmp_path / "project"
+    _notebook(root / "notebooks" / "10-slow.ipynb", BODY + "\nfor _ in range(40):\n    time.sleep(0.5)")
+    (root / "render.yaml").write_text("default_parameter_sets:\n  - {lang: zh}\n"
+                                      "limits: {cell_timeout_s: 60, job_timeout_s: 3}\n", encoding="utf-8")
+    reports = tmp_path / "reports"
+    started = time.monotonic()
+    done = _cli(root, reports, timeout=100)
+    assert done.returncode == 1 and time.monotonic() - started < 40, done.stdout + done.stderr
+    assert "the job ran longer than limits.job_timeout_s of render.yaml (3 s)" in done.stdout + done.stderr
+    assert not (reports / "latest").exists()
+    with RenderLock(reports, False):
+        pass
+
+
+DETACH = """
+import subprocess, sys
+folder = os.environ['CQ_TEST_PIDS']
+# a child in a session of its own, and an orphan (its parent, the shell, exits at once)
+child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)'], start_new_session=True)
+open(os.path.join(folder, 'session-' + lang), 'w').write(str(child.pid))
+subprocess.run(['sh', '-c', 'setsid sleep 300 >/dev/null 2>&1 & echo $! > ' + os.path.join(folder, 'orphan-' + lang)])
+"""
+
+
+def test_processes_a_notebook_detaches_do_not_outlive_the_render(tmp_path):
+    """Issue 24: a child in its own session and an orphan of a double fork once survived the render;
+    the renderer is their subreaper and ends them with their jobs."""
+    root, pids = tmp_path / "project", tmp_path / "pids"
+    pids.mkdir()
+    _notebook(root / "notebooks" / "10-detach.ipynb", BODY + DETACH)
+    (root / "render.yaml").write_text("default_parameter_sets:\n  - {lang: zh}\n  - {lang: en}\n", encoding="utf-8")
+    done = _cli(root, tmp_path / "reports", env={"CQ_TEST_PIDS": str(pids)}, timeout=120)   # the old code hung here
+    assert done.returncode == 0, done.stdout + done.stderr
+    found = {p.name: int(p.read_text()) for p in pids.iterdir()}
+    assert sorted(found) == ["orphan-en", "orphan-zh", "session-en", "session-zh"]
+    deadline = time.monotonic() + 5
+    while any(is_alive(pid) for pid in found.values()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [name for name, pid in found.items() if is_alive(pid)], "a detached process outlived the render"
+
+
+def test_ctrl_c_stops_queued_jobs_at_once_and_publishes_nothing(project, rendered, tmp_path):
+    """Issue 24: Ctrl-C once waited for every queued job (53 s); now the render stops at once, its
+    run folder is removed, the lock is free and the last good run stays published, unchanged."""
+    reports, marker = rendered, tmp_path / "started"
+    before, good = _snapshot(reports), _latest(reports)
+    proc = subprocess.Popen([sys.executable, "-m", "helpers", "render", "--jobs", "2", "--force", "--root", str(project),
+                             "--output", str(reports)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "CQ_TEST_SLEEP": "60", "CQ_TEST_MARKER": str(marker)})
+    deadline = time.monotonic() + 120
+    while not (marker.exists() and len(marker.read_text().split()) >= 2):      # two jobs run, two are queued
+        assert time.monotonic() < deadline and proc.poll() is None, "the render did not start its jobs"
+        time.sleep(0.1)
+    family = {(p, process_start(p)) for p in _descendants(proc.pid)}
+    proc.send_signal(signal.SIGINT)
+    started = time.monotonic()
+    _, err = proc.communicate(timeout=60)
+    assert time.monotonic() - started < 15, "Ctrl-C waited for the queued jobs"
+    assert proc.returncode == 130, err
+    assert "interrupted; nothing was published" in err and "still points to the last good run" in err
+    assert len(marker.read_text().split()) == 2                 # no queued job started
+    assert _latest(reports) == good and _snapshot(reports) == before   # the interrupted run is gone
+    assert not [p for p, s in family if is_alive(p, s)], "processes of the interrupted render outlived it"
+    with RenderLock(reports, False):
+        pass
+
+
+def test_a_notebook_that_overwrites_the_published_page_is_not_covered_up(project, rendered, tmp_path, capsys):
+    """Issue 24: a notebook that wrote into the published run and then raised left latest serving its
+    content while the message said "latest still points to the last good run". The published run is
+    verified against its manifest after the render: latest goes back to the newest intact complete run,
+    and the message says what happened."""
+    reports = rendered
+    first = _latest(reports)
+    assert _main(project, reports) == 0                       # a second complete run (every job reused)
+    second = _latest(reports)
+    assert second != first
+    page = second / "10-first--lang-zh" / "10-first--lang-zh.html"
+    _notebook(project / "notebooks" / "30-evil.ipynb", BODY + "\nopen(os.environ['CQ_TEST_TAMPER'], 'w').write('pwned')"
+              "\nraise RuntimeError('after the damage')")
+    os.environ["CQ_TEST_TAMPER"] = str(page)
+    try:
+        capsys.readouterr()
+        assert _main(project, reports) == 1
+    finally:
+        del os.environ["CQ_TEST_TAMPER"]
+    out = capsys.readouterr()
+    said = out.out + out.err
+    assert page.read_text() == "pwned"
+    assert "still points to the last good run" not in said
+    assert f"the published run {second.name} no longer matches its manifest (10-first--lang-zh/10-first--lang-zh.html " \
+           "has changed since it was rendered" in said
+    assert f"now points to {first.name}" in said
+    assert _latest(reports) == first and runs.verify_run(first) is None
+
+
+def test_failed_runs_are_pruned_with_the_rest(project, rendered, tmp_path):
+    """Issue 24: failed runs once piled up until the next publish; they are pruned like the others
+    (keep the newest --keep runs, the published one and the last complete one)."""
+    reports = rendered
+    good = _latest(reports)
+    _notebook(project / "notebooks" / "30-fails.ipynb", BODY + "\nraise RuntimeError('no')")
+    for _ in range(2):
+        assert _main(project, reports, "--keep", "1") == 1
+    left = sorted(p.name for p in (reports / "runs").iterdir() if not p.name.startswith("."))
+    assert len(left) == 2 and good.name in left            # the newest failed run and the published one
+    assert _latest(reports) == good

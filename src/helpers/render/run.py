@@ -202,7 +202,7 @@ def read_config(jobs_file: Path | None) -> dict:
     for key, value in limits.items():
         if key not in LIMIT_DEFAULTS:
             raise ParameterError(f"{jobs_file}: limits: unknown key {key!r}; known keys: {', '.join(LIMIT_DEFAULTS)}")
-        if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < float("inf"):
             raise ParameterError(f"{jobs_file}: limits: {key}: expected a positive number, got {value!r}")
     return {"default_parameter_sets": defaults, "notebooks": entries, "editions": editions, "keep_runs": keep,
             "limits": {**LIMIT_DEFAULTS, **limits}}
