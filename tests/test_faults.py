@@ -901,3 +901,25 @@ def test_failed_runs_are_pruned_with_the_rest(project, rendered, tmp_path):
     left = sorted(p.name for p in (reports / "runs").iterdir() if not p.name.startswith("."))
     assert len(left) == 2 and good.name in left            # the newest failed run and the published one
     assert _latest(reports) == good
+
+
+@pytest.mark.parametrize("damage", ["no-page", "no-outputs"])
+def test_a_manifest_entry_without_its_page_is_no_cache_for_that_job(project, rendered, tmp_path, capsys, damage):
+    """Issue 24: a well-formed manifest whose job lacks its .html once published a complete-looking
+    run without that page, and `outputs: {}` made every render fail until --force. Such an entry is
+    no cache for its job: that job is rendered again, the others are reused."""
+    reports, job = rendered, "10-first--lang-en"
+    path = _latest(reports) / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    entry = next(j for j in manifest["jobs"] if j["id"] == job)
+    if damage == "no-page":
+        del entry["outputs"][f"{job}.html"]
+        (_latest(reports) / job / f"{job}.html").unlink()
+    else:
+        entry["outputs"] = {}
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    assert _main(project, reports) == 0
+    statuses = _statuses(_manifest(_latest(reports)))
+    assert statuses[job] == "ok" and {s for i, s in statuses.items() if i != job} == {"cached"}
+    assert (_latest(reports) / job / f"{job}.html").is_file()
+    assert _main(project, reports) == 0                    # and the next render reuses everything

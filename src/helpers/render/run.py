@@ -352,7 +352,7 @@ def validate_jobs(jobs: list[Job], root: Path = paths.ROOT) -> None:
     """Refuse bad requests before any kernel starts: a duplicate id, an unknown notebook, parameter or
     value, an edition that cannot be read."""
     check_unique(jobs)
-    declared_cache = {}
+    declared_cache, editions = {}, {}
     project = Path(root).resolve()
     for job in jobs:
         path = Path(root) / job.notebook
@@ -377,6 +377,11 @@ def validate_jobs(jobs: list[Job], root: Path = paths.ROOT) -> None:
                 raise ParameterError(f"{job.id}: {name}={value!r} is not allowed; allowed values: "
                                      f"{', '.join(map(repr, ALLOWED[name]))}")
         ed = resolve_edition(job, declared)
+        # Two folders with one edition id would write one downloads folder and one set of page names.
+        other = editions.setdefault(ed.id, ed.root)
+        if other != ed.root:
+            raise ParameterError(f"{job.id}: edition {ed.id!r} of {ed.root} has the id of the edition in {other}; "
+                                 "two editions of one request must have different ids")
         job.edition_state = (str(ed.root), _edition_state(ed, job))
 
 
@@ -899,7 +904,7 @@ def assemble(run_dir: Path, jobs: list[Job], *, reports: Path, root: Path = path
         elif record["notebook"] != job.notebook or record["parameters"] != job.parameters:
             record = _missing(job, f"the record is of another job ({record['notebook']} {record['parameters']})")
         elif record["status"] in OK_STATUSES:
-            problem = runs.verify_outputs(run_dir / job.id, record["outputs"])
+            problem = runs.missing_page(record) or runs.verify_outputs(run_dir / job.id, record["outputs"])
             if problem:
                 record = {**record, "status": "failed", "error": f"its files do not match its record: {problem}"}
                 log(f"[FAILED] {job.id}: {record['error']}")
@@ -1002,7 +1007,9 @@ def _previous(reports: Path, log) -> tuple[Path | None, dict]:
         log(f"warning: {source / runs.MANIFEST} is missing, unreadable or not in the current format; "
             "nothing is reused from that run")
         return None, {}
-    return source, {j["id"]: j for j in manifest["jobs"] if j["status"] in OK_STATUSES}
+    # An entry that lists no page (an edited manifest, `outputs: {}`) is no cache for its job: it is
+    # rendered again instead of being carried over without its page, or failing every render.
+    return source, {j["id"]: j for j in manifest["jobs"] if j["status"] in OK_STATUSES and runs.missing_page(j) is None}
 
 
 def render(jobs: list[Job], *, reports: Path = paths.REPORTS_DIR, root: Path = paths.ROOT, workers: int | None = None,
@@ -1278,6 +1285,9 @@ def _request(args) -> tuple[list[Job], dict, Path, bool]:
     if getattr(args, "edition", None):
         edition(args.edition)            # an unknown edition is a bad request, before any kernel starts
         jobs = with_edition(jobs, args.edition)
+    if not jobs:
+        raise ParameterError(f"no jobs: {root} has no notebooks/NN-name.ipynb and {jobs_file or 'no render.yaml'} "
+                             "lists none; pass the project folder with --root")
     return jobs, config, root, adhoc
 
 

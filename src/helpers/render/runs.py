@@ -164,6 +164,15 @@ def _valid_job(entry) -> bool:
                     for k, v in entry["outputs"].items()))
 
 
+def missing_page(entry: dict) -> str | None:
+    """A job that succeeded has its page and its executed notebook among its files: a record or
+    manifest entry that lists neither (edited, or `outputs: {}`) describes no usable job."""
+    for name in (f"{entry['id']}.html", f"{entry['id']}.ipynb"):
+        if name not in entry["outputs"]:
+            return f"its record lists no {name}"
+    return None
+
+
 def _safe_relative(rel: str) -> bool:
     parts = Path(rel).parts
     return bool(parts) and not Path(rel).is_absolute() and ".." not in parts
