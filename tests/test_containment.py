@@ -265,3 +265,13 @@ def test_a_project_folder_without_jobs_is_a_bad_request(tmp_path, capsys):
     assert cli.main(["render", "--quiet", "--root", "/etc", "--output", str(tmp_path / "reports")]) == 2
     assert "no jobs: /etc has no notebooks" in capsys.readouterr().err
     assert not (tmp_path / "reports").exists()
+
+
+def test_a_link_out_of_the_edition_folder_is_never_read_for_its_state(data_copy, tmp_path):
+    """The state of an edition (part of every render key) hashes its files; a link out of the folder
+    (to another user's file, to a file that grows without end) is refused instead of read."""
+    outside = tmp_path / "elsewhere.txt"
+    outside.write_text("not the edition's\n", encoding="utf-8")
+    (data_copy / "notes").symlink_to(outside)
+    with pytest.raises(EditionError, match="leads outside the edition folder"):
+        helpers.edition(str(data_copy)).state()

@@ -249,7 +249,12 @@ class Edition:
     def state(self) -> str:
         """sha256 over every file of the edition folder and the shared vocabulary: changes when any input does."""
         h = hashlib.sha256()
+        root = self.root.resolve()
         for f in sorted(self.root.rglob("*")) + sorted(paths.VOCAB_DIR.glob("*")):
+            if f.is_symlink() and f.is_relative_to(self.root) and not f.resolve().is_relative_to(root):
+                # a link out of the edition (to /dev/zero, to another user's file) is never read
+                raise EditionError(f"{f}: a symbolic link that leads outside the edition folder; every file of the "
+                                   "edition must be inside it")
             if f.is_file():
                 h.update(str(f.relative_to(f.parents[1] if f.is_relative_to(paths.VOCAB_DIR) else self.root)).encode())
                 try:
