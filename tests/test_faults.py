@@ -861,7 +861,8 @@ def test_ctrl_c_stops_queued_jobs_at_once_and_publishes_nothing(project, rendere
         pass
 
 
-def test_a_notebook_that_overwrites_the_published_page_is_not_covered_up(project, rendered, tmp_path, capsys):
+@pytest.mark.parametrize("target", ["10-first--lang-zh/10-first--lang-zh.html", "index.html"])
+def test_a_notebook_that_overwrites_the_published_page_is_not_covered_up(project, rendered, tmp_path, capsys, target):
     """Issue 24: a notebook that wrote into the published run and then raised left latest serving its
     content while the message said "latest still points to the last good run". The published run is
     verified against its manifest after the render: latest goes back to the newest intact complete run,
@@ -871,7 +872,7 @@ def test_a_notebook_that_overwrites_the_published_page_is_not_covered_up(project
     assert _main(project, reports) == 0                       # a second complete run (every job reused)
     second = _latest(reports)
     assert second != first
-    page = second / "10-first--lang-zh" / "10-first--lang-zh.html"
+    page = second / target
     _notebook(project / "notebooks" / "30-evil.ipynb", BODY + "\nopen(os.environ['CQ_TEST_TAMPER'], 'w').write('pwned')"
               "\nraise RuntimeError('after the damage')")
     os.environ["CQ_TEST_TAMPER"] = str(page)
@@ -884,8 +885,8 @@ def test_a_notebook_that_overwrites_the_published_page_is_not_covered_up(project
     said = out.out + out.err
     assert page.read_text() == "pwned"
     assert "still points to the last good run" not in said
-    assert f"the published run {second.name} no longer matches its manifest (10-first--lang-zh/10-first--lang-zh.html " \
-           "has changed since it was rendered" in said
+    assert f"the published run {second.name} no longer matches its manifest ({target} has changed since it was " \
+           "rendered" in said
     assert f"now points to {first.name}" in said
     assert _latest(reports) == first and runs.verify_run(first) is None
 
