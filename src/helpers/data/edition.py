@@ -307,7 +307,7 @@ def _check_meta(path: Path, meta: dict) -> None:
             raise bad(key, "a mapping with the texts 'zh' and 'en'", value)
     years = meta["years"]
     if not isinstance(years, dict) or not all(_is_int(years.get(role)) for role in ROLES):
-        raise bad("years", f"a mapping of {' and '.join(ROLES)} to whole years (review: 2021)", years)
+        raise bad("years", f"a mapping of {' and '.join(ROLES)} to whole years (four digits)", years)
     documents = meta["documents"]
     if not isinstance(documents, dict) or not documents:
         raise bad("documents", "a mapping of report names to {lines: [first, last]}", documents)
