@@ -904,11 +904,11 @@ def test_failed_runs_are_pruned_with_the_rest(project, rendered, tmp_path):
     assert _latest(reports) == good
 
 
-@pytest.mark.parametrize("damage", ["no-page", "no-outputs"])
+@pytest.mark.parametrize("damage", ["no-page", "no-outputs", "malformed"])
 def test_a_manifest_entry_without_its_page_is_no_cache_for_that_job(project, rendered, tmp_path, capsys, damage):
     """Issue 24: a well-formed manifest whose job lacks its .html once published a complete-looking
-    run without that page, and `outputs: {}` made every render fail until --force. Such an entry is
-    no cache for its job: that job is rendered again, the others are reused."""
+    run without that page, and `outputs: {}` made every render fail until --force. Such an entry (or
+    a malformed one) is no cache for its job: that job is rendered again, the others are reused."""
     reports, job = rendered, "10-first--lang-en"
     path = _latest(reports) / "manifest.json"
     manifest = json.loads(path.read_text(encoding="utf-8"))
@@ -916,8 +916,10 @@ def test_a_manifest_entry_without_its_page_is_no_cache_for_that_job(project, ren
     if damage == "no-page":
         del entry["outputs"][f"{job}.html"]
         (_latest(reports) / job / f"{job}.html").unlink()
-    else:
+    elif damage == "no-outputs":
         entry["outputs"] = {}
+    else:
+        entry["outputs"] = {"../../x": "0"}
     path.write_text(json.dumps(manifest), encoding="utf-8")
     assert _main(project, reports) == 0
     statuses = _statuses(_manifest(_latest(reports)))

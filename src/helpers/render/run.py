@@ -1002,14 +1002,18 @@ def _previous(reports: Path, log) -> tuple[Path | None, dict]:
     source = runs.published(reports)
     if source is None:
         return None, {}
-    manifest = runs.read_manifest(source)
-    if manifest is None:
+    found = runs.usable_jobs(source)
+    if found is None:
         log(f"warning: {source / runs.MANIFEST} is missing, unreadable or not in the current format; "
             "nothing is reused from that run")
         return None, {}
-    # An entry that lists no page (an edited manifest, `outputs: {}`) is no cache for its job: it is
-    # rendered again instead of being carried over without its page, or failing every render.
-    return source, {j["id"]: j for j in manifest["jobs"] if j["status"] in OK_STATUSES and runs.missing_page(j) is None}
+    good, bad = found
+    if bad and not good:
+        log(f"warning: no job entry of {source / runs.MANIFEST} is usable; nothing is reused from that run")
+    elif bad:
+        log(f"warning: {bad} job entr{'y' if bad == 1 else 'ies'} of {source / runs.MANIFEST} are malformed or list no "
+            "page; those jobs are rendered again")
+    return source, {j["id"]: j for j in good}
 
 
 def render(jobs: list[Job], *, reports: Path = paths.REPORTS_DIR, root: Path = paths.ROOT, workers: int | None = None,

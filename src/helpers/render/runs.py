@@ -206,6 +206,19 @@ def read_manifest(run_dir: Path) -> dict | None:
     return manifest
 
 
+def usable_jobs(run_dir: Path) -> tuple[list[dict], int] | None:
+    """The well-formed job entries of a run's manifest that succeeded and list their page, and how many
+    other entries it has (malformed, failed, without their page); None when the manifest itself is
+    missing, unreadable or not in the current format. An entry described badly is no cache for its
+    job only: the others may still be reused, each verified by hash."""
+    manifest = read_json(run_dir / MANIFEST)
+    if not (isinstance(manifest, dict) and manifest.get("format") == MANIFEST_FORMAT
+            and isinstance(manifest.get("jobs"), list)):
+        return None
+    good = [j for j in manifest["jobs"] if _valid_job(j) and j["status"] in ("ok", "cached") and missing_page(j) is None]
+    return good, len(manifest["jobs"]) - len(good)
+
+
 def is_complete(run_dir: Path) -> bool:
     manifest = read_manifest(run_dir)
     return bool(manifest and manifest.get("status") == "ok" and manifest.get("complete") is True)
