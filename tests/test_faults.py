@@ -723,6 +723,16 @@ def test_job_and_assemble_never_write_into_a_finished_or_published_run(project, 
     assert _snapshot(reports) == before
 
 
+def test_job_and_assemble_refuse_a_run_that_a_render_command_writes(project, tmp_path, capsys):
+    """--job and --assemble take only a run made for them (--new-run), never one a `render` writes."""
+    reports = tmp_path / "reports"
+    run_dir = runs.new_run_dir(reports)            # as `render` makes it: with its owner recorded
+    assert _main(project, reports, "--job", "10-first--lang-zh", "--run-dir", run_dir) == 2
+    assert _main(project, reports, "--assemble", run_dir) == 2
+    assert capsys.readouterr().err.count("belongs to a `render` command") == 2
+    assert [p.name for p in run_dir.iterdir()] == [".owner"]
+
+
 def test_assemble_refuses_a_run_rendered_from_older_inputs(project, tmp_path, capsys):
     """Issue 24: after a notebook changed, assembling a run whose jobs were rendered before the change
     would publish old pages under the new notebook's sha256; it is a bad request instead."""

@@ -1161,6 +1161,10 @@ def _check_run_dir(run_dir: Path, reports: Path) -> None:
     if runs.is_complete(run_dir):
         raise ParameterError(f"run folder {run_dir} is complete (its {runs.MANIFEST} says so); a finished run is never "
                              "changed: make a new one with --new-run")
+    if (run_dir / runs.OWNER).exists():
+        # Made by a `render` (which records its process there), not by --new-run: that render writes it alone.
+        raise ParameterError(f"run folder {run_dir} belongs to a `render` command, not to an orchestrator; make one "
+                             "with --new-run")
 
 
 def _keys_now(jobs: list[Job], root: Path, show_codes: tuple[bool, ...], env: dict) -> dict[str, set[str]]:

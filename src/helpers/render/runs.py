@@ -30,6 +30,7 @@ from pathlib import Path
 from ..errors import RenderError
 
 RECORDS = ".jobs"
+OWNER = ".owner"          # in a run made by `render`: the process that writes it
 MANIFEST = "manifest.json"
 MANIFEST_FORMAT = 2
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -255,7 +256,7 @@ def new_run_dir(reports: Path, owner: bool = True) -> Path:
     if owner:
         from .lock import process_start
 
-        (runs / run_id / ".owner").write_text(f"pid {os.getpid()} start {process_start(os.getpid())}\n")
+        (runs / run_id / OWNER).write_text(f"pid {os.getpid()} start {process_start(os.getpid())}\n")
     return runs / run_id
 
 
@@ -263,7 +264,7 @@ def _abandoned(run: Path, now: float) -> bool:
     """A run without a manifest: abandoned when its owner is gone, or (no owner) when long untouched."""
     from .lock import holder_of, is_alive
 
-    owner = run / ".owner"
+    owner = run / OWNER
     try:
         holder = holder_of(owner.read_text()) if owner.exists() else None
         if holder is not None:
