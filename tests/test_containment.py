@@ -275,3 +275,24 @@ def test_a_link_out_of_the_edition_folder_is_never_read_for_its_state(data_copy,
     (data_copy / "notes").symlink_to(outside)
     with pytest.raises(EditionError, match="leads outside the edition folder"):
         helpers.edition(str(data_copy)).state()
+
+
+@pytest.mark.parametrize("which", ["datapackage.json", "raw", "render.yaml"])
+def test_a_fifo_in_place_of_a_configuration_file_is_refused_before_it_is_opened(data_copy, tmp_path, capsys, which):
+    """Opening a FIFO blocks until someone writes to it: every reader checks the file is a regular one first."""
+    if which == "render.yaml":
+        jobs = tmp_path / "render.yaml"
+        os.mkfifo(jobs)
+        assert cli.main(["render", "--quiet", "--jobs-file", str(jobs), "--output", str(tmp_path / "r")]) == 2
+        assert "is not a regular file" in capsys.readouterr().err
+        return
+    if which == "raw":
+        raw = helpers.edition(str(data_copy)).raw_path
+        raw.unlink()
+        os.mkfifo(raw)
+    else:
+        (data_copy / which).unlink()
+        os.mkfifo(data_copy / which)
+    assert cli.main(["check", "--edition", str(data_copy)]) != 0
+    said = capsys.readouterr()
+    assert "is not a regular file" in said.out + said.err      # the raw text's failure is a failed check

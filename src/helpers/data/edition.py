@@ -36,6 +36,8 @@ LIST_FILES = {"known_discrepancies"}     # files under `files:` that hold a list
 
 def _read_json(path: Path) -> dict:
     try:
+        if path.exists() and not path.is_file():      # a FIFO would block, a device never end
+            raise SchemaError(path, "is not a regular file; expected the edition's JSON descriptor")
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise SchemaError(path, "descriptor not found") from None
@@ -126,6 +128,8 @@ def _check_inside(descriptor: Path, name: str, relative: str) -> None:
 
 def _read_yaml(path: Path) -> dict:
     try:
+        if path.exists() and not path.is_file():
+            raise EditionError(f"{path}: is not a regular file; expected the edition's YAML metadata")
         data = read_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise EditionError(f"{path}: edition metadata not found; expected {EDITION_FILE} in the edition folder") from None

@@ -37,7 +37,12 @@ def _lines(path: str, stamp: tuple) -> tuple[str, ...]:
 
 
 def _read_raw(path: Path) -> bytes:
+    import stat
+
     try:
+        if path.exists() and not path.is_dir() and not stat.S_ISREG(path.stat().st_mode):
+            # a FIFO would block the check run forever, a device (/dev/zero) would never end
+            raise ProvenanceError(path, "is not a regular file (a FIFO, device or socket); expected the raw gazette text file")
         return path.read_bytes()
     except FileNotFoundError:
         raise ProvenanceError(path, "the raw gazette text is missing; the descriptor's 'gazette' resource names this file") from None

@@ -149,6 +149,8 @@ def read_config(jobs_file: Path | None) -> dict:
                 "limits": dict(LIMIT_DEFAULTS)}
     jobs_file = Path(jobs_file)
     try:
+        if jobs_file.exists() and not jobs_file.is_file():     # a FIFO would block before any work
+            raise ParameterError(f"{jobs_file}: is not a regular file; expected the YAML jobs file")
         text = jobs_file.read_text(encoding="utf-8")
     except OSError as exc:
         raise ParameterError(f"{jobs_file}: cannot read the jobs file: {exc.strerror or exc}") from None
