@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -165,3 +166,133 @@ def test_a_key_given_twice_in_render_yaml_is_a_bad_request(tmp_path, capsys):
     jobs.write_text("keep_runs: 3\nkeep_runs: 4\n", encoding="utf-8")
     assert cli.main(["render", "--quiet", "--jobs-file", str(jobs), "--output", str(tmp_path / "r")]) == 2
     assert "duplicate key 'keep_runs'" in capsys.readouterr().err
+
+
+# --- edition files that once gave tracebacks ---------------------------------------------------------
+
+def _edit_meta(copy: Path, old: str, new: str) -> None:
+    meta = copy / "edition.yaml"
+    text = meta.read_text(encoding="utf-8")
+    assert old in text
+    meta.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("  review: 2021", "  review: twenty-one", "years: expected a mapping of review and plan to whole years"),
+    ("{lines: [41, 231]}", "{lines: [41]}", "documents.work_report: expected {lines: [first, last]}"),
+    ("{lines: [41, 231]}", "{lines: [231, 41]}", "1 ≤ first ≤ last"),
+    ("documents:\n", "documents: [a, b]\nold_documents:\n", "documents: expected a mapping of report names"),
+    ("  sections: checks/sections.yaml", "  sections: ../../../../etc/passwd", "files.sections: expected a relative path"),
+])
+def test_malformed_edition_metadata_is_named_when_read(data_copy, old, new, message):
+    _edit_meta(data_copy, old, new)
+    with pytest.raises(EditionError, match=re.escape(message)):
+        helpers.edition(str(data_copy))
+
+
+@pytest.mark.parametrize("content, message", [("5\n", "expected a mapping at the top of the file, got int"),
+                                              ("- a\n", "expected a mapping at the top of the file, got list")])
+def test_a_check_file_of_the_wrong_shape_is_named(data_copy, capsys, content, message):
+    (data_copy / "checks" / "sections.yaml").write_text(content, encoding="utf-8")
+    with pytest.raises(EditionError, match=message):
+        helpers.edition(str(data_copy)).load_yaml("sections")
+    assert cli.main(["check", "--edition", str(data_copy)]) != 0      # the command names it, no traceback
+    assert message in capsys.readouterr().err
+
+
+def test_a_gbk_table_is_named_by_check(data_copy, capsys):
+    """The check command read every curated file once more for its units (provenance), with a traceback."""
+    table = data_copy / "curated" / "budget.csv"
+    table.write_bytes(table.read_text(encoding="utf-8").encode("gbk", errors="replace"))
+    assert cli.main(["check", "--edition", str(data_copy)]) != 0
+    assert "not valid UTF-8" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kind", ["folder", "dev-zero"])
+def test_a_table_that_is_a_folder_or_a_device_is_refused_before_it_is_read(data_copy, kind):
+    table = data_copy / "curated" / "budget.csv"
+    schema = helpers.edition(str(data_copy)).resource("budget")["schema"]
+    table.unlink()
+    if kind == "folder":
+        table.mkdir()
+        match = "is a folder"
+    else:                                  # a link to /dev/zero once read until memory ran out
+        table.symlink_to("/dev/zero")
+        match = "is not a regular file"
+    with pytest.raises(SchemaError, match=match):
+        loader.read_table(table, schema)
+
+
+# --- requests refused before any kernel starts (exit 2) -------------------------------------------
+
+def _tiny_notebook(path: Path) -> None:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell('lang = "zh"\nedition = None\nfigure_dir = "."')
+    cell.metadata["tags"] = ["parameters"]
+    nb.cells = [cell, nbformat.v4.new_code_cell("1")]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+
+
+@pytest.mark.parametrize("jobs_yaml, message", [
+    ("notebooks:\n  - path: ../outside/30-out.ipynb\n", "is outside the project folder"),
+    ("notebooks:\n  - path: OUTSIDE\n", "is outside the project folder"),
+    ("notebooks:\n  - path: notebooks/link/30-out.ipynb\n", "is outside the project folder"),
+    ("notebooks:\n  - {path: notebooks/index.html.ipynb, parameter_sets: [{}]}\n", "is a name the run folder uses"),
+    ("notebooks:\n  - {path: notebooks/manifest.json.ipynb, parameter_sets: [{}]}\n", "is a name the run folder uses"),
+    ("notebooks:\n  - {path: notebooks/logs.ipynb, parameter_sets: [{}]}\n", "is a name the run folder uses"),
+    ("notebooks:\n  - path: notebooks/10-x.ipynb\neditions: [COPY, '2022-02']\n", "has the id of the edition in"),
+])
+def test_a_request_that_would_leave_the_project_or_collide_is_a_bad_request(tmp_path, data_copy, capsys, jobs_yaml,
+                                                                            message):
+    root = tmp_path / "project"
+    outside = tmp_path / "outside" / "30-out.ipynb"
+    for path in (outside, root / "notebooks" / "10-x.ipynb", root / "notebooks" / "index.html.ipynb",
+                 root / "notebooks" / "manifest.json.ipynb", root / "notebooks" / "logs.ipynb"):
+        _tiny_notebook(path)
+    (root / "notebooks" / "link").symlink_to(outside.parent)
+    (root / "render.yaml").write_text(jobs_yaml.replace("OUTSIDE", str(outside)).replace("COPY", str(data_copy)), encoding="utf-8")
+    reports = tmp_path / "reports"
+    assert cli.main(["render", "--quiet", "--root", str(root), "--output", str(reports)]) == 2
+    assert message in capsys.readouterr().err
+    assert not (reports / "runs").exists()                   # refused before any work
+
+
+def test_a_project_folder_without_jobs_is_a_bad_request(tmp_path, capsys):
+    """`--root /etc` once rendered a run of zero jobs and exited 1."""
+    assert cli.main(["render", "--quiet", "--root", "/etc", "--output", str(tmp_path / "reports")]) == 2
+    assert "no jobs: /etc has no notebooks" in capsys.readouterr().err
+    assert not (tmp_path / "reports").exists()
+
+
+def test_a_link_out_of_the_edition_folder_is_never_read_for_its_state(data_copy, tmp_path):
+    """The state of an edition (part of every render key) hashes its files; a link out of the folder
+    (to another user's file, to a file that grows without end) is refused instead of read."""
+    outside = tmp_path / "elsewhere.txt"
+    outside.write_text("not the edition's\n", encoding="utf-8")
+    (data_copy / "notes").symlink_to(outside)
+    with pytest.raises(EditionError, match="leads outside the edition folder"):
+        helpers.edition(str(data_copy)).state()
+
+
+@pytest.mark.parametrize("which", ["datapackage.json", "raw", "render.yaml"])
+def test_a_fifo_in_place_of_a_configuration_file_is_refused_before_it_is_opened(data_copy, tmp_path, capsys, which):
+    """Opening a FIFO blocks until someone writes to it: every reader checks the file is a regular one first."""
+    if which == "render.yaml":
+        jobs = tmp_path / "render.yaml"
+        os.mkfifo(jobs)
+        assert cli.main(["render", "--quiet", "--jobs-file", str(jobs), "--output", str(tmp_path / "r")]) == 2
+        assert "is not a regular file" in capsys.readouterr().err
+        return
+    if which == "raw":
+        raw = helpers.edition(str(data_copy)).raw_path
+        raw.unlink()
+        os.mkfifo(raw)
+    else:
+        (data_copy / which).unlink()
+        os.mkfifo(data_copy / which)
+    assert cli.main(["check", "--edition", str(data_copy)]) != 0
+    said = capsys.readouterr()
+    assert "is not a regular file" in said.out + said.err      # the raw text's failure is a failed check

@@ -723,6 +723,16 @@ def test_job_and_assemble_never_write_into_a_finished_or_published_run(project, 
     assert _snapshot(reports) == before
 
 
+def test_job_and_assemble_refuse_a_run_that_a_render_command_writes(project, tmp_path, capsys):
+    """--job and --assemble take only a run made for them (--new-run), never one a `render` writes."""
+    reports = tmp_path / "reports"
+    run_dir = runs.new_run_dir(reports)            # as `render` makes it: with its owner recorded
+    assert _main(project, reports, "--job", "10-first--lang-zh", "--run-dir", run_dir) == 2
+    assert _main(project, reports, "--assemble", run_dir) == 2
+    assert capsys.readouterr().err.count("belongs to a `render` command") == 2
+    assert [p.name for p in run_dir.iterdir()] == [".owner"]
+
+
 def test_assemble_refuses_a_run_rendered_from_older_inputs(project, tmp_path, capsys):
     """Issue 24: after a notebook changed, assembling a run whose jobs were rendered before the change
     would publish old pages under the new notebook's sha256; it is a bad request instead."""
@@ -790,3 +800,144 @@ def test_a_bad_limit_is_a_bad_request(project, tmp_path, capsys, limits, message
     (project / "render.yaml").write_text(f"limits: {limits}\n", encoding="utf-8")
     assert _main(project, tmp_path / "reports") == 2
     assert message in capsys.readouterr().err
+
+
+def test_a_job_longer_than_the_job_timeout_fails_and_frees_the_lock(tmp_path):
+    """Issue 24: no cell is long, but together they are: limits.job_timeout_s stops the job."""
+    root = tmp_path / "project"
+    _notebook(root / "notebooks" / "10-slow.ipynb", BODY + "\nfor _ in range(40):\n    time.sleep(0.5)")
+    (root / "render.yaml").write_text("default_parameter_sets:\n  - {lang: zh}\n"
+                                      "limits: {cell_timeout_s: 60, job_timeout_s: 1}\n", encoding="utf-8")
+    reports = tmp_path / "reports"
+    started = time.monotonic()
+    done = _cli(root, reports, timeout=100)
+    assert done.returncode == 1 and time.monotonic() - started < 40, done.stdout + done.stderr
+    assert "the job ran longer than limits.job_timeout_s of render.yaml (1 s)" in done.stdout + done.stderr
+    assert not (reports / "latest").exists()
+    with RenderLock(reports, False):
+        pass
+
+
+DETACH = """
+import subprocess, sys
+folder = os.environ['CQ_TEST_PIDS']
+# a child in a session of its own, and an orphan (its parent, the shell, exits at once)
+child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)'], start_new_session=True)
+open(os.path.join(folder, 'session-' + lang), 'w').write(str(child.pid))
+subprocess.run(['sh', '-c', 'setsid sleep 300 >/dev/null 2>&1 & echo $! > ' + os.path.join(folder, 'orphan-' + lang)])
+"""
+
+
+def test_processes_a_notebook_detaches_do_not_outlive_the_render(tmp_path):
+    """Issue 24: a child in its own session and an orphan of a double fork once survived the render;
+    the renderer is their subreaper and ends them with their jobs."""
+    root, pids = tmp_path / "project", tmp_path / "pids"
+    pids.mkdir()
+    _notebook(root / "notebooks" / "10-detach.ipynb", BODY + DETACH)
+    (root / "render.yaml").write_text("default_parameter_sets:\n  - {lang: zh}\n  - {lang: en}\n", encoding="utf-8")
+    done = _cli(root, tmp_path / "reports", env={"CQ_TEST_PIDS": str(pids)}, timeout=120)   # the old code hung here
+    assert done.returncode == 0, done.stdout + done.stderr
+    found = {p.name: int(p.read_text()) for p in pids.iterdir()}
+    assert sorted(found) == ["orphan-en", "orphan-zh", "session-en", "session-zh"]
+    deadline = time.monotonic() + 5
+    while any(is_alive(pid) for pid in found.values()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [name for name, pid in found.items() if is_alive(pid)], "a detached process outlived the render"
+
+
+def test_ctrl_c_stops_queued_jobs_at_once_and_publishes_nothing(project, rendered, tmp_path):
+    """Issue 24: Ctrl-C once waited for every queued job (53 s); now the render stops at once, its
+    run folder is removed, the lock is free and the last good run stays published, unchanged."""
+    reports, marker = rendered, tmp_path / "started"
+    before, good = _snapshot(reports), _latest(reports)
+    proc = subprocess.Popen([sys.executable, "-m", "helpers", "render", "--jobs", "2", "--force", "--root", str(project),
+                             "--output", str(reports)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "CQ_TEST_SLEEP": "60", "CQ_TEST_MARKER": str(marker)})
+    deadline = time.monotonic() + 120
+    while not (marker.exists() and len(marker.read_text().split()) >= 2):      # two jobs run, two are queued
+        assert time.monotonic() < deadline and proc.poll() is None, "the render did not start its jobs"
+        time.sleep(0.1)
+    family = {(p, process_start(p)) for p in _descendants(proc.pid)}
+    proc.send_signal(signal.SIGINT)
+    started = time.monotonic()
+    _, err = proc.communicate(timeout=60)
+    assert time.monotonic() - started < 15, "Ctrl-C waited for the queued jobs"
+    assert proc.returncode == 130, err
+    assert "interrupted; nothing was published" in err and "still points to the last good run" in err
+    assert len(marker.read_text().split()) == 2                 # no queued job started
+    assert _latest(reports) == good and _snapshot(reports) == before   # the interrupted run is gone
+    assert not [p for p, s in family if is_alive(p, s)], "processes of the interrupted render outlived it"
+    with RenderLock(reports, False):
+        pass
+
+
+@pytest.mark.parametrize("target", ["10-first--lang-zh/10-first--lang-zh.html", "index.html"])
+def test_a_notebook_that_overwrites_the_published_page_is_not_covered_up(project, rendered, tmp_path, capsys, target):
+    """Issue 24: a notebook that wrote into the published run and then raised left latest serving its
+    content while the message said "latest still points to the last good run". The published run is
+    verified against its manifest after the render: latest goes back to the newest intact complete run,
+    and the message says what happened."""
+    reports = rendered
+    first = _latest(reports)
+    assert _main(project, reports) == 0                       # a second complete run (every job reused)
+    second = _latest(reports)
+    assert second != first
+    page = second / target
+    _notebook(project / "notebooks" / "30-evil.ipynb", BODY + "\nopen(os.environ['CQ_TEST_TAMPER'], 'w').write('pwned')"
+              "\nraise RuntimeError('after the damage')")
+    os.environ["CQ_TEST_TAMPER"] = str(page)
+    try:
+        capsys.readouterr()
+        assert _main(project, reports) == 1
+    finally:
+        del os.environ["CQ_TEST_TAMPER"]
+    out = capsys.readouterr()
+    said = out.out + out.err
+    assert page.read_text() == "pwned"
+    assert "still points to the last good run" not in said
+    assert f"the published run {second.name} no longer matches its manifest ({target} has changed since it was " \
+           "rendered" in said
+    assert f"now points to {first.name}" in said
+    assert _latest(reports) == first and runs.verify_run(first) is None
+
+
+def test_failed_runs_are_pruned_with_the_rest(project, rendered, tmp_path, monkeypatch):
+    """Issue 24: failed runs once piled up until the next publish; they are pruned like the others
+    (keep the newest --keep runs, the published one and the last complete one). The jobs fail here
+    without a kernel: what is tested is what happens to the runs."""
+    reports = rendered
+    good = _latest(reports)
+
+    def failing(jobs, run_dir, *args, **kwargs):
+        for job in jobs:
+            render._store(run_dir, render._record(job, "failed", time.perf_counter(), error="RuntimeError: no"))
+
+    monkeypatch.setattr(render, "_execute", failing)
+    for _ in range(2):
+        assert _main(project, reports, "--keep", "1", "--force", "--fresh-kernels") == 1
+    left = sorted(p.name for p in (reports / "runs").iterdir() if not p.name.startswith("."))
+    assert len(left) == 2 and good.name in left            # the newest failed run and the published one
+    assert _latest(reports) == good
+
+
+@pytest.mark.parametrize("damage", ["no-page", "no-outputs", "malformed"])
+def test_a_manifest_entry_without_its_page_is_no_cache_for_that_job(project, rendered, tmp_path, capsys, damage):
+    """Issue 24: a well-formed manifest whose job lacks its .html once published a complete-looking
+    run without that page, and `outputs: {}` made every render fail until --force. Such an entry (or
+    a malformed one) is no cache for its job: that job is rendered again, the others are reused."""
+    reports, job = rendered, "10-first--lang-en"
+    path = _latest(reports) / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    entry = next(j for j in manifest["jobs"] if j["id"] == job)
+    if damage == "no-page":
+        del entry["outputs"][f"{job}.html"]
+        (_latest(reports) / job / f"{job}.html").unlink()
+    elif damage == "no-outputs":
+        entry["outputs"] = {}
+    else:
+        entry["outputs"] = {"../../x": "0"}
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    assert _main(project, reports) == 0
+    statuses = _statuses(_manifest(_latest(reports)))
+    assert statuses[job] == "ok" and {s for i, s in statuses.items() if i != job} == {"cached"}
+    assert (_latest(reports) / job / f"{job}.html").is_file()

@@ -31,10 +31,13 @@ ROLES = ("review", "plan")
 EDITION_FILE = "edition.yaml"
 DESCRIPTOR_FILE = "datapackage.json"
 RAW_RESOURCE = "gazette"
+LIST_FILES = {"known_discrepancies"}     # files under `files:` that hold a list; the others hold a mapping
 
 
 def _read_json(path: Path) -> dict:
     try:
+        if path.exists() and not path.is_file():      # a FIFO would block, a device never end
+            raise SchemaError(path, "is not a regular file; expected the edition's JSON descriptor")
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise SchemaError(path, "descriptor not found") from None
@@ -54,13 +57,59 @@ def _read_json(path: Path) -> dict:
         if "schema" in res and not isinstance(res["schema"], dict):
             raise SchemaError(path, f"resource {res['name']!r}: schema is {type(res['schema']).__name__}; expected an object "
                                     "with 'fields' (or no 'schema' key for a resource that is not a table)", column="schema")
-        schema = res.get("schema")
-        if schema is not None:
-            fields = schema.get("fields") if isinstance(schema, dict) else None
-            if not isinstance(fields, list) or not all(isinstance(f, dict) and isinstance(f.get("name"), str) for f in fields):
-                raise SchemaError(path, f"resource {res['name']!r}: schema.fields must be a list of objects with a 'name'",
-                                  column="fields")
+        for key in ("hash", "x_role", "x_topic"):
+            if key in res and not isinstance(res[key], str):
+                raise SchemaError(path, f"resource {res['name']!r}: {key} must be a string", column=key)
+        if res.get("schema") is not None:
+            _check_table_schema(path, res["name"], res["schema"])
     return data
+
+
+FIELD_TYPES = ("string", "integer", "number", "boolean")     # the Table Schema types the loader reads
+CONSTRAINTS = {"required": bool, "unique": bool, "enum": list, "pattern": str, "minLength": int,
+               "maxLength": int, "minimum": (int, float), "maximum": (int, float)}
+
+
+def _check_table_schema(path: Path, name: str, schema: dict) -> None:
+    """A resource's Table Schema has the shape the loader reads (every mistake a SchemaError naming
+    the resource and the key, before any table is read)."""
+    def bad(key: str, expected: str) -> SchemaError:
+        return SchemaError(path, f"resource {name!r}: {key} must be {expected}", column=key.rsplit(".", 1)[-1])
+
+    def strings(value) -> bool:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+    fields = schema.get("fields")
+    if not isinstance(fields, list) or not fields or not all(isinstance(f, dict) and isinstance(f.get("name"), str)
+                                                             for f in fields):
+        raise bad("schema.fields", "a non-empty list of objects with a 'name'")
+    names = [f["name"] for f in fields]
+    if len(set(names)) != len(names):
+        raise bad("schema.fields", f"a list of fields with distinct names (got {names!r})")
+    for f in fields:
+        where = f"schema.fields[{f['name']!r}]"
+        if f.get("type", "string") not in FIELD_TYPES:
+            raise bad(f"{where}.type", f"one of {', '.join(FIELD_TYPES)}")
+        for key in ("trueValues", "falseValues"):
+            if key in f and not (strings(f[key]) and f[key]):
+                raise bad(f"{where}.{key}", "a non-empty list of strings")
+        constraints = f.get("constraints", {})
+        if not isinstance(constraints, dict):
+            raise bad(f"{where}.constraints", "an object")
+        for key, value in constraints.items():
+            kind = CONSTRAINTS.get(key)
+            if kind is None:
+                raise bad(f"{where}.constraints", f"an object of the constraints {', '.join(CONSTRAINTS)}; not {key!r}")
+            if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)) or \
+                    (isinstance(value, float) and value != value):
+                raise bad(f"{where}.constraints.{key}", f"a {getattr(kind, '__name__', 'number')}")
+    if "missingValues" in schema and not strings(schema["missingValues"]):
+        raise bad("schema.missingValues", "a list of strings")
+    key = schema.get("primaryKey", [])
+    if isinstance(key, str):
+        key = [key]
+    if not strings(key) or not set(key) <= set(names):
+        raise bad("schema.primaryKey", f"a field name or a list of field names ({', '.join(names)})")
 
 
 def _check_inside(descriptor: Path, name: str, relative: str) -> None:
@@ -79,6 +128,8 @@ def _check_inside(descriptor: Path, name: str, relative: str) -> None:
 
 def _read_yaml(path: Path) -> dict:
     try:
+        if path.exists() and not path.is_file():
+            raise EditionError(f"{path}: is not a regular file; expected the edition's YAML metadata")
         data = read_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise EditionError(f"{path}: edition metadata not found; expected {EDITION_FILE} in the edition folder") from None
@@ -166,25 +217,48 @@ class Edition:
         return value.removeprefix("sha256:")
 
     def data_file(self, key: str) -> Path:
-        """A file the edition metadata names under `files:` (crosswalks, checks, expected …)."""
+        """A file the edition metadata names under `files:` (crosswalks, checks, expected …): a path
+        inside the edition folder (checked when the edition is read; a link out of it is refused here)."""
         try:
-            return self.root / self.meta["files"][key]
-        except KeyError:
+            path = self.root / self.meta["files"][key]
+        except (KeyError, TypeError):
             raise EditionError(f"{self.root / EDITION_FILE}: no file {key!r} under 'files'") from None
+        if not path.resolve().is_relative_to(self.root.resolve()):
+            raise EditionError(f"{path}: files.{key} of {EDITION_FILE} leads outside the edition folder (a symbolic "
+                               "link); refusing to read it")
+        return path
 
     def load_yaml(self, key: str) -> dict | list:
+        """The YAML file named under files.<key>: a mapping (a list for those in LIST_FILES); an empty
+        file is an empty one. Anything else is an EditionError naming the file."""
         p = self.data_file(key)
+        expected = list if key in LIST_FILES else dict
         try:
-            return read_yaml(p.read_text(encoding="utf-8"))
+            if p.exists() and not p.is_file():
+                raise EditionError(f"{p}: is not a regular file; {EDITION_FILE} names it under files.{key}")
+            data = read_yaml(p.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise EditionError(f"{p}: missing; {EDITION_FILE} names it under files.{key}") from None
-        except yaml.YAMLError as exc:
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
             raise EditionError(f"{p}: not valid YAML: {exc}") from None
+        except OSError as exc:
+            raise EditionError(f"{p}: cannot be read ({exc.strerror or exc})") from None
+        if data is None:
+            return expected()
+        if not isinstance(data, expected):
+            what = "a list" if expected is list else "a mapping"
+            raise EditionError(f"{p}: expected {what} at the top of the file, got {type(data).__name__} {str(data)[:40]!r}")
+        return data
 
     def state(self) -> str:
         """sha256 over every file of the edition folder and the shared vocabulary: changes when any input does."""
         h = hashlib.sha256()
+        root = self.root.resolve()
         for f in sorted(self.root.rglob("*")) + sorted(paths.VOCAB_DIR.glob("*")):
+            if f.is_symlink() and f.is_relative_to(self.root) and not f.resolve().is_relative_to(root):
+                # a link out of the edition (to /dev/zero, to another user's file) is never read
+                raise EditionError(f"{f}: a symbolic link that leads outside the edition folder; every file of the "
+                                   "edition must be inside it")
             if f.is_file():
                 h.update(str(f.relative_to(f.parents[1] if f.is_relative_to(paths.VOCAB_DIR) else self.root)).encode())
                 try:
@@ -211,6 +285,55 @@ _CACHE: dict[tuple, Edition] = {}
 _ID = re.compile(r"[0-9]{4}-[0-9]{2}[a-z0-9-]*")
 #: A name that is safe as one path component: what an edition id must be (it names report folders).
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_meta(path: Path, meta: dict) -> None:
+    """The edition metadata the code reads, checked once when the edition is read: every mistake is an
+    EditionError naming the file, the key and what was expected (never a KeyError or TypeError later)."""
+    def bad(key: str, expected: str, value) -> EditionError:
+        shown = repr(value) if len(repr(value)) <= 60 else f"{repr(value)[:60]}…"
+        return EditionError(f"{path}: {key}: expected {expected}, got {shown}")
+
+    for required in ("id", "title", "years", "documents"):
+        if required not in meta:
+            raise EditionError(f"{path}: missing {required!r}")
+    # The id names folders of the reports and files of the downloads: it must be one safe name.
+    if not isinstance(meta["id"], str) or not SAFE_NAME.fullmatch(meta["id"]):
+        raise EditionError(f"{path}: id {meta['id']!r} is not a safe name; expected letters, digits, "
+                           "'.', '_' or '-', starting with a letter or digit (no '/', no '..')")
+    for key in ("title", "short_title", "publisher"):
+        value = meta.get(key, {"zh": "", "en": ""})
+        if not isinstance(value, dict) or not all(isinstance(value.get(lang), str) for lang in ("zh", "en")):
+            raise bad(key, "a mapping with the texts 'zh' and 'en'", value)
+    years = meta["years"]
+    if not isinstance(years, dict) or not all(_is_int(years.get(role)) for role in ROLES):
+        raise bad("years", f"a mapping of {' and '.join(ROLES)} to whole years (four digits)", years)
+    documents = meta["documents"]
+    if not isinstance(documents, dict) or not documents:
+        raise bad("documents", "a mapping of report names to {lines: [first, last]}", documents)
+    for name, document in documents.items():
+        lines = document.get("lines") if isinstance(document, dict) else None
+        if not (isinstance(name, str) and isinstance(lines, list) and len(lines) == 2 and all(map(_is_int, lines))
+                and 1 <= lines[0] <= lines[1]):
+            raise bad(f"documents.{name}", "{lines: [first, last]}: two line numbers, 1 ≤ first ≤ last", document)
+    tables = meta.get("indicator_tables", {})
+    if not isinstance(tables, dict) or not all(
+            role in ROLES and isinstance(t, dict) and isinstance(t.get("columns", {}), dict)
+            and all(isinstance(b, str) and _is_int(c) and c >= 0 for b, c in t.get("columns", {}).items())
+            for role, t in tables.items()):
+        raise bad("indicator_tables", f"a mapping of {' or '.join(ROLES)} to {{appendix: N, columns: {{basis: cell index}}}}",
+                  tables)
+    files = meta.get("files", {})
+    if not isinstance(files, dict):
+        raise bad("files", "a mapping of roles to file paths inside the edition folder", files)
+    for role, relative in files.items():
+        pure = PurePosixPath(relative) if isinstance(relative, str) else None
+        if pure is None or not relative.strip() or pure.is_absolute() or ".." in pure.parts:
+            raise bad(f"files.{role}", "a relative path inside the edition folder (no leading '/', no '..')", relative)
 
 
 def _stamp(folder: Path) -> tuple:
@@ -252,12 +375,6 @@ def edition(which: str | os.PathLike | Edition | None = None) -> Edition:
     key = (str(folder), _stamp(folder))
     if key not in _CACHE:
         meta = _read_yaml(folder / EDITION_FILE)
-        for required in ("id", "title", "years", "documents"):
-            if required not in meta:
-                raise EditionError(f"{folder / EDITION_FILE}: missing {required!r}")
-        # The id names folders of the reports and files of the downloads: it must be one safe name.
-        if not isinstance(meta["id"], str) or not SAFE_NAME.fullmatch(meta["id"]):
-            raise EditionError(f"{folder / EDITION_FILE}: id {meta['id']!r} is not a safe name; expected letters, digits, "
-                               "'.', '_' or '-', starting with a letter or digit (no '/', no '..')")
+        _check_meta(folder / EDITION_FILE, meta)
         _CACHE[key] = Edition(folder, meta, _read_json(folder / DESCRIPTOR_FILE))
     return _CACHE[key]

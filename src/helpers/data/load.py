@@ -51,6 +51,9 @@ def _cells(path: Path, text: str, schema: dict) -> tuple[pd.DataFrame, list[int]
     missing = set(schema.get("missingValues", [""]))
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows, lines = [], []
+    # A row is named by the file line it starts on: a quoted cell may run over several lines, and
+    # reader.line_num is the last line read so far (a quote left open is met only at the end of the file).
+    start = 1
     try:
         header = next(reader)
         if header != names:
@@ -58,13 +61,23 @@ def _cells(path: Path, text: str, schema: dict) -> tuple[pd.DataFrame, list[int]
             extra = [h for h in header if h not in names]
             detail = "; ".join(p for p in (absent and f"missing columns {absent}", extra and f"unknown columns {extra}") if p)
             raise SchemaError(path, f"header does not match the descriptor ({detail or 'columns out of order'}); expected {names}", line=1)
+        start = reader.line_num + 1
         for cells in reader:
+            if not cells:
+                raise SchemaError(path, f"blank line; expected a row of {len(names)} cells", line=start)
             if len(cells) != len(names):
-                raise SchemaError(path, f"expected {len(names)} cells, got {len(cells)}", line=reader.line_num)
+                raise SchemaError(path, f"expected {len(names)} cells, got {len(cells)}", line=start)
             rows.append([None if cell in missing else cell for cell in cells])
-            lines.append(reader.line_num)
+            lines.append(start)
+            start = reader.line_num + 1
     except csv.Error as exc:
-        raise SchemaError(path, f"malformed CSV: {exc}", line=reader.line_num) from None
+        if reader.line_num > start and "unexpected end of data" in str(exc):
+            problem = f"a quoted cell opened in this row is never closed (the file ends at line {reader.line_num})"
+        elif reader.line_num > start:
+            problem = f"malformed CSV in the row that starts here, at line {reader.line_num}: {exc}"
+        else:
+            problem = f"malformed CSV: {exc}"
+        raise SchemaError(path, problem, line=start) from None
     if not rows:
         raise SchemaError(path, "no data rows; expected at least one")
     return pd.DataFrame(rows, columns=names, dtype=object), lines

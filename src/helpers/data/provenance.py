@@ -8,7 +8,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from ..errors import ProvenanceError
+from ..errors import ProvenanceError, SchemaError
 from .edition import Edition, edition
 from .parsing import (
     Number,
@@ -37,7 +37,12 @@ def _lines(path: str, stamp: tuple) -> tuple[str, ...]:
 
 
 def _read_raw(path: Path) -> bytes:
+    import stat
+
     try:
+        if path.exists() and not path.is_dir() and not stat.S_ISREG(path.stat().st_mode):
+            # a FIFO would block the check run forever, a device (/dev/zero) would never end
+            raise ProvenanceError(path, "is not a regular file (a FIFO, device or socket); expected the raw gazette text file")
         return path.read_bytes()
     except FileNotFoundError:
         raise ProvenanceError(path, "the raw gazette text is missing; the descriptor's 'gazette' resource names this file") from None
@@ -60,11 +65,24 @@ def known_units(ed: Edition) -> frozenset:
 @lru_cache(maxsize=4)
 def _edition_units(root: str, stamps: tuple) -> frozenset:
     import csv
+    import io
+    import stat
+
+    from .load import _decode
 
     units = set()
     for path in sorted((Path(root) / "curated").glob("*.csv")):
-        with path.open(encoding="utf-8", newline="") as fh:
-            units |= {r.get("unit", "") for r in csv.DictReader(fh)}
+        # The loader's rules, so that a file it would refuse is named here too, never a traceback:
+        # a FIFO or device (opening it would block), a folder, bytes that are not UTF-8 (GBK).
+        try:
+            if not stat.S_ISREG(path.stat().st_mode):
+                raise SchemaError(path, "is not a regular file (a folder, FIFO, device or socket); expected a CSV file")
+            text = _decode(path, path.read_bytes())
+            units |= {r.get("unit", "") for r in csv.DictReader(io.StringIO(text, newline=""))}
+        except OSError as exc:
+            raise SchemaError(path, f"cannot be read ({exc.strerror or exc})") from None
+        except csv.Error as exc:
+            raise SchemaError(path, f"malformed CSV: {exc}") from None
     return frozenset(u for u in units if u and u not in ("index", "ratio"))
 
 

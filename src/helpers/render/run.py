@@ -56,6 +56,7 @@ from ..errors import HelpersError, ParameterError, RenderError
 from ..report.nb import ALLOWED
 from . import runs
 from .lock import LockError, RenderLock
+from .reaper import Reaper
 from .runs import RunWriteError
 
 JOBS_FILE = paths.ROOT / "render.yaml"
@@ -65,9 +66,10 @@ VOLATILE_CELL_KEYS = ("papermill", "execution")
 PACKAGES = ("pandas", "matplotlib", "seaborn", "papermill", "nbconvert", "nbformat", "ipykernel", "numpy", "mplfonts")
 EXIT_OK, EXIT_FAILED, EXIT_BAD_REQUEST, EXIT_LOCKED = 0, 1, 2, 3
 CONFIG_KEYS = ("default_parameter_sets", "notebooks", "editions", "keep_runs", "limits")
-#: What one job may take (render.yaml `limits`): a cell running longer than cell_timeout_s fails its
-#: job (the kernel is stopped and the lock freed); a page larger than max_page_mb is not published.
-LIMIT_DEFAULTS = {"cell_timeout_s": 600, "max_page_mb": 50}
+#: What one job may take (render.yaml `limits`): a cell running longer than cell_timeout_s, or a job
+#: whose cells together run longer than job_timeout_s, fails its job (the kernel is stopped and the
+#: lock freed); a page larger than max_page_mb is not published.
+LIMIT_DEFAULTS = {"cell_timeout_s": 600, "job_timeout_s": 1800, "max_page_mb": 50}
 ENTRY_KEYS = ("path", "parameter_sets")
 KEY_ENV_PREFIX = "CQ_GAZETTE_"    # environment variables a notebook may read: part of every job key
 KEY_ENV_IGNORED = {paths.FIGURE_ENV_VAR, "CQ_GAZETTE_KERNEL_SERVER"}   # set per job by the renderer
@@ -147,6 +149,8 @@ def read_config(jobs_file: Path | None) -> dict:
                 "limits": dict(LIMIT_DEFAULTS)}
     jobs_file = Path(jobs_file)
     try:
+        if jobs_file.exists() and not jobs_file.is_file():     # a FIFO would block before any work
+            raise ParameterError(f"{jobs_file}: is not a regular file; expected the YAML jobs file")
         text = jobs_file.read_text(encoding="utf-8")
     except OSError as exc:
         raise ParameterError(f"{jobs_file}: cannot read the jobs file: {exc.strerror or exc}") from None
@@ -200,7 +204,7 @@ def read_config(jobs_file: Path | None) -> dict:
     for key, value in limits.items():
         if key not in LIMIT_DEFAULTS:
             raise ParameterError(f"{jobs_file}: limits: unknown key {key!r}; known keys: {', '.join(LIMIT_DEFAULTS)}")
-        if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < float("inf"):
             raise ParameterError(f"{jobs_file}: limits: {key}: expected a positive number, got {value!r}")
     return {"default_parameter_sets": defaults, "notebooks": entries, "editions": editions, "keep_runs": keep,
             "limits": {**LIMIT_DEFAULTS, **limits}}
@@ -269,10 +273,18 @@ def with_edition(jobs: list[Job], which: str) -> list[Job]:
     return [Job(j.notebook, {**j.parameters, "edition": which}) for j in jobs]
 
 
+#: Names a run folder uses for itself: a job folder of one of these names would replace or hide it.
+RESERVED_IDS = {"index.html", "index.en.html", "runlog.html", "manifest.json", "logs", "downloads", runs.RECORDS}
+
+
 def check_unique(jobs: list[Job]) -> None:
-    """Two jobs with one id would write one folder: a bad request."""
+    """Two jobs with one id would write one folder, and a job named like one of the run's own files
+    (index.html, manifest.json, logs …) would replace it: both are bad requests."""
     first: dict[str, Job] = {}
     for job in jobs:
+        if job.id.lower() in RESERVED_IDS:
+            raise ParameterError(f"job id {job.id!r} ({job.notebook}) is a name the run folder uses for itself "
+                                 f"({', '.join(sorted(RESERVED_IDS))}); rename the notebook")
         other = first.setdefault(job.id, job)
         if other is not job:
             same = other.notebook == job.notebook and other.parameters == job.parameters
@@ -342,9 +354,16 @@ def validate_jobs(jobs: list[Job], root: Path = paths.ROOT) -> None:
     """Refuse bad requests before any kernel starts: a duplicate id, an unknown notebook, parameter or
     value, an edition that cannot be read."""
     check_unique(jobs)
-    declared_cache = {}
+    declared_cache, editions = {}, {}
+    project = Path(root).resolve()
     for job in jobs:
         path = Path(root) / job.notebook
+        # A job's notebook is the project's: a path that leaves the project folder (absolute, '..', a
+        # symbolic link out of it) is refused, so no render runs or publishes code from elsewhere.
+        if Path(job.notebook).is_absolute() or ".." in Path(job.notebook).parts or \
+                not path.resolve().is_relative_to(project):
+            raise ParameterError(f"notebook {job.notebook!r} is outside the project folder {project}; a job's notebook "
+                                 "must be a path inside it (no leading '/', no '..', no link out of it)")
         if not path.is_file():
             raise ParameterError(f"unknown notebook {job.notebook!r} (no such file)")
         if job.notebook not in declared_cache:
@@ -360,6 +379,11 @@ def validate_jobs(jobs: list[Job], root: Path = paths.ROOT) -> None:
                 raise ParameterError(f"{job.id}: {name}={value!r} is not allowed; allowed values: "
                                      f"{', '.join(map(repr, ALLOWED[name]))}")
         ed = resolve_edition(job, declared)
+        # Two folders with one edition id would write one downloads folder and one set of page names.
+        other = editions.setdefault(ed.id, ed.root)
+        if other != ed.root:
+            raise ParameterError(f"{job.id}: edition {ed.id!r} of {ed.root} has the id of the edition in {other}; "
+                                 "two editions of one request must have different ids")
         job.edition_state = (str(ed.root), _edition_state(ed, job))
 
 
@@ -632,18 +656,31 @@ def execute_job(job: Job, run_dir: Path, root: Path, show_code: bool) -> dict:
     papermill_engines.get_engine(engine).last = None
     failed = None
     nb = None
+    cell_limit, job_limit = job.limits["cell_timeout_s"], job.limits["job_timeout_s"]
+    deadline = time.monotonic() + job_limit
+
+    def cell_timeout(cell) -> float:
+        # Each cell may take cell_timeout_s, and no more than what is left of the job's job_timeout_s:
+        # nbclient stops the cell (and papermill the kernel) at whichever comes first.
+        return max(0.01, min(cell_limit, deadline - time.monotonic()))
+
     try:
         with _StderrTo(log_path):
             nb = papermill.execute_notebook(str(source), None, parameters=params, cwd=str(source.parent),
                                             kernel_name="python3", progress_bar=False, log_output=False,
                                             engine_name=engine, request_save_on_cell_execute=False,
-                                            shutdown_kernel="immediate", execution_timeout=job.limits["cell_timeout_s"],
+                                            shutdown_kernel="immediate", execution_timeout=cell_limit,
+                                            timeout_func=cell_timeout,
                                             kernel_manager_class=kernels.kernel_manager_class())
     except Exception as exc:  # noqa: BLE001  (papermill raises many types; the message is kept)
         failed = exc
         if type(exc).__name__ == "CellTimeoutError":      # nbclient's; the kernel is stopped by papermill
-            failed = RenderError(f"a cell ran longer than limits.cell_timeout_s of render.yaml "
-                                 f"({job.limits['cell_timeout_s']:g} s); the job was stopped")
+            if time.monotonic() >= deadline - 0.05:
+                failed = RenderError(f"the job ran longer than limits.job_timeout_s of render.yaml ({job_limit:g} s); "
+                                     "it was stopped")
+            else:
+                failed = RenderError(f"a cell ran longer than limits.cell_timeout_s of render.yaml ({cell_limit:g} s); "
+                                     "the job was stopped")
         manager = papermill_engines.get_engine(engine).last
         nb = manager.nb if manager is not None else None
     if nb is None:
@@ -759,8 +796,10 @@ def _pool_job(job: Job, run_dir: str, root: str, show_code: bool) -> dict:
 
 
 def _execute(jobs: list[Job], run_dir: Path, root: Path, show_code: bool, workers: int | None, say, log,
-             lock_fd: int | None = None) -> dict[str, dict]:
-    """Run jobs in worker processes; store each record as it ends; report each as it starts and ends."""
+             lock_fd: int | None = None, reaper: Reaper | None = None) -> dict[str, dict]:
+    """Run jobs in worker processes; store each record as it ends; report each as it starts and ends.
+    Interrupted (Ctrl-C): queued jobs are cancelled and every process of the render is killed at
+    once (`reaper`), instead of waiting for the queue to drain; the interrupt goes on to the caller."""
     import multiprocessing
 
     import jupyter_client.manager  # noqa: F401  (imported once here: the forked workers inherit them)
@@ -790,22 +829,31 @@ def _execute(jobs: list[Job], run_dir: Path, root: Path, show_code: bool, worker
             while not events.empty():
                 say(f"[start ] {events.get()}")
 
-        while pending:
-            done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+        try:
+            while pending:
+                done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                drain()
+                for future in done:
+                    job = pending.pop(future)
+                    try:
+                        record = future.result()
+                    except Exception as exc:  # noqa: BLE001  (a crashed worker is a failed job, not a crashed run)
+                        record = _record(job, "failed", time.perf_counter(),
+                                         error=f"the worker died: {type(exc).__name__}: {exc}")
+                    records[job.id] = record
+                    _store(run_dir, record)
+                    if record["status"] == "ok":
+                        say(f"[done  ] {job.id} {record['seconds']:.1f} s")
+                    else:
+                        log(f"[FAILED] {job.id} ({job.notebook}) {record['seconds']:.1f} s: {record['error']}")
             drain()
-            for future in done:
-                job = pending.pop(future)
-                try:
-                    record = future.result()
-                except Exception as exc:  # noqa: BLE001  (a crashed worker is a failed job, not a crashed run)
-                    record = _record(job, "failed", time.perf_counter(), error=f"the worker died: {type(exc).__name__}: {exc}")
-                records[job.id] = record
-                _store(run_dir, record)
-                if record["status"] == "ok":
-                    say(f"[done  ] {job.id} {record['seconds']:.1f} s")
-                else:
-                    log(f"[FAILED] {job.id} ({job.notebook}) {record['seconds']:.1f} s: {record['error']}")
-        drain()
+        except BaseException:
+            # Ctrl-C (or any error here): no queued job starts, and the running ones end now — leaving
+            # the pool's block would otherwise wait for every queued job to finish.
+            pool.shutdown(wait=False, cancel_futures=True)
+            if reaper is not None:
+                reaper.kill()
+            raise
     warming.join()
     return records
 
@@ -858,7 +906,7 @@ def assemble(run_dir: Path, jobs: list[Job], *, reports: Path, root: Path = path
         elif record["notebook"] != job.notebook or record["parameters"] != job.parameters:
             record = _missing(job, f"the record is of another job ({record['notebook']} {record['parameters']})")
         elif record["status"] in OK_STATUSES:
-            problem = runs.verify_outputs(run_dir / job.id, record["outputs"])
+            problem = runs.missing_page(record) or runs.verify_outputs(run_dir / job.id, record["outputs"])
             if problem:
                 record = {**record, "status": "failed", "error": f"its files do not match its record: {problem}"}
                 log(f"[FAILED] {job.id}: {record['error']}")
@@ -881,6 +929,7 @@ def assemble(run_dir: Path, jobs: list[Job], *, reports: Path, root: Path = path
     try:
         try:
             write_index(run_dir, manifest)
+            manifest["site"] = runs.hash_site(run_dir, [j.id for j in jobs])   # verified like the jobs' files
         except OSError:
             raise
         except Exception as exc:  # noqa: BLE001  (the front page could not be made: the run is not complete)
@@ -905,8 +954,33 @@ def assemble(run_dir: Path, jobs: list[Job], *, reports: Path, root: Path = path
         say(f"rendered {run_dir} (not published: an ad-hoc run)")
     else:
         bad = [f"{e['id']} ({e['status']})" for e in entries if e["status"] not in OK_STATUSES]
-        log(f"run {run_dir.name} is not complete ({', '.join(bad)}); {reports / 'latest'} still points to the last good run")
+        log(f"run {run_dir.name} is not complete ({', '.join(bad)}); {_published_now(reports)}")
+        if publish:
+            runs.prune(reports, keep, current=run_dir)     # failed runs do not pile up either
     return manifest
+
+
+def _published_now(reports: Path, restore: bool = True) -> str:
+    """What `reports/latest` holds after a run that was not published, said truthfully: the published
+    run is verified against its manifest (a notebook may have written into it). One that changed is
+    replaced by the newest complete run that is intact, when there is one (restore=True: the caller
+    holds the lock)."""
+    latest = reports / "latest"
+    current = runs.published(reports)
+    if current is None:
+        return f"nothing is published ({latest} does not exist)"
+    problem = runs.verify_run(current)
+    if problem is None:
+        return f"{latest} still points to the last good run ({current.name})"
+    if not restore:
+        return (f"the published run {current.name} no longer matches its manifest ({problem}): {latest} serves changed "
+                "files; render again to replace it")
+    restored = runs.restore_intact(reports, current)
+    if restored is not None:
+        return (f"the published run {current.name} no longer matches its manifest ({problem}), so {latest} now points "
+                f"to {restored.name}, the newest complete run whose files all match its manifest")
+    return (f"the published run {current.name} no longer matches its manifest ({problem}) and no other complete run is "
+            f"intact: {latest} serves changed files; render again to replace it")
 
 
 def _check_writable(reports: Path) -> None:
@@ -930,12 +1004,18 @@ def _previous(reports: Path, log) -> tuple[Path | None, dict]:
     source = runs.published(reports)
     if source is None:
         return None, {}
-    manifest = runs.read_manifest(source)
-    if manifest is None:
+    found = runs.usable_jobs(source)
+    if found is None:
         log(f"warning: {source / runs.MANIFEST} is missing, unreadable or not in the current format; "
             "nothing is reused from that run")
         return None, {}
-    return source, {j["id"]: j for j in manifest["jobs"] if j["status"] in OK_STATUSES}
+    good, bad = found
+    if bad and not good:
+        log(f"warning: no job entry of {source / runs.MANIFEST} is usable; nothing is reused from that run")
+    elif bad:
+        log(f"warning: {bad} job entr{'y' if bad == 1 else 'ies'} of {source / runs.MANIFEST} are malformed or list no "
+            "page; those jobs are rendered again")
+    return source, {j["id"]: j for j in good}
 
 
 def render(jobs: list[Job], *, reports: Path = paths.REPORTS_DIR, root: Path = paths.ROOT, workers: int | None = None,
@@ -962,50 +1042,77 @@ def render(jobs: list[Job], *, reports: Path = paths.REPORTS_DIR, root: Path = p
 
     editions = tuple(sorted({j.edition_state[0] for j in jobs if j.edition_state}))
     server = kernels.KernelServer(enabled=fork_kernels, editions=editions)
-    with RenderLock(reports, wait, log=log) as lock, contextlib.ExitStack() as stack:
+    # The lock is released last: after every process of the render (detached ones included) is gone.
+    with RenderLock(reports, wait, log=log) as lock, Reaper() as reaper, contextlib.ExitStack() as stack:
         if force:
             stack.enter_context(server)   # every job runs: let the server import while keys are computed
         runs.clean_leftovers(reports)
+        _check_published(reports, log)
         try:
             run_dir = runs.new_run_dir(reports)
         except OSError as exc:
             raise runs.write_error(reports / "runs", exc) from None
-        shared, env = input_hashes(root), environment()
-        for job in jobs:
-            job.key = job_key(job, shared, root, show_code, env)
-        source, previous = _previous(reports, log)
-        to_run = []
-        for job in jobs:
-            old = previous.get(job.id)
-            if job.id in selected:
-                if not force and old is not None and old["key"] == job.key:
-                    got = reuse(job, source, old, run_dir)
-                    if isinstance(got, dict):
-                        _store(run_dir, got)
-                        say(f"[cached] {job.id}")
-                        continue
-                    log(f"[stale ] {job.id}: in {source}, {got}; rendering it again")
-                to_run.append(job)
-                continue
-            # --only: carried over from the published run
-            got = reuse(job, source, old, run_dir) if old is not None else "it is not in the published run"
-            if isinstance(got, dict):
-                _store(run_dir, got)
-                say(f"[kept  ] {job.id} (from run {got['from_run']})")
-            else:
-                log(f"[MISSING] {job.id}: cannot be carried over from the published run: {got}")
-                _store(run_dir, _missing(job, f"not rendered (--only) and not carried over: {got}"))
-        if to_run:
-            # Longest first (by the last run's durations; new jobs first), so no long job starts last.
-            to_run.sort(key=lambda job: -previous.get(job.id, {}).get("seconds", float("inf")))
-            if server.enabled and server.process is None:
-                stack.enter_context(server)
-            _execute(to_run, run_dir, root, show_code, workers, say, log, lock_fd=lock.fd)
-            stack.close()                 # the server is not needed to assemble
-        _fail_if_inputs_changed(jobs, run_dir, root, show_code, env, log)
-        manifest = assemble(run_dir, jobs, reports=reports, root=root, keep=keep, publish=publish,
-                            shared=shared, say=say, log=log)
+        try:
+            manifest = _render_into(run_dir, jobs, reports=reports, root=root, workers=workers, force=force, keep=keep,
+                                    show_code=show_code, log=log, say=say, selected=selected, publish=publish,
+                                    server=server, stack=stack, lock=lock, reaper=reaper)
+        except KeyboardInterrupt:
+            # Ctrl-C: the processes are gone (_execute); the run is removed, nothing was published.
+            stack.close()
+            reaper.kill()
+            runs.discard(reports, run_dir)
+            raise
     return manifest, run_dir
+
+
+def _check_published(reports: Path, log) -> None:
+    """Before a render: say so when the published run no longer matches its manifest (its changed
+    pages are then rendered again, not reused)."""
+    published = runs.published(reports)
+    if published is not None and (problem := runs.verify_run(published)) is not None:
+        log(f"warning: the published run {published.name} does not match its manifest ({problem}); "
+            "what changed is rendered again")
+
+
+def _render_into(run_dir: Path, jobs: list[Job], *, reports: Path, root: Path, workers, force: bool, keep: int,
+                 show_code: bool, log, say, selected: set, publish: bool, server, stack, lock, reaper) -> dict:
+    """The body of `render`, in its new run folder, under the lock."""
+    shared, env = input_hashes(root), environment()
+    for job in jobs:
+        job.key = job_key(job, shared, root, show_code, env)
+    source, previous = _previous(reports, log)
+    to_run = []
+    for job in jobs:
+        old = previous.get(job.id)
+        if job.id in selected:
+            if not force and old is not None and old["key"] == job.key:
+                got = reuse(job, source, old, run_dir)
+                if isinstance(got, dict):
+                    _store(run_dir, got)
+                    say(f"[cached] {job.id}")
+                    continue
+                log(f"[stale ] {job.id}: in {source}, {got}; rendering it again")
+            to_run.append(job)
+            continue
+        # --only: carried over from the published run
+        got = reuse(job, source, old, run_dir) if old is not None else "it is not in the published run"
+        if isinstance(got, dict):
+            _store(run_dir, got)
+            say(f"[kept  ] {job.id} (from run {got['from_run']})")
+        else:
+            log(f"[MISSING] {job.id}: cannot be carried over from the published run: {got}")
+            _store(run_dir, _missing(job, f"not rendered (--only) and not carried over: {got}"))
+    if to_run:
+        # Longest first (by the last run's durations; new jobs first), so no long job starts last.
+        to_run.sort(key=lambda job: -previous.get(job.id, {}).get("seconds", float("inf")))
+        if server.enabled and server.process is None:
+            stack.enter_context(server)
+        _execute(to_run, run_dir, root, show_code, workers, say, log, lock_fd=lock.fd, reaper=reaper)
+        stack.close()                 # the server is not needed to assemble
+        reaper.kill()                 # what the notebooks started (detached or not) ends with their jobs
+    _fail_if_inputs_changed(jobs, run_dir, root, show_code, env, log)
+    return assemble(run_dir, jobs, reports=reports, root=root, keep=keep, publish=publish,
+                    shared=shared, say=say, log=log)
 
 
 def render_one(job_id: str, run_dir: Path, jobs: list[Job], *, reports: Path = paths.REPORTS_DIR,
@@ -1031,7 +1138,8 @@ def render_one(job_id: str, run_dir: Path, jobs: list[Job], *, reports: Path = p
             log(f"[stale ] {job.id}: in {source}, {got}; rendering it again")
     if record is None:
         say(f"[start ] {job.id}")
-        record = execute_job(job, run_dir, root, show_code)
+        with Reaper():                    # nothing the notebook started outlives the job
+            record = execute_job(job, run_dir, root, show_code)
         if record["status"] == "ok":
             say(f"[done  ] {job.id} {record['seconds']:.1f} s")
         else:
@@ -1055,6 +1163,10 @@ def _check_run_dir(run_dir: Path, reports: Path) -> None:
     if runs.is_complete(run_dir):
         raise ParameterError(f"run folder {run_dir} is complete (its {runs.MANIFEST} says so); a finished run is never "
                              "changed: make a new one with --new-run")
+    if (run_dir / runs.OWNER).exists():
+        # Made by a `render` (which records its process there), not by --new-run: that render writes it alone.
+        raise ParameterError(f"run folder {run_dir} belongs to a `render` command, not to an orchestrator; make one "
+                             "with --new-run")
 
 
 def _keys_now(jobs: list[Job], root: Path, show_codes: tuple[bool, ...], env: dict) -> dict[str, set[str]]:
@@ -1207,6 +1319,9 @@ def _request(args) -> tuple[list[Job], dict, Path, bool]:
     if getattr(args, "edition", None):
         edition(args.edition)            # an unknown edition is a bad request, before any kernel starts
         jobs = with_edition(jobs, args.edition)
+    if not jobs:
+        raise ParameterError(f"no jobs: {root} has no notebooks/NN-name.ipynb and {jobs_file or 'no render.yaml'} "
+                             "lists none; pass the project folder with --root")
     return jobs, config, root, adhoc
 
 
@@ -1263,7 +1378,7 @@ def main(args) -> int:
         err(f"error: {exc}")
         return EXIT_LOCKED
     except RunWriteError as exc:
-        err(f"error: {exc}; nothing was published, {Path(args.output) / 'latest'} still points to the last good run")
+        err(f"error: {exc}; nothing was published; {_published_now(Path(args.output), restore=False)}")
         return EXIT_FAILED
     except RenderError as exc:
         err(f"error: {exc}")
@@ -1272,5 +1387,5 @@ def main(args) -> int:
         err(f"error: {exc}")
         return EXIT_BAD_REQUEST
     except KeyboardInterrupt:
-        err(f"interrupted; nothing was published, {Path(args.output) / 'latest'} still points to the last good run")
+        err(f"interrupted; nothing was published; {_published_now(Path(args.output), restore=False)}")
         return 130

@@ -30,6 +30,7 @@ from pathlib import Path
 from ..errors import RenderError
 
 RECORDS = ".jobs"
+OWNER = ".owner"          # in a run made by `render`: the process that writes it
 MANIFEST = "manifest.json"
 MANIFEST_FORMAT = 2
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -116,6 +117,45 @@ def verify_outputs(job_dir: Path, outputs: dict[str, str]) -> str | None:
     return None
 
 
+def hash_site(run_dir: Path, job_ids) -> dict[str, str]:
+    """sha256 of the run's own pages (front pages, run log, downloads): every regular file of the run
+    folder outside its jobs' folders, records and logs, the manifest excepted (it records these)."""
+    skip = set(job_ids) | {RECORDS, "logs", MANIFEST}
+    out = {}
+    for entry in sorted(run_dir.iterdir()):
+        if entry.name in skip or entry.name.startswith("."):
+            continue
+        if entry.is_symlink() or not (entry.is_file() or entry.is_dir()):
+            continue
+        if entry.is_file():
+            out[entry.name] = sha256_file(entry)
+        else:
+            out.update({f"{entry.name}/{rel}": digest for rel, digest in hash_outputs(entry).items()})
+    return out
+
+
+def verify_run(run_dir: Path) -> str | None:
+    """None when a run is complete and every file its manifest records (each job's files, the run's
+    own pages) is there with its recorded sha256; else what is wrong, naming the file."""
+    manifest = read_manifest(run_dir)
+    if manifest is None:
+        return f"{MANIFEST} is missing, unreadable or not in the current format"
+    if not (manifest.get("status") == "ok" and manifest.get("complete") is True):
+        return "its manifest says it is not complete"
+    for job in manifest["jobs"]:
+        problem = verify_outputs(run_dir / job["id"], job["outputs"])
+        if problem:
+            return f"{job['id']}/{problem}"
+    site = manifest.get("site")
+    if isinstance(site, dict) and site:
+        if not all(isinstance(k, str) and isinstance(v, str) and _safe_relative(k) for k, v in site.items()):
+            return f"{MANIFEST}: its list of the run's pages is malformed"
+        problem = verify_outputs(run_dir, site)
+        if problem:
+            return problem
+    return None
+
+
 # --- records and manifests ------------------------------------------------------------------------
 
 def _valid_job(entry) -> bool:
@@ -123,6 +163,15 @@ def _valid_job(entry) -> bool:
             and isinstance(entry.get("status"), str) and isinstance(entry.get("outputs"), dict)
             and all(isinstance(k, str) and isinstance(v, str) and _SHA256.fullmatch(v) and _safe_relative(k)
                     for k, v in entry["outputs"].items()))
+
+
+def missing_page(entry: dict) -> str | None:
+    """A job that succeeded has its page and its executed notebook among its files: a record or
+    manifest entry that lists neither (edited, or `outputs: {}`) describes no usable job."""
+    for name in (f"{entry['id']}.html", f"{entry['id']}.ipynb"):
+        if name not in entry["outputs"]:
+            return f"its record lists no {name}"
+    return None
 
 
 def _safe_relative(rel: str) -> bool:
@@ -156,6 +205,19 @@ def read_manifest(run_dir: Path) -> dict | None:
             and isinstance(manifest.get("jobs"), list) and all(_valid_job(j) for j in manifest["jobs"])):
         return None
     return manifest
+
+
+def usable_jobs(run_dir: Path) -> tuple[list[dict], int] | None:
+    """The well-formed job entries of a run's manifest that succeeded and list their page, and how many
+    other entries it has (malformed, failed, without their page); None when the manifest itself is
+    missing, unreadable or not in the current format. An entry described badly is no cache for its
+    job only: the others may still be reused, each verified by hash."""
+    manifest = read_json(run_dir / MANIFEST)
+    if not (isinstance(manifest, dict) and manifest.get("format") == MANIFEST_FORMAT
+            and isinstance(manifest.get("jobs"), list)):
+        return None
+    good = [j for j in manifest["jobs"] if _valid_job(j) and j["status"] in ("ok", "cached") and missing_page(j) is None]
+    return good, len(manifest["jobs"]) - len(good)
 
 
 def is_complete(run_dir: Path) -> bool:
@@ -194,7 +256,7 @@ def new_run_dir(reports: Path, owner: bool = True) -> Path:
     if owner:
         from .lock import process_start
 
-        (runs / run_id / ".owner").write_text(f"pid {os.getpid()} start {process_start(os.getpid())}\n")
+        (runs / run_id / OWNER).write_text(f"pid {os.getpid()} start {process_start(os.getpid())}\n")
     return runs / run_id
 
 
@@ -202,7 +264,7 @@ def _abandoned(run: Path, now: float) -> bool:
     """A run without a manifest: abandoned when its owner is gone, or (no owner) when long untouched."""
     from .lock import holder_of, is_alive
 
-    owner = run / ".owner"
+    owner = run / OWNER
     try:
         holder = holder_of(owner.read_text()) if owner.exists() else None
         if holder is not None:
@@ -245,6 +307,30 @@ def clean_leftovers(reports: Path) -> None:
     if runs.is_dir():
         for trash in runs.glob(".trash-*"):
             shutil.rmtree(trash, ignore_errors=True)
+
+
+def discard(reports: Path, run: Path) -> None:
+    """Remove a run that will never be published (an interrupted render's): renamed first, so that a
+    half-deleted run never looks like a run."""
+    trash = reports / "runs" / f".trash-{run.name}"
+    try:
+        os.rename(run, trash)
+    except OSError:
+        return
+    shutil.rmtree(trash, ignore_errors=True)
+
+
+def restore_intact(reports: Path, bad: Path) -> Path | None:
+    """Point reports/latest at the newest complete run, other than `bad`, whose every file matches its
+    manifest; None (latest unchanged) when there is none."""
+    runs_dir = reports / "runs"
+    candidates = sorted((p for p in runs_dir.iterdir() if p.is_dir() and not p.name.startswith(".")
+                         and p.resolve() != bad.resolve()), key=_order, reverse=True)
+    for run in candidates:
+        if verify_run(run) is None:
+            publish(reports, run)
+            return run
+    return None
 
 
 def _order(run: Path) -> tuple:
