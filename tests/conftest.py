@@ -15,10 +15,15 @@ from pathlib import Path
 
 import pytest
 from filelock import FileLock
+from hypothesis import settings
 
 import helpers
 from helpers.data import paths
 
+# No timing limit on property-based examples: a test here asserts behaviour, never speed (speed is
+# `make benchmark`'s), and a loaded machine made a 200 ms deadline fail an arithmetic check.
+settings.register_profile("project", deadline=None)
+settings.load_profile("project")
 
 @pytest.fixture
 def data_copy(tmp_path: Path) -> Path:
