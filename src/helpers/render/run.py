@@ -53,6 +53,7 @@ from ..data import paths
 from ..data.edition import edition
 from ..data.parsing import read_yaml
 from ..errors import HelpersError, ParameterError, RenderError
+from ..report import words as W
 from ..report.nb import ALLOWED
 from . import runs
 from .lock import LockError, RenderLock
@@ -242,7 +243,7 @@ def _variant_label(params: dict, lang: str) -> str:
     words = []
     variant_lang = params.get("lang", lang)
     if "lang" in params:
-        words.append({"zh": "中文", "en": "English"}[params["lang"]])
+        words.append(vocab.autonym(params["lang"]))
     if "level" in params:
         words.append(vocab.name("levels", params["level"], variant_lang))   # named in the page it links to
     if "edition" in params:
@@ -259,13 +260,17 @@ def _title_variant(params: dict) -> str:
 
 def link_jobs(jobs: list[Job]) -> None:
     """Each page's navigation bar: the front page, then every other variant of the same notebook."""
+    from .site import front_page_name
+
     for job in jobs:
         lang = job.parameters.get("lang", "zh")
-        job.links = [("首页", "../index.html") if lang == "zh" else ("Front page", "../index.en.html")]
+        # (label, address, the label's language): a variant is named in the language of its page
+        job.links = [(W.text("site.front_page", lang), f"../{front_page_name(lang)}", lang)]
         for other in jobs:
             if (other is not job and other.notebook == job.notebook
                     and other.parameters.get("edition") == job.parameters.get("edition")):
-                job.links.append((_variant_label(other.parameters, lang), f"../{other.id}/{other.id}.html"))
+                job.links.append((_variant_label(other.parameters, lang), f"../{other.id}/{other.id}.html",
+                                  other.parameters.get("lang", lang)))
 
 
 def with_edition(jobs: list[Job], which: str) -> list[Job]:
@@ -491,17 +496,16 @@ def _headings(nb) -> list[tuple[int, str]]:
     return out
 
 
-def page_header(nb, lang: str, links: list[tuple[str, str]]) -> str:
+def page_header(nb, lang: str, links: list[tuple[str, str, str]]) -> str:
     """Navigation bar (front page, the other variants) and a table of contents of the page's headings."""
-    def link(label: str, href: str) -> str:
-        # A label in the other language (中文 on an English page) is marked as such.
-        other = "zh" if re.search(r"[\u4e00-\u9fff]", label) else "en"
-        mark = f' lang="{other}"' if other != lang else ""
+    def link(label: str, href: str, label_lang: str) -> str:
+        # A label in another language (中文 on an English page) is marked as such.
+        mark = f' lang="{label_lang}"' if label_lang != lang else ""
         return f'<a href="{html.escape(href)}"{mark}>{html.escape(label)}</a>'
 
-    nav = " | ".join(link(label, href) for label, href in links)
+    nav = " | ".join(link(*item) for item in links)
     # The table of contents is filled in after export from the ids nbconvert gave the headings.
-    return f'<nav class="page-nav" aria-label="{"导航" if lang == "zh" else "navigation"}">{nav}</nav>{TOC_MARK}'
+    return f'<nav class="page-nav" aria-label="{html.escape(W.text("site.navigation", lang))}">{nav}</nav>{TOC_MARK}'
 
 
 def collapse_results(nb, lang: str) -> None:
@@ -514,7 +518,7 @@ def collapse_results(nb, lang: str) -> None:
             data = output.get("data", {})
             if "application/json" in data:
                 text = json.dumps(data["application/json"], ensure_ascii=False, indent=1, sort_keys=True)
-                summary = "结果（JSON，供程序读取）" if lang == "zh" else "Results (JSON, for programs)"
+                summary = html.escape(W.text("site.results", lang))
                 output["data"] = {"text/html": f'<details class="results"><summary>{summary}</summary>'
                                                f'<pre lang="{lang}">{html.escape(text)}</pre></details>'}
         return
@@ -530,7 +534,7 @@ def fill_toc(body: str, lang: str) -> str:
     for anchor, inner in _H2.findall(body):
         text = re.sub(r"<[^>]+>", "", inner).replace("¶", "").strip()
         items.append(f'<li><a href="#{anchor}">{text}</a></li>')
-    contents = "目录" if lang == "zh" else "Contents"
+    contents = html.escape(W.text("site.contents", lang))
     toc = f'<details class="toc" open><summary>{contents}</summary><ul>{"".join(items)}</ul></details>' if items else ""
     return body.replace(TOC_MARK, toc, 1)
 

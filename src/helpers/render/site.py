@@ -208,9 +208,11 @@ def run_log(manifest: dict) -> str:
         rows.append(f"<tr><td>{link}</td><td>{html.escape(job['notebook'])}</td>"
                     f"<td><code>{html.escape(json.dumps(job['parameters'], sort_keys=True))}</code></td>"
                     f"<td>{html.escape(job['status'])}</td><td class=\"num\">{job['seconds']:.1f} s</td><td>{error}</td></tr>")
+    # The run log is a technical page, in English; it links each language's front page by its autonym.
+    fronts = "".join(f'<a href="{front_page_name(o)}" hreflang="{o}" lang="{o}">{html.escape(autonym(o))}</a>' for o in LANGS)
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Run log {html.escape(manifest["run_id"])}</title>'
             f"<style>{STYLE}</style></head><body>"
-            f'<nav><a href="index.en.html">Front page</a><a href="index.html" hreflang="zh" lang="zh">中文首页</a>'
+            f'<nav>{fronts}'
             f'<a href="manifest.json">manifest.json</a></nav><h1>Run log</h1>'
             f"<p>Run <code>{html.escape(manifest['run_id'])}</code>, commit <code>{html.escape(str(manifest.get('git_commit')))}</code>, "
             f"status <b>{html.escape(manifest['status'])}</b>, {manifest.get('seconds', 0)} s.</p>"
