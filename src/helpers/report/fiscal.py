@@ -19,18 +19,26 @@ import html
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
+from markupsafe import Markup
 
 from .. import checks as checks_mod
 from ..analysis import fiscal as af
-from ..data import provenance, vocab
+from ..checks.engine import require
+from ..data import load as loader
+from ..data import vocab
 from ..data.edition import Edition
-from ..errors import HelpersError, ProvenanceError
+from ..errors import HelpersError
 from . import figures
+from . import words as W
 from .nb import fmt, validate
 from .page import CJK as _CJK
 from .page import Findings, Page, register_summary, rows_table, zh_spans
+from .prose import Prose
 
+NAME = "02-fiscal"
 UNIT = "亿元"
+# The curated tables the page shows (and the quotes of the analysis files: provenance.evidence.*).
+TABLES = ("budget", "debt", "economy", "municipal_spending", "risk_statements", "evidence")
 
 # Titles of the notebook's sections that the generated text refers to (the notebook's markdown
 # headings carry the same titles, after their number; a test holds them together).
@@ -42,7 +50,7 @@ SECTION_TITLES = {
     "growth_base": ("市级支出功能分类", "Municipal spending by function"),
 }
 
-LEVEL_ADJ = {"city": ("全市", "city-wide"), "municipal": ("市级", "municipal-level")}
+LEVEL_ADJ = {"city": ("全市", "city-wide"), "municipal": ("市级", "municipal-level"), "district": ("区县", "district-level")}
 
 LABELS = {
     "year": ("年份", "year"), "side": ("方向", "side"), "line": ("项目", "line"),
@@ -156,6 +164,18 @@ class Context:
     figure_format: str = "png"
 
     @property
+    def say(self) -> Prose:
+        """The page's templates (templates/02-fiscal/<lang>.html), bound to its number renderings."""
+        if getattr(self, "_say", None) is None or self._say.page is not self.page:
+            self._say = Prose(NAME, self.page)
+        return self._say
+
+    @property
+    def district(self) -> bool:
+        """True on the district page: figures city-wide − municipal, no budget of its own printed."""
+        return self.level == "district"
+
+    @property
     def y0(self) -> int:
         return self.ed.year("review")
 
@@ -184,7 +204,8 @@ def context(ed: Edition, lang: str, level: str, figure_dir=None, figure_format: 
     """Check the edition, verify its facts and read its fiscal.yaml; raise ParameterError on a bad value."""
     validate(lang=lang, level=level, figure_format=figure_format)
     checks = checks_mod.run_checks(ed)
-    facts = checks_mod.verified_facts(ed)
+    require(checks, "page 02", tables=set(TABLES))        # a failed check of its numbers or quotes: no page
+    facts = af.facts_at(checks_mod.verified_facts(ed), level)     # the district level: city-wide − municipal
     return Context(ed, facts, checks, ed.load_yaml("fiscal"), lang, level, Page(lang), figure_dir, figure_format)
 
 
@@ -217,12 +238,32 @@ def amt(ctx: Context, x: float) -> str:
 
 
 def num(ctx: Context, metric: str, period: int, shown: str | None = None) -> str:
-    """A curated number with its source."""
-    return ctx.page.num(ctx.facts.get(metric, period), shown)
+    """A curated number with its source (a derived district figure with its formula)."""
+    return row_num(ctx, ctx.facts.get(metric, period), shown)
 
 
 def row_num(ctx: Context, row: dict, shown: str | None = None) -> str:
+    """A curated row with its source; a row of `analysis.fiscal.district_facts` with its formula."""
+    if row.get("table") == af.DERIVED_TABLE:
+        return der(ctx, shown if shown is not None else _derived_shown(ctx, row), derived_formula(ctx, row))
     return ctx.page.num(row, shown)
+
+
+def _derived_shown(ctx: Context, row: dict) -> str:
+    v = float(row["value"])
+    return f"{v:.1f}%".replace("-", "−") if row["unit"] == "%" else amt(ctx, v)
+
+
+def derived_formula(ctx: Context, row: dict) -> str:
+    """How a district figure is derived, with the printed numbers put in."""
+    city, municipal = (vocab.name("levels", k, ctx.lang) for k in ("city", "municipal"))
+    if row["derived"] == "difference":
+        c, m = row["parts"]
+        return W.text("page02.formula.district_difference", ctx.lang, city=city, municipal=municipal,
+                      c=_g(float(c["value"])), m=_g(float(m["value"])))
+    c, cg, m, mg = row["parts"]
+    return W.text("page02.formula.district_growth", ctx.lang, city=city, municipal=municipal,
+                  c=_g(float(c["value"])), cg=_g(float(cg["value"])), m=_g(float(m["value"])), mg=_g(float(mg["value"])))
 
 
 def der(ctx: Context, shown: str, formula: str) -> str:
@@ -271,8 +312,13 @@ def mval(ctx: Context, key: str, period: int, level: str | None = None) -> str:
     e = evaluated(ctx, key, period, level)
     if e.value is None:
         return "—"
-    shown = pct(e.value) if af.measure_spec(key).kind == "ratio" else amt(ctx, e.value)
-    return der(ctx, shown, f"{e.formula(ctx.lang)} = {e.numbers()}")
+    return der(ctx, measure_shown(ctx, key, e.value), f"{e.formula(ctx.lang)} = {e.numbers()}")
+
+
+def measure_shown(ctx: Context, key: str, value: float) -> str:
+    """A measure's value as text: a ratio as a percentage, months to one decimal, an amount in 亿元."""
+    kind = af.measure_spec(key).kind
+    return pct(value) if kind == "ratio" else (f"{value:.1f}" if kind == "months" else amt(ctx, value))
 
 
 def section_ref(ctx: Context, key: str) -> str:
@@ -315,7 +361,10 @@ def _name(ctx: Context, row: dict) -> str:
 
 def findings(ctx: Context) -> str:
     """Five sentences: self-sufficiency and transfers, land, the debt stock, what the plan year's
-    figures are (and are not), and the risk summary in short (debt service and refinancing among it)."""
+    figures are (and are not), and the risk summary in short (debt service and refinancing among it).
+    The district page: how its figures are derived, its self-sufficiency, land and debt."""
+    if ctx.district:
+        return _district_findings(ctx)
     y0, y1, lv, pre = ctx.y0, ctx.y1, ctx.lv, f"{ctx.level}_general_"
     ss = evaluated(ctx, "self_sufficiency", y0).value
     to_exp = evaluated(ctx, "central_transfers_to_expenditure", y0).value
@@ -343,6 +392,29 @@ def findings(ctx: Context) -> str:
     return Findings(out, ctx.lang)
 
 
+def _district_findings(ctx: Context) -> Findings:
+    y0, y1 = ctx.y0, ctx.y1
+    peak = statements(ctx, kind="risk", concerns="district_debt_service")[0]
+
+    def n(metric):
+        return Markup(num(ctx, metric, y0))
+
+    def m(key):
+        return Markup(mval(ctx, key, y0))
+
+    text = ctx.say("district_findings", y0=y0, y1=y1, revenue=n("district_general_revenue"),
+                   expenditure=n("district_general_expenditure"), self_sufficiency=m("self_sufficiency"),
+                   land=n("district_fund_land_sale_revenue"), land_dependence=m("land_dependence"),
+                   land_growth=n("district_fund_land_sale_revenue_growth"),
+                   municipal_land_growth=n("municipal_fund_land_sale_revenue_growth"),
+                   city_land_growth=n("city_fund_land_sale_revenue_growth"), debt=n("district_debt_balance"),
+                   debt_share=m("district_debt_share"), debt_to_revenue=m("debt_to_revenue"), service=n("district_debt_service"),
+                   service_to_revenue=m("debt_service_to_revenue"), peak=Markup(statement(ctx, peak)))
+    out = [part.strip() for part in text.split("||")]
+    out.append(_risk_finding(ctx))
+    return Findings([o for o in out if o], ctx.lang)
+
+
 def references(ctx: Context, applies_to: str) -> list[dict]:
     """The edition's reference lines for a measure (results key without the year)."""
     return [r for r in ctx.spec.get("references", []) if applies_to in r["applies_to"]]
@@ -363,8 +435,8 @@ def _debt_finding(ctx: Context) -> str:
     debt, cited), against revenue plus transfers first, then own revenue, each named with its
     formula; GDP without a sovereign benchmark (the references table gives those, with their scope)."""
     y0, lv = ctx.y0, ctx.lv
-    hidden = _checked_evidence(ctx, "hidden_debt")
-    pledges = ctx.t("、", ", ").join(ctx.page.num(e, e["text"][ctx.lang]) for e in hidden)
+    hidden = statements(ctx, topic="debt", kind="pledge")
+    pledges = ctx.t("、", ", ").join(statement(ctx, e) for e in hidden)
     broad = evaluated(ctx, "debt_to_revenue_and_transfers", y0)
     own = evaluated(ctx, "debt_to_revenue", y0)
     out = ctx.t(f"{y0}年末{lv}政府债务余额 {num(ctx, f'{ctx.level}_debt_balance', y0)} 是显性债务（政府债券），不含隐性债务；公报本身多处承诺{pledges}。",
@@ -398,20 +470,48 @@ def advance_quota(ctx: Context) -> dict:
 
 
 def _checked_evidence(ctx: Context, key: str) -> list[dict]:
-    """The gazette quotes fiscal.yaml gives under `key` as source rows, each checked on its line."""
+    """The gazette quotes fiscal.yaml gives under `key` as source rows (`helpers check` checks each
+    on its line: provenance.evidence.fiscal.*, and the page's checks gate refuses a failed one)."""
     return [_checked_quote(ctx, key, item) for item in ctx.spec.get(key, {}).get("evidence", [])]
 
 
 def _checked_quote(ctx: Context, key: str, item: dict) -> dict:
-    """One quote of fiscal.yaml (`key` names where) as a source row, checked on its line of its
-    report in the raw text (ProvenanceError naming the quote and line otherwise)."""
-    lines = provenance.raw_lines(ctx.ed)
-    n = int(item["line"])
-    first, last = ctx.ed.documents[item["document"]]
-    if not (first <= n <= last and n <= len(lines) and item["quote"] in lines[n - 1]):
-        raise ProvenanceError(ctx.ed.data_file("fiscal"), f"{key} evidence {item['quote']!r} is not on line {n} "
-                              f"of the {item['document']}", column=key)
-    return {"document": item["document"], "line": n, "quote": item["quote"], "text": item["text"]}
+    return {"document": item["document"], "line": int(item["line"]), "quote": item["quote"], "text": item["text"]}
+
+
+# --- The reports' own words on risk (curated/risk_statements.csv) ----------------------------------------
+
+def statements(ctx: Context, **where) -> list[dict]:
+    """The rows of the curated table of risk statements (checked by `helpers check`: quote on its
+    line), those whose columns equal `where` (e.g. kind="pledge"), in the table's order."""
+    frame = loader.load("risk_statements", ctx.ed)
+    rows = [dict(r, table="risk_statements") for r in frame.to_dict("records")]
+    return [r for r in rows if all(r[k] == v for k, v in where.items())]
+
+
+def statement(ctx: Context, row: dict) -> str:
+    """A statement quoted with its source: verbatim on a Chinese page, our English on an English one."""
+    return ctx.page.num(row, row["quote"] if ctx.lang == "zh" else row["text_en"])
+
+
+def _concerned(ctx: Context, key: str) -> str:
+    """The figure a statement is quoted beside, at the page's level where it has one."""
+    y0 = ctx.y0
+    if any(m.key == key for m in af.MEASURES):
+        return mval(ctx, key, y0)
+    for facts, metric in ((ctx.facts, f"{ctx.level}_{key}"), (ctx.facts, f"city_{key}"), (ctx.facts, key),
+                          (af.district_facts(ctx.facts), key)):
+        if facts.has(metric, y0):
+            return row_num(ctx, facts.get(metric, y0))
+    return "—"
+
+
+def statements_section(ctx: Context) -> str:
+    """Every statement of the table beside the figure it concerns."""
+    rows = [[W.name("page02.statement_kind", r["kind"], ctx.lang), vocab.name("topics", r["topic"], ctx.lang),
+             H(statement(ctx, r)), H(_concerned(ctx, r["concerns"]))] for r in statements(ctx)]
+    headers = [W.text(f"page02.label.{k}", ctx.lang) for k in ("kind", "topic", "statement", "beside")]
+    return ctx.say("statements_intro", level=ctx.lv) + table(ctx, headers, rows, right=(3,))
 
 
 def _evidence(ctx: Context, quota: dict, k: int) -> str:
@@ -454,6 +554,8 @@ def _tables(ctx: Context) -> dict:
 def sources_uses(ctx: Context) -> str:
     """One table per budget (each line sourced, with its share of the side's total) and whether
     the two sides balance; a note where the level has no social insurance fund."""
+    if ctx.district:
+        return ctx.say("not_at_district", what="budgets")
     tables = _tables(ctx)
     parts = []
     for b in af.budgets_at(ctx.facts, ctx.level, ctx.y0):
@@ -487,7 +589,9 @@ def sources_uses(ctx: Context) -> str:
 
 
 def figure_sources_uses(ctx: Context) -> None:
-    """Stacked bars of each budget's sources and uses (figure 02-sources-uses-<level>)."""
+    """Stacked bars of each budget's sources and uses (figure 02-sources-uses-<level>; none for districts)."""
+    if ctx.district:
+        return
     tables = _tables(ctx)
     budgets = af.budgets_at(ctx.facts, ctx.level, ctx.y0)
     figures.setup()
@@ -548,6 +652,8 @@ def _component_cell(ctx: Context, row: dict, period: int) -> str:
 
 def who_pays(ctx: Context) -> str:
     """How general and fund budget spending is paid for, in both years, and what it means."""
+    if ctx.district:
+        return ""                      # said once, under sources and uses
     fin = _financing(ctx)
     components = [c for c in af.FINANCING_COMPONENTS + ("expenditure",) if any(c in set(f["component"]) for f in fin.values())]
     headers = [ctx.label("component")] + [f"{af.budget_name(b, ctx.lang)} {y}" for b, y in fin]
@@ -614,7 +720,9 @@ def _who_pays_text(ctx: Context, fin: dict) -> str:
 
 
 def figure_financing(ctx: Context) -> None:
-    """Waterfall of what pays for general budget expenditure in both years (02-financing-<level>)."""
+    """Waterfall of what pays for general budget expenditure in both years (02-financing-<level>; none for districts)."""
+    if ctx.district:
+        return
     fin = _financing(ctx)
     figures.setup()
     fig, axes = plt.subplots(1, 2, figsize=(10, 4.6), sharey=True,
@@ -707,6 +815,13 @@ def measures_section(ctx: Context, groups=("revenue", "transfers", "land")) -> s
     def raw(key, period):
         return evaluated(ctx, key, period).value
 
+    if ctx.district:
+        return measures_table(ctx, _keys(groups)) + ctx.say(
+            "district_measures", y0=y0, y1=y1, **{k: Markup(v(key, p)) for k, key, p in (
+                ("self_sufficiency", "self_sufficiency", y0), ("self_sufficiency_next", "self_sufficiency", y1),
+                ("tax_share", "tax_share", y0), ("land_dependence", "land_dependence", y0),
+                ("land_dependence_next", "land_dependence", y1), ("land_to_general", "land_to_general_revenue", y0),
+                ("gap", "expenditure_gap", y0), ("gap_next", "expenditure_gap", y1))})
     widens = raw("expenditure_gap", y1) > raw("expenditure_gap", y0)
     no_draft_transfers = raw("central_transfers_to_expenditure", y1) is None
     ss = raw("self_sufficiency", y0)
@@ -775,6 +890,14 @@ def draft_changes(ctx: Context) -> str:
     headers = [ctx.label("line"), f"{ctx.label('outturn')} {y0}", f"{ctx.label('draft')} {y1}", ctx.label("change_abs"),
                ctx.label("change_pct"), ctx.t(f"对{y0}年预算（推算）", f"vs the {y0} budget (implied)"), ctx.label("stated_growth")]
     Y = {r["item"] if r["budget"] == "general" else f"{r['budget']}_{r['item']}": r for r in yoy.to_dict("records")}
+    if ctx.district:
+        def ch(key):
+            r = Y[key]
+            return Markup(der(ctx, f"{r['change_pct']:+.1%}".replace("-", "−"), f"{r['draft']:g} ÷ {r['outturn']:g} − 1"))
+        return table(ctx, headers, rows, right=(1, 2, 3, 4, 5, 6)) + ctx.say(
+            "district_draft", y0=y0, y1=y1, expenditure=Markup(num(ctx, "district_general_expenditure", y1)),
+            expenditure_change=ch("expenditure"), fund=Markup(num(ctx, "district_fund_revenue", y1)), fund_change=ch("fund_revenue"),
+            land=Markup(num(ctx, "district_fund_land_sale_revenue", y1)), land_change=ch("fund_land_sale_revenue"))
 
     def rate(key):
         return der(ctx, pct(abs(Y[key]["change_pct"])), ctx.t("|预算数 ÷ 执行数 − 1|", "|draft ÷ outturn − 1|"))
@@ -824,6 +947,8 @@ def draft_changes(ctx: Context) -> str:
 def social_insurance_section(ctx: Context) -> str:
     """Balance, fiscal subsidy share, balance without subsidy, months of reserves (city-wide only)."""
     y0, y1 = ctx.y0, ctx.y1
+    if ctx.district:
+        return ctx.say("not_at_district", what="social_insurance")
     if ctx.level != "city" or not ctx.facts.has("city_social_insurance_revenue", y0):
         return _p(ctx.t("市级没有社会保险基金预算（只在全市层面编报），本节从略。",
                         "The municipal level has no social insurance fund budget (it is reported city-wide only); this section is skipped."))
@@ -875,23 +1000,72 @@ def _basis(ctx: Context, basis: str, metric: str, period: int, short: bool = Fal
     return ctx.label(f"{basis}_basis")
 
 
-def _land_shock_text(ctx: Context) -> str:
-    """A what-if on the report's own figures: land sales 10–30% lower, all else equal."""
-    y0 = ctx.y0
-    shock = af.land_sale_shock(ctx.facts, y0, ctx.spec.get("sensitivity", {}).get("land_sale_falls", (0.1, 0.2, 0.3)))
-    base, worst = shock.iloc[0], shock.iloc[-1]
-    formula = ctx.t("专项债务余额 ÷（基金收入 − 土地出让收入 × 降幅 + 基金中央补助）", "special debt ÷ (fund revenue − land sales × fall + fund transfers)")
-    falls = ctx.t("、", ", ").join(pct(f, 0) for f in shock["fall"].iloc[1:])
-    ratios = ctx.t("、", ", ").join(der(ctx, pct(r), formula) for r in shock["special_debt_ratio"].iloc[1:])
-    now = der(ctx, pct(base["special_debt_ratio"]), ctx.t("专项债务余额 ÷（基金收入 + 基金中央补助）", "special debt ÷ (fund revenue + fund transfers)"))
-    broad = der(ctx, pct(worst["debt_to_revenue_and_transfers"]), ctx.t("债务余额 ÷（收入及中央补助，土地出让收入低 30%）",
-                                                                      "debt ÷ (revenue and transfers, land sales 30% lower)"))
-    return ctx.t(
-        f"用报告自己的数字作假设（不是预测）：若{y0}年土地出让收入 {num(ctx, 'city_fund_land_sale_revenue', y0)} 分别低 {falls}，其他不变，"
-        f"专项债务率将由 {now} 升至 {ratios}；低 30% 时债务与收入及中央补助之比为 {broad}。",
-        f" A what-if on the report's own figures, not a forecast: had the {y0} land sales of {num(ctx, 'city_fund_land_sale_revenue', y0)} "
-        f"been {falls} lower, all else equal, the special debt ratio of {now} would have been {ratios}, and at 30% lower debt to "
-        f"revenue and transfers would have been {broad}.")
+def _land_shock(ctx: Context):
+    falls = ctx.spec.get("sensitivity", {}).get("land_sale_falls", (0.1, 0.2, 0.3))
+    return af.land_sale_shock(ctx.facts, ctx.level, ctx.y1, ctx.y0, falls)
+
+
+def _shock_cells(ctx: Context, r: dict, rows: dict) -> dict:
+    """The values of one row of the land-sale shock, each with its formula (numbers put in)."""
+    def g(name):
+        return _g(float(rows[name]["value"])) if rows[name] is not None else "—"
+
+    fall, fund = f"{r['fall']:g}", f"{r['fund_revenue']:.1f}"
+    fields = {"fall": fall, "fund": fund, "land": g("land"), "general": g("general"), "special": g("special"),
+              "transfers": g("fund_transfers"), "debt": g("debt"), "review": ctx.y0}
+    out = {"fund_revenue": der(ctx, amt(ctx, r["fund_revenue"]), W.text("page02.formula.shock_fund", ctx.lang, **fields)
+                               .replace(f"= {fund} ", f"= {g('fund')} "))}
+    for key, formula in (("land_dependence", "shock_land"), ("special_debt_ratio", "shock_special"), ("debt_to_revenue", "shock_debt")):
+        out[key] = None if r[key] is None else der(ctx, pct(r[key]), W.text(f"page02.formula.{formula}", ctx.lang, **fields))
+    return out
+
+
+def sensitivity_section(ctx: Context) -> str:
+    """Land sales below the plan year's budget (fiscal.yaml `sensitivity.land_sale_falls`): fund
+    revenue, land dependence, the special debt ratio and debt to own revenue at the page's level."""
+    shock = _land_shock(ctx)
+    rows_in = shock.attrs["rows"]
+    body = []
+    for r in shock.to_dict("records"):
+        cells = _shock_cells(ctx, r, rows_in)
+        label = W.text("page02.label.as_budgeted", ctx.lang) if r["fall"] == 0 else f"−{pct(r['fall'], 0)}"
+        body.append([label] + [H(cells[k]) if cells[k] is not None else None
+                               for k in ("fund_revenue", "land_dependence", "special_debt_ratio", "debt_to_revenue")])
+    headers = [W.text(f"page02.label.{k}", ctx.lang) for k in ("fall", "sensitivity_fund", "sensitivity_land",
+                                                                "sensitivity_special", "sensitivity_debt")]
+    cut = shock.iloc[1:].to_dict("records")
+    cells = [_shock_cells(ctx, r, rows_in) for r in cut]
+    joined = ctx.t("、", ", ")
+    has_special = shock["special_debt_ratio"].notna().all()
+    text = ctx.say("sensitivity", y0=ctx.y0, y1=ctx.y1, level=ctx.lv, land=Markup(row_num(ctx, rows_in["land"])),
+                   falls=joined.join(pct(r["fall"], 0) for r in cut),
+                   land_dependence=Markup(joined.join(c["land_dependence"] for c in cells)),
+                   special=Markup(joined.join(c["special_debt_ratio"] for c in cells)) if has_special else "",
+                   debt_to_revenue=Markup(joined.join(c["debt_to_revenue"] for c in cells)), has_special=bool(has_special))
+    return table(ctx, headers, body, right=(1, 2, 3, 4)) + text
+
+
+def figure_sensitivity(ctx: Context) -> None:
+    """Land dependence and the debt ratios as land sales fall below the plan year's budget (02-sensitivity-<level>)."""
+    shock = _land_shock(ctx)
+    figures.setup()
+    fig, ax = plt.subplots(figsize=(7, 4))
+    x = 100 * shock["fall"]
+    for key, color, marker in (("land_dependence", "#f79646", "o"), ("debt_to_revenue", "#1f4e79", "s"),
+                               ("special_debt_ratio", "#c0504d", "D")):
+        if shock[key].notna().all():
+            ys = 100 * shock[key].astype(float)
+            ax.plot(x, ys, color=color, marker=marker, label=W.text(f"page02.label.sensitivity_{key.split('_')[0] if key != 'debt_to_revenue' else 'debt'}", ctx.lang))
+            for xi, yi in zip(x, ys, strict=True):
+                ax.text(xi, yi, f" {yi:.0f}%", fontsize=8, va="bottom")
+    ax.set_xticks(list(x), [W.text("page02.label.as_budgeted", ctx.lang) if v == 0 else f"−{v:.0f}%" for v in x])
+    ax.set_xlabel(W.text("page02.label.fall", ctx.lang))
+    ax.set_ylabel(W.text("page02.label.ratio_axis_pct", ctx.lang))
+    ax.set_title(W.text("page02.label.fig_sensitivity", ctx.lang, plan=ctx.y1, level=ctx.lv), fontsize=10)
+    ax.legend(fontsize=8, loc="upper left")
+    ax.set_ylim(0, None)
+    fig.tight_layout()
+    _save(ctx, fig, f"02-sensitivity-{ctx.level}")
 
 
 def _refinancing_shock_text(ctx: Context) -> str:
@@ -982,23 +1156,13 @@ RISK_HEADINGS = {"strength": ("优势", "Strengths"), "weakness": ("弱点", "We
 
 
 def _risk_value(ctx: Context, r: dict) -> str:
-    """The figure of a risk-summary entry, sourced (a curated figure) or derived (its formula)."""
-    key, period, v = r["key"], r["period"], r["value"]
+    """The figure of a risk-summary entry, sourced (a curated figure) or derived (a measure, with its formula)."""
     if r["kind"] == "metric":
-        return num(ctx, f"{ctx.level}_{key}", period)
-    if any(m.key == key for m in af.MEASURES):
-        return mval(ctx, key, period)
-    if key == "district_debt_share":
-        d = af.district_level(ctx.facts, period, ctx.y1)["debt"]
-        return der(ctx, pct(v), ctx.t(f"区县债务余额 ÷ 全市债务余额 = {d['debt_balance']:g} ÷ {d['debt_balance'] / v:g}",
-                                      f"district debt ÷ city debt = {d['debt_balance']:g} ÷ {d['debt_balance'] / v:g}"))
-    if key == "refinancing_to_principal":
-        s = af.debt_service(ctx.facts, period, "city")
-        return der(ctx, pct(v), ctx.t(f"再融资债券 ÷ 到期本金 = {s['refinancing']:g} ÷ {s['principal']:g}",
-                                      f"refinancing bonds ÷ principal due = {s['refinancing']:g} ÷ {s['principal']:g}"))
-    if key == "social_insurance_reserve_months":
-        return der(ctx, f"{v:.1f}", ctx.t("历年滚存结余 ÷（支出 ÷ 12）", "accumulated balance ÷ (expenditure ÷ 12)"))
-    raise HelpersError(f"fiscal.yaml risk_summary: no way to show {key!r}; use a measure, a curated metric or a known result")
+        return num(ctx, f"{ctx.level}_{r['key']}", r["period"])
+    if any(m.key == r["key"] for m in af.MEASURES):
+        return mval(ctx, r["key"], r["period"])
+    raise HelpersError(f"fiscal.yaml risk_summary: no way to show {r['key']!r}; use a measure of analysis.fiscal.MEASURES "
+                       "or a curated metric")
 
 
 def _risk_threshold(ctx: Context, r: dict) -> str:
@@ -1069,7 +1233,8 @@ def history_section(ctx: Context) -> str:
                      H(der(ctx, f"{r['previous']:,.1f}", formula + span)), H(row_num(ctx, v, fmt(r["value"]))),
                      H(row_num(ctx, g)), H(der(ctx, f"{r['change']:+,.1f}".replace("-", "−"), f"{r['value']:g} − {r['previous']:.1f}"))])
     headers = [ctx.label("line"), ctx.t(f"{prev}年（由增速推算）", f"{prev} (implied by the growth rate)"),
-               ctx.t(f"{y0}年执行数", f"{y0} outturn"), ctx.t("报告所列增速", "growth stated"),
+               ctx.t(f"{y0}年执行数", f"{y0} outturn"),
+               W.text("page02.label.growth_derived", ctx.lang) if ctx.district else ctx.t("报告所列增速", "growth stated"),
                ctx.t("变化（亿元）", "change (CNY 100 million)")]
     out = _p(ctx.t(
         f"报告没有列出{prev}年的数字，但给出了{y0}年{lv}各项收支的增速；上年水平 = 执行数 ÷（1 + 增速）。"
@@ -1105,16 +1270,17 @@ def history_section(ctx: Context) -> str:
 def districts_section(ctx: Context) -> str:
     """The district level, which holds most of the debt: derived as city-wide − municipal for revenue
     and land sales, against the debt the report states for districts, with the budget report's own
-    warnings about districts and about revenue, quoted (fiscal.yaml `risk_language`)."""
+    warnings about districts and about revenue, quoted (curated/risk_statements.csv)."""
     y0, y1 = ctx.y0, ctx.y1
-    if ctx.level != "city":
+    if ctx.level == "municipal":
         return _p(ctx.t("区县一级（全市 − 市级）见全市口径的页面。", "The district level (city-wide − municipal) is on the city-wide page."))
     d = af.district_level(ctx.facts, y0, y1)
     lines, debt = d["lines"], d["debt"]
-    words = _checked_evidence(ctx, "risk_language")
+    words = [statements(ctx, kind="risk", concerns=c)[0]
+             for c in ("district_debt_service", "district_fund_land_sale_revenue", "tax_share", "self_sufficiency")]
 
     def quote(k):
-        return ctx.page.num(words[k], words[k]["text"][ctx.lang])
+        return statement(ctx, words[k])
 
     rows = []
     for r in lines.to_dict("records"):
@@ -1150,7 +1316,7 @@ def districts_section(ctx: Context) -> str:
         f"of it, and their debt service (before refinancing) {service}. District land sales were about {line('fund', 'land_sale_revenue', y0)} in {y0} "
         f"and about {line('fund', 'land_sale_revenue', y1)} in the {y1} draft. The budget report itself warns that {quote(0)} and that {quote(1)}; of "
         f"the city as a whole it says that {quote(2)} and that {quote(3)}.")
-    s += _land_shock_text(ctx) + _refinancing_shock_text(ctx)
+    s += _refinancing_shock_text(ctx)
     if debt["balance_gap"]:
         s += ctx.t(f"（注意：市级与区县债务余额之和与全市相差 {debt['balance_gap']:g} 亿元。）",
                    f" (Note: municipal and district debt differ from the city-wide total by {debt['balance_gap']:g}.)")
@@ -1246,6 +1412,10 @@ def _debt_text(ctx: Context, ds, service) -> str:
         f"{principal} of principal repaid by the two budgets" + (": almost all maturing principal was rolled over. " if rolled else ". ")
         + f"Debt service of {num(ctx, 'city_debt_service', y0)} equals {service_share} of general and fund budget revenue, "
         f"with implied interest of about {interest}.")
+    if ctx.district:
+        s += " " * (ctx.lang == "en") + ctx.say("district_debt", debt=Markup(num(ctx, "district_debt_balance", y0)),
+                                                 service=Markup(num(ctx, "district_debt_service", y0)),
+                                                 to_revenue=Markup(mval(ctx, "debt_service_to_revenue", y0)))
     if ctx.level == "municipal":
         s += ctx.t(f"市级债务余额 {num(ctx, 'municipal_debt_balance', y0)}，市级还本付息 {num(ctx, 'municipal_debt_service', y0)}。",
                    f" Municipal-level debt is {num(ctx, 'municipal_debt_balance', y0)}, its debt service {num(ctx, 'municipal_debt_service', y0)}.")
@@ -1254,7 +1424,7 @@ def _debt_text(ctx: Context, ds, service) -> str:
 
 def _advance_quota_text(ctx: Context) -> str:
     y0, y1, q = ctx.y0, ctx.y1, advance_quota(ctx)
-    lvl = ctx.level
+    lvl = ctx.level if ctx.level in af.LEVELS else "city"      # the districts' budgeted debt service is not printed
     s = ctx.t(
         f"{y1}年计划发行政府债券 {num(ctx, 'city_debt_bonds_issued', y1)}（新增 {num(ctx, 'city_debt_new_bonds', y1)}，再融资 "
         f"{num(ctx, 'city_debt_refinancing_bonds', y1)}）是按照{_evidence(ctx, q, 0)}编制的；{_evidence(ctx, q, 1)}。"
@@ -1551,6 +1721,8 @@ def figure_spending(ctx: Context) -> None:
 
 def execution_section(ctx: Context) -> str:
     """Completion rates and the budgets they imply; the municipal reserve and stabilisation funds."""
+    if ctx.district:
+        return ctx.say("not_at_district", what="execution")
     y0, y1, lv, pre = ctx.y0, ctx.y1, ctx.lv, f"{ctx.level}_general_"
     ex = af.execution(ctx.facts, ctx.level, y0)
     rows = [[af.budget_name(r["budget"], ctx.lang), ctx.label("side_" + r["side"]), H(num(ctx, r["metric"], y0, fmt(r["outturn"]))),
