@@ -1,19 +1,25 @@
-"""helpers.report.fiscal: notebook 02's page in one language, its sources, corrections and figures;
+"""helpers.report.fiscal (the page model FiscalPage, opened with open_page): notebook 02's page in one language, its sources, corrections and figures;
 and the notebook itself (thin, one language per markdown cell, cross-references that resolve)."""
 
 from __future__ import annotations
 
 import json
 import re
+from html import escape
 from html.parser import HTMLParser
 
+import pandas as pd
 import pytest
 
 import helpers
 from helpers.analysis import fiscal as af
 from helpers.data import paths
 from helpers.errors import DataError, ParameterError
-from helpers.report import fiscal as report
+from helpers.report.fiscal import FiscalPage
+from helpers.report.fiscal import base as report
+from helpers.report.fiscal import debt as report_debt
+from helpers.report.fiscal import risk as report_risk
+from helpers.report.protocol import open_page
 
 ED = helpers.edition()
 Y0, Y1 = ED.year("review"), ED.year("plan")
@@ -23,6 +29,13 @@ PARTS = ("findings", "risk_section", "sources_uses", "who_pays", "measures_secti
          "debt_section", "districts_section", "statements_section", "bonds_section", "sensitivity_section", "debt_ratio_section",
          "spending_section", "execution_section", "checks_section")
 LEVELS = ("city", "municipal", "district")
+# The parts of the page as the tests name them → the page's sections.
+SECTION = {"findings": "findings", "risk_section": "risk", "sources_uses": "sources_uses", "who_pays": "who_pays",
+           "measures_section": "measures", "draft_changes": "draft_changes", "history_section": "history",
+           "social_insurance_section": "social_insurance", "debt_section": "debt", "districts_section": "districts",
+           "statements_section": "statements", "bonds_section": "bonds", "sensitivity_section": "sensitivity",
+           "debt_ratio_section": "debt_ratio", "spending_section": "spending", "execution_section": "execution",
+           "checks_section": "checks"}
 
 
 @pytest.fixture(scope="module")
@@ -31,9 +44,10 @@ def pages():
     out = {}
     for lang in ("zh", "en"):
         for level in LEVELS:
-            ctx = report.context(ED, lang, level)
-            parts = {name: getattr(report, name)(ctx) for name in PARTS}
-            parts["sources"] = report.sources(ctx)
+            page = open_page("02-fiscal", ED, lang, level=level)
+            ctx = page.ctx
+            parts = {name: page.section(SECTION[name]) for name in PARTS}
+            parts["sources"] = page.section("sources")
             out[(lang, level)] = (ctx, parts)
     return out
 
@@ -90,9 +104,11 @@ def test_the_text_helper_marks_chinese_on_an_english_page(pages):
 
 def test_bad_parameters_are_refused():
     with pytest.raises(ParameterError, match="allowed values"):
-        report.context(ED, "fr", "city")
+        open_page("02-fiscal", ED, "fr", level="city")
     with pytest.raises(ParameterError, match="allowed values"):
-        report.context(ED, "en", "county")
+        open_page("02-fiscal", ED, "en", level="county")
+    with pytest.raises(ParameterError, match="no section 'debts'"):
+        open_page("02-fiscal", ED, "en").section("debts")
 
 
 # --- Sources -----------------------------------------------------------------------------------------
@@ -222,7 +238,7 @@ def test_a_quote_off_its_line_refuses_the_page(data_copy):
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("line: 847, quote: 按照中央提前下达", "line: 848, quote: 按照中央提前下达", 1), encoding="utf-8")
     with pytest.raises(DataError, match="advance_quota"):
-        report.context(helpers.edition(data_copy), "en", "city")
+        open_page("02-fiscal", data_copy, "en", level="city")
 
 
 def test_the_growth_base_is_presented_as_a_convention_with_evidence(pages):
@@ -262,14 +278,15 @@ def test_results_are_the_analysis_results(pages):
 
 # --- Figures -----------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("level", ["city", "municipal"])
+@pytest.mark.parametrize("level", LEVELS)
 def test_figures_are_written_with_stable_names(tmp_path, level):
-    ctx = report.context(ED, "en", level, figure_dir=str(tmp_path), figure_format="svg")
-    for name in ("figure_sources_uses", "figure_financing", "figure_debt", "figure_debt_ratio", "figure_spending"):
-        assert getattr(report, name)(ctx) is None
+    """The page owns its figures' file names (FIGURES); the district level has no budgets to draw."""
+    page = open_page("02-fiscal", ED, "en", level=level, figure_dir=str(tmp_path), figure_format="svg")
+    for name in page.FIGURES:
+        page.show_figure(name)
+    budgets = [] if level == "district" else [f"02-sources-uses-{level}.en.svg", f"02-financing-{level}.en.svg"]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        [f"02-sources-uses-{level}.en.svg", f"02-financing-{level}.en.svg", "02-debt.en.svg", "02-debt-ratio.en.svg",
-         "02-municipal-spending.en.svg"])
+        [*budgets, "02-debt.en.svg", "02-debt-ratio.en.svg", "02-municipal-spending.en.svg", f"02-sensitivity-{level}.en.svg"])
     svg = (tmp_path / "02-debt.en.svg").read_text(encoding="utf-8")
     assert "advance quota" in svg or "<path" in svg      # text is drawn as paths; the file is complete
 
@@ -300,7 +317,7 @@ def test_every_markdown_cell_has_one_language():
 
 def test_the_page_ends_with_the_sources_then_the_results():
     code = [("".join(c["source"])) for c in _cells() if c["cell_type"] == "code"]
-    assert "report.sources(ctx)" in code[-2] and code[-1].startswith("nb.show_results(")
+    assert code[-2] == 'page.show("sources")' and code[-1] == "page.show_results()"
 
 
 def test_the_draft_is_compared_like_for_like_with_the_previous_budget(pages):
@@ -448,10 +465,10 @@ def test_the_risk_summary_lists_exactly_the_entries_past_their_thresholds(pages,
             key = entry["metric"]
         passes = value is not None and (value > entry["threshold"] if entry["when"] == "above" else value < entry["threshold"])
         assert (f"{key}_{period}" in listed) == passes, (key, value)
-    html = report.risk_section(ctx)
+    html = report_risk.risk_section(ctx)
     assert "not official limits" in _plain(html)
     for side, keys in results["risk_summary"].items():
-        assert (f"<h3>{report.RISK_HEADINGS[side][1]}</h3>" in html) == bool(keys)
+        assert (f"<h3>{report_risk.RISK_HEADINGS[side][1]}</h3>" in html) == bool(keys)
         assert html.count("<li>") == sum(map(len, results["risk_summary"].values()))
     assert "Risk summary (thresholds set by this project" in _plain(parts["findings"])
 
@@ -479,7 +496,7 @@ def test_bonds_and_the_debt_path_recompute_from_the_csv(pages):
     floor = rows[("city_debt_balance", y0)] + rows[("city_debt_new_bonds", y1)]
     drawn = rows[("municipal_general_stabilisation_fund_drawn", y1)] / rows[("municipal_general_expenditure", y1)]
     kept = rows[("municipal_general_central_transfers", y0)] - rows[("municipal_general_transfers_to_districts", y0)]
-    text, results = _plain(report.bonds_section(ctx)), report.results(ctx)
+    text, results = _plain(report_debt.bonds_section(ctx)), report.results(ctx)
     for shown in (f"{new_general:,.0f} CNY", f"{refi:,.0f} CNY", f"{floor:,.0f} CNY", f"{drawn:.1%}", f"+{kept:,.0f}"):
         assert shown in text, shown
     assert "they agree" in text and abs(refi - rows[("city_debt_refinancing_bonds", y0)]) <= 2
@@ -515,7 +532,7 @@ def test_the_risk_statements_are_quoted_with_their_lines_beside_their_figures(pa
         html = parts["statements_section"]
         for r in frame.to_dict("records"):
             shown = r["quote"] if lang == "zh" else r["text_en"]
-            assert report.html.escape(shown) in html, (lang, level, r["row_id"])
+            assert escape(shown) in html, (lang, level, r["row_id"])
         assert html.count("<tr>") == len(frame) + 1
         for n in set(frame["line"]):
             assert f"line {n}" in parts["sources"] or f"第{n}行" in parts["sources"]
@@ -523,3 +540,30 @@ def test_the_risk_statements_are_quoted_with_their_lines_beside_their_figures(pa
     ctx, parts = pages[("en", "city")]
     assert "curb new hidden government debt" in parts["findings"]
     assert "debt-repayment peak" in parts["districts_section"]
+
+
+# --- The page protocol (issue 20) ------------------------------------------------------------------------
+
+def test_the_page_is_registered_and_gives_the_data_behind_every_section():
+    from helpers.report.protocol import pages
+
+    assert pages()["02-fiscal"] is FiscalPage
+    for level in LEVELS:
+        page = open_page("02-fiscal", ED, "en", level=level)
+        for section in page.SECTIONS:
+            frame = page.data(section)
+            assert isinstance(frame, pd.DataFrame), (level, section)
+        assert not page.data("measures").empty and not page.data("sensitivity").empty
+        assert (page.data("sources_uses").empty and page.data("execution").empty) == (level == "district")
+        assert page.results()["level"] == level
+    with pytest.raises(ParameterError, match="no section"):
+        page.data("nothing")
+
+
+def test_the_notebook_opens_the_page_once_and_each_cell_is_one_call():
+    code = ["".join(c["source"]) for c in _cells() if c["cell_type"] == "code" and "parameters" not in c["metadata"].get("tags", [])]
+    assert sum("open_page(" in c for c in code) == 1
+    calls = code[2:]
+    assert calls and all(re.fullmatch(r'page\.(show|show_figure)\("[a-z_]+"\)|page\.show_results\(\)', c) for c in calls), calls
+    names = {re.search(r'"([a-z_]+)"', c).group(1) for c in calls if "show_figure" in c}
+    assert names == set(FiscalPage(ED, "en").FIGURES)

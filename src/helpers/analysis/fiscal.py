@@ -609,6 +609,8 @@ def district_facts(facts):
     printed rates' rounding allows). The debt balance and debt service of districts are printed rows."""
     from ..data.facts import Facts
 
+    if "table" in facts.frame and (facts.frame["table"] == DERIVED_TABLE).any():
+        return facts                                   # derived already
     rows = []
     for budget, item in DISTRICT_LINES:
         suffix = f"{budget}_{item}"

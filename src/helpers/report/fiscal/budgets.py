@@ -1,0 +1,529 @@
+"""Page 02's budget sections: sources and uses, who pays for spending, the fiscal ratios, what the
+draft changes, one year of history, the social insurance fund, execution against budget and the
+later revisions."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+from markupsafe import Markup
+
+from ...analysis import fiscal as af
+from .. import figures
+from .. import words as W
+from ..nb import fmt
+from .base import (
+    DARK_TEXT,
+    HATCH,
+    STYLE,
+    Context,
+    H,
+    _checked_quote,
+    _g,
+    _join,
+    _keys,
+    _name,
+    _p,
+    amt,
+    der,
+    evaluated,
+    measures_table,
+    mval,
+    num,
+    pct,
+    row_num,
+    section_ref,
+    table,
+    text,
+)
+
+
+def _tables(ctx: Context) -> dict:
+    return {(b, y): af.sources_and_uses(ctx.facts, ctx.level, b, y)
+            for b in af.budgets_at(ctx.facts, ctx.level, ctx.y0) for y in (ctx.y0, ctx.y1)
+            if af.has_budget(ctx.facts, ctx.level, b, y)}
+
+
+def sources_uses(ctx: Context) -> str:
+    """One table per budget (each line sourced, with its share of the side's total) and whether
+    the two sides balance; a note where the level has no social insurance fund."""
+    if ctx.district:
+        return ctx.say("not_at_district", what="budgets")
+    tables = _tables(ctx)
+    parts = []
+    for b in af.budgets_at(ctx.facts, ctx.level, ctx.y0):
+        rows, sentences = [], []
+        for y in (ctx.y0, ctx.y1):
+            t = tables.get((b, y))
+            if t is None:
+                continue
+            recs = t.to_dict("records")          # a total that is also a line (no stated total) shows once
+            rows += [(y, r) for i, r in enumerate(recs)
+                     if not any((q["side"], q["metric"]) == (r["side"], r["metric"]) for q in recs[i + 1:])]
+            tot = t[t["is_total"]]
+            s_row, u_row = tot.iloc[0].to_dict(), tot.iloc[-1].to_dict()
+            ok = af.balances(t)
+            sentences.append(ctx.t(
+                f"{y}年来源合计 {num(ctx, s_row['metric'], y)}，去向合计 {num(ctx, u_row['metric'], y)}，"
+                + ("各项之和与合计相符、两边相等" if ok else f"不平衡：来源差 {s_row['gap']:g}，去向差 {u_row['gap']:g}"),
+                f"{y}: total sources {num(ctx, s_row['metric'], y)}, total uses {num(ctx, u_row['metric'], y)}; "
+                + ("the lines add to the totals and the two sides are equal" if ok
+                   else f"they do not balance: sources off by {s_row['gap']:g}, uses by {u_row['gap']:g}")))
+        body = [[str(y), ctx.label(r["side"]), _name(ctx, r), H(num(ctx, r["metric"], y, fmt(r["value"]))), pct(r["share"])] for y, r in rows]
+        title = f"{af.budget_name(b, ctx.lang)}{ctx.t('（' + ctx.lv + '）', ' (' + ctx.lv + ')')}"
+        parts.append(f"<h4>{text(ctx, title)}</h4>"
+                     + table(ctx, [ctx.label(k) for k in ("year", "side", "line", "amount", "share")], body, right=(3, 4))
+                     + _p(ctx.t("；".join(sentences) + "。", "; ".join(sentences) + ".")))
+    if "social_insurance" not in af.budgets_at(ctx.facts, ctx.level, ctx.y0):
+        parts.append(_p(ctx.t("社会保险基金预算只在全市层面编报，市级没有这本预算，本节及“社会保险基金”一节从略，相应结果记为 null。",
+                              "The social insurance fund budget is reported city-wide only; the municipal level has no such budget, so its "
+                              "parts here and in “Social insurance fund” are skipped and the corresponding results are null.")))
+    return "".join(parts)
+
+
+def figure_sources_uses(ctx: Context):
+    """Stacked bars of each budget's sources and uses (figure 02-sources-uses-<level>; none for districts)."""
+    if ctx.district:
+        return None
+    tables = _tables(ctx)
+    budgets = af.budgets_at(ctx.facts, ctx.level, ctx.y0)
+    figures.setup()
+    fig, axes = plt.subplots(len(budgets), 1, figsize=(9, 1.8 * len(budgets) + 1.4))
+    seen = set()
+    for ax, b in zip(axes, budgets, strict=True):
+        rows = [(y, side) for y in (ctx.y0, ctx.y1) if (b, y) in tables for side in ("sources", "uses")]
+        widest = max(tables[(b, y)].loc[tables[(b, y)]["is_total"], "value"].max() for y, _ in rows)
+        for k, (y, side) in enumerate(rows):
+            t = tables[(b, y)]
+            t = t[(t["side"] == side) & ~t["is_total"]]
+            left = 0.0
+            for row in t.itertuples():
+                ax.barh(k, row.value, left=left, color=STYLE[row.category], hatch=HATCH.get(row.category),
+                        edgecolor="white", linewidth=0.6, label="_nolegend_" if row.category in seen else ctx.label(row.category))
+                seen.add(row.category)
+                if row.value >= 0.08 * widest:
+                    ax.text(left + row.value / 2, k, fmt(row.value), ha="center", va="center", fontsize=8,
+                            color="black" if row.category in DARK_TEXT else "white")
+                left += row.value
+        ax.set_yticks(range(len(rows)), [f"{y} {ctx.label(side)}" for y, side in rows])
+        ax.invert_yaxis()
+        ax.set_title(af.budget_name(b, ctx.lang), loc="left", fontsize=10)
+        ax.grid(axis="y", visible=False)
+    axes[-1].set_xlabel(ctx.label("amount"))
+    fig.suptitle(ctx.t(f"{ctx.label('fig_sources_uses')}（{ctx.lv}）", f"{ctx.label('fig_sources_uses')} ({ctx.lv})"))
+    handles, labels = [], []
+    for ax in axes:
+        h, lab = ax.get_legend_handles_labels()
+        handles, labels = handles + h, labels + lab
+    fig.tight_layout(rect=(0, 0.75 / fig.get_figheight(), 1, 1))
+    fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=8, frameon=False)
+    return fig
+
+
+def _financing(ctx: Context) -> dict:
+    return {(b, y): af.financing(ctx.facts, ctx.level, b, y) for b in ("general", "fund") for y in (ctx.y0, ctx.y1)}
+
+
+def _component_cell(ctx: Context, row: dict, period: int) -> str:
+    terms = row["terms"]
+    shown = fmt(row["value"])
+    if len(terms) == 1:
+        metric, sign = terms[0]
+        value = row_num(ctx, ctx.facts.get(metric, period), ("−" if sign < 0 else "") + shown.lstrip("-"))
+    else:
+        numbers = af._signed([(_g(float(ctx.facts.value(m, period))), s) for m, s in terms])
+        value = der(ctx, shown.replace("-", "−"), numbers)
+    return H(f"{value} ({der(ctx, pct(row['share_of_expenditure']), ctx.t('÷ 支出', '÷ expenditure'))})")
+
+
+def who_pays(ctx: Context) -> str:
+    """How general and fund budget spending is paid for, in both years, and what it means."""
+    if ctx.district:
+        return ""                      # said once, under sources and uses
+    fin = _financing(ctx)
+    components = [c for c in af.FINANCING_COMPONENTS + ("expenditure",) if any(c in set(f["component"]) for f in fin.values())]
+    headers = [ctx.label("component")] + [f"{af.budget_name(b, ctx.lang)} {y}" for b, y in fin]
+    rows = []
+    for c in components:
+        line = [ctx.label("c_" + c)]
+        for (_, y), f in fin.items():
+            match = f[f["component"] == c]
+            line.append(_component_cell(ctx, match.iloc[0].to_dict(), y) if len(match) else None)
+        rows.append(line)
+    return table(ctx, headers, rows, right=tuple(range(1, len(headers)))) + _p(_who_pays_text(ctx, fin))
+
+
+def _who_pays_text(ctx: Context, fin: dict) -> str:
+    y0, y1, lv, pre, th = ctx.y0, ctx.y1, ctx.lv, f"{ctx.level}_general_", ctx.thresholds
+    f = ctx.facts
+    g0 = dict(zip(fin[("general", y0)]["component"], fin[("general", y0)]["value"], strict=True))
+    g1 = dict(zip(fin[("general", y1)]["component"], fin[("general", y1)]["value"], strict=True))
+    exp0 = float(f.value(pre + "expenditure", y0))
+    onlend = f.has(pre + "debt_onlending", y0)
+    debt_rev, repaid = float(f.value(pre + "debt_revenue", y0)), float(f.value(pre + "debt_repayment", y0))
+    onlent = float(f.value(pre + "debt_onlending", y0)) if onlend else 0.0
+    net = g0.get("net_borrowing", 0.0)
+    passed_on = net < th["mostly_passed_on_share"] * debt_rev
+    all_central = ctx.level != "city" and f.value(pre + "central_transfers", y0) == f.value("city_general_central_transfers", y0)
+
+    def share(v, what):
+        return der(ctx, pct(v / exp0), ctx.t(f"{what} ÷ 支出", f"{what} ÷ expenditure"))
+
+    net_d = der(ctx, amt(ctx, net), ctx.t("债务收入 − 还本 − 转贷", "debt revenue − repayment − on-lending"))
+    other = der(ctx, amt(ctx, g0.get("other_net", 0.0)), ctx.t("调入、结转等 − 调出、结转下年等", "transfers in, carry-over − transfers out, carry-over"))
+    combined = der(ctx, amt(ctx, g1["combined_net"]), ctx.t("收入以外的来源 − 支出以外的去向", "sources beyond revenue − uses beyond expenditure"))
+    own1 = der(ctx, pct(g1["own_revenue"] / g1["expenditure"]), ctx.t("本级收入 ÷ 支出", "own revenue ÷ expenditure"))
+    if ctx.lang == "zh":
+        s = (f"{y0}年{lv}一般公共预算支出 {num(ctx, pre + 'expenditure', y0)}：本级收入 {num(ctx, pre + 'revenue', y0)} 承担 {share(g0['own_revenue'], '本级收入')}，"
+             f"中央补助 {num(ctx, pre + 'central_transfers', y0)} 相当于支出的 {share(g0['central_transfers'], '中央补助')}；"
+             f"债务收入 {num(ctx, pre + 'debt_revenue', y0)} 扣除还本 {num(ctx, pre + 'debt_repayment', y0)}"
+             + (f"和转贷区县 {num(ctx, pre + 'debt_onlending', y0)}" if onlend else "")
+             + f"后，净举债 {net_d}（{share(net, '净举债')}）"
+             + (("，债务收入主要用于借新还旧；" if repaid >= onlent else "，债务收入主要转贷给区县；") if passed_on else "；")
+             + f"调入资金、上年结转和预算稳定调节基金等净额 {other}。")
+        if "to_districts" in g0:
+            s += (("全市的中央补助全部进入市级预算，" if all_central else "")
+                  + f"其中相当一部分以补助区县 {num(ctx, pre + 'transfers_to_districts', y0)} 的形式转给区县（表中“补助区县”一行只含转移支付，转贷给区县的债务已计入净举债）"
+                  + ("，所以市级的中央补助超过市级自身支出。" if g0["central_transfers"] > exp0 else "。"))
+        return s + (f"{y1}年预算支出 {num(ctx, pre + 'expenditure', y1)}，本级收入预计 {num(ctx, pre + 'revenue', y1)}，可承担 {own1}；"
+                    f"其余 {combined} 来自报告只给出合计数的“收入以外的来源”（扣除支出以外的去向后的净额）。")
+    s = (f"In {y0} {lv} general budget expenditure was {num(ctx, pre + 'expenditure', y0)}: own revenue of {num(ctx, pre + 'revenue', y0)} paid for "
+         f"{share(g0['own_revenue'], 'own revenue')}, central transfers of {num(ctx, pre + 'central_transfers', y0)} equalled "
+         f"{share(g0['central_transfers'], 'central transfers')} of it; debt revenue of {num(ctx, pre + 'debt_revenue', y0)} less repayments of "
+         f"{num(ctx, pre + 'debt_repayment', y0)}"
+         + (f" and on-lending to districts of {num(ctx, pre + 'debt_onlending', y0)}" if onlend else "")
+         + f" left net borrowing of {net_d} ({share(net, 'net borrowing')})"
+         + ((": most borrowing rolls over maturing debt; " if repaid >= onlent else ": most borrowing is on-lent to districts; ") if passed_on else "; ")
+         + f"transfers in, carry-overs and the stabilisation fund added {other} net.")
+    if "to_districts" in g0:
+        s += ((" All of the city's central transfers enter the municipal budget, which" if all_central else " The municipal budget")
+              + f" passes a large part on as transfers to districts ({num(ctx, pre + 'transfers_to_districts', y0)}; the table's row holds "
+              "these transfers only, debt on-lent to districts being in net borrowing)"
+              + (", so its central transfers exceed its own spending." if g0["central_transfers"] > exp0 else "."))
+    return s + (f" The {y1} budget plans expenditure of {num(ctx, pre + 'expenditure', y1)} against projected own revenue of "
+                f"{num(ctx, pre + 'revenue', y1)}, which covers {own1}; the other {combined} comes from the sources beyond revenue "
+                "that the report states only as one combined figure (net of the uses beyond expenditure).")
+
+
+def figure_financing(ctx: Context):
+    """Waterfall of what pays for general budget expenditure in both years (02-financing-<level>; none for districts)."""
+    if ctx.district:
+        return None
+    fin = _financing(ctx)
+    figures.setup()
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4.6), sharey=True,
+                             gridspec_kw={"width_ratios": [len(fin[("general", ctx.y0)]), len(fin[("general", ctx.y1)]) + 0.6]})
+    for ax, y in zip(axes, (ctx.y0, ctx.y1), strict=True):
+        f = fin[("general", y)]
+        running, top = 0.0, f["value"].max()
+        for k, row in enumerate(f.itertuples()):
+            if row.component == "expenditure":
+                ax.bar(k, row.value, color="#9bbb59", width=0.65)
+                label_y, label = row.value, fmt(row.value)
+            else:
+                bottom = running if row.value >= 0 else running + row.value
+                ax.bar(k, abs(row.value), bottom=bottom, color="#1f4e79" if row.value >= 0 else "#c0504d", width=0.65)
+                running += row.value
+                label_y, label = bottom + abs(row.value), f"{row.value:+,.0f}"
+            ax.text(k, label_y + 0.01 * top, label, ha="center", va="bottom", fontsize=8)
+        ax.set_xticks(range(len(f)), [ctx.label("w_" + c) for c in f["component"]], fontsize=8)
+        ax.set_title(f"{y}", fontsize=10)
+        ax.grid(axis="x", visible=False)
+    axes[0].set_ylabel(ctx.label("amount"))
+    fig.suptitle(ctx.t(f"{ctx.label('fig_financing')}（{ctx.lv}）", f"{ctx.label('fig_financing')} ({ctx.lv})"))
+    fig.tight_layout()
+    return fig
+
+
+def measures_section(ctx: Context, groups=("revenue", "transfers", "land")) -> str:
+    """Fiscal ratios, central-transfer dependence in its three forms and land dependence."""
+    y0, y1, lv = ctx.y0, ctx.y1, ctx.lv
+
+    def v(key, period):
+        return mval(ctx, key, period)
+
+    def raw(key, period):
+        return evaluated(ctx, key, period).value
+
+    if ctx.district:
+        return measures_table(ctx, _keys(groups)) + ctx.say(
+            "district_measures", y0=y0, y1=y1, **{k: Markup(v(key, p)) for k, key, p in (
+                ("self_sufficiency", "self_sufficiency", y0), ("self_sufficiency_next", "self_sufficiency", y1),
+                ("tax_share", "tax_share", y0), ("land_dependence", "land_dependence", y0),
+                ("land_dependence_next", "land_dependence", y1), ("land_to_general", "land_to_general_revenue", y0),
+                ("gap", "expenditure_gap", y0), ("gap_next", "expenditure_gap", y1))})
+    widens = raw("expenditure_gap", y1) > raw("expenditure_gap", y0)
+    no_draft_transfers = raw("central_transfers_to_expenditure", y1) is None
+    ss = raw("self_sufficiency", y0)
+    if ctx.lang == "zh":
+        s = (f"{lv}财政自给率 {y0} 年为 {v('self_sufficiency', y0)}，{y1} 年预算为 {v('self_sufficiency', y1)}："
+             f"一般公共预算支出中{'不到一半' if ss < 0.5 else '一半以上'}由本级收入负担。税收占本级收入的 {v('tax_share', y0)}（{y1} 年 {v('tax_share', y1)}），其余为非税收入。"
+             f"中央补助依赖度有三种常见算法，口径不同、不能混用：补助 ÷ 支出 {v('central_transfers_to_expenditure', y0)}，"
+             f"补助 ÷（收入 + 补助）{v('central_transfers_to_resources', y0)}，补助 ÷ 收入 {v('central_transfers_to_revenue', y0)}"
+             + (f"；预算草案没有单列中央补助，{y1}年三者都无法计算。" if no_draft_transfers else "。")
+             + f"土地：出让收入占政府性基金收入的 {v('land_sale_share_of_fund_revenue', y0)}，这是基金预算的构成，不是依赖度；"
+             f"它占一般公共预算和基金收入合计的 {v('land_dependence', y0)}（土地财政依赖度，{y1} 年 {v('land_dependence', y1)}），"
+             f"相当于一般公共预算收入的 {v('land_to_general_revenue', y0)}。"
+             f"支出与本级收入之差由 {v('expenditure_gap', y0)} {'扩大' if widens else '变'}到 {v('expenditure_gap', y1)}；"
+             f"加上基金预算的广义缺口由 {v('broad_gap', y0)} 变为 {v('broad_gap', y1)}。")
+    else:
+        s = (f"{lv.capitalize()} self-sufficiency was {v('self_sufficiency', y0)} in {y0} and is {v('self_sufficiency', y1)} in the {y1} budget: "
+             f"own revenue pays for {'less' if ss < 0.5 else 'more'} than half of general budget spending. Taxes are {v('tax_share', y0)} of own revenue "
+             f"({v('tax_share', y1)} in {y1}), the rest is non-tax revenue. Central-transfer dependence is measured three ways, which must not "
+             f"be mixed: transfers ÷ expenditure {v('central_transfers_to_expenditure', y0)}, transfers ÷ (revenue + transfers) "
+             f"{v('central_transfers_to_resources', y0)}, transfers ÷ revenue {v('central_transfers_to_revenue', y0)}"
+             + (f"; the draft does not state central transfers, so none can be computed for {y1}. " if no_draft_transfers else ". ")
+             + f"Land: sales are {v('land_sale_share_of_fund_revenue', y0)} of fund budget "
+             f"revenue, which describes the fund budget's make-up, not dependence; they are {v('land_dependence', y0)} of general plus fund "
+             f"budget revenue (land dependence; {v('land_dependence', y1)} in {y1}) and the equivalent of {v('land_to_general_revenue', y0)} "
+             f"of general budget revenue. The gap between expenditure and own revenue {'widens' if widens else 'goes'} from "
+             f"{v('expenditure_gap', y0)} to {v('expenditure_gap', y1)}; the broad gap including the fund budget goes from "
+             f"{v('broad_gap', y0)} to {v('broad_gap', y1)}.")
+    to_exp = raw("central_transfers_to_expenditure", y0)
+    if to_exp is not None and to_exp > 1:
+        s += ctx.t("市级“补助 ÷ 支出”超过100%，因为全部中央补助先进入市级预算，再转给区县：这一比率在市级没有“依赖”的含义，应看全市口径或“补助 ÷（收入 + 补助）”。",
+                   " At the municipal level transfers exceed expenditure because all of them enter the municipal budget before part is passed on "
+                   "to districts: that form does not measure dependence at this level; read the city-wide one, or transfers ÷ (revenue + transfers).")
+    return measures_table(ctx, _keys(groups)) + _p(s)
+
+
+def _partial_draft(ctx: Context) -> tuple[set, dict | None]:
+    """The draft lines fiscal.yaml says are not full-year amounts, and the evidence for this level
+    (checked on its line)."""
+    spec = ctx.spec.get("partial_drafts") or {}
+    item = (spec.get("evidence") or {}).get(ctx.level)
+    if item is None:
+        return set(), None
+    return set(spec.get("lines", [])), _checked_quote(ctx, "partial_drafts", item)
+
+
+def draft_changes(ctx: Context) -> str:
+    """The draft line by line against the outturn and, like for like, against the previous year's
+    budget (implied by the completion rate); lines the draft holds only in part are marked so."""
+    y0, y1, lv, pre = ctx.y0, ctx.y1, ctx.lv, f"{ctx.level}_general_"
+    yoy = af.year_on_year(ctx.facts, ctx.level, y0, y1)
+    partial, evidence = _partial_draft(ctx)
+    note = ctx.t("（预算数只含中央提前下达的补助）", " (draft: advance-notified transfers only)")
+    rows = []
+    for r in yoy.to_dict("records"):
+        g = r["metric"] + "_growth"
+        name = af.suffix_name(f"{r['budget']}_{r['item']}", ctx.lang) + (note if f"{r['budget']}.{r['item']}" in partial else "")
+        vs_budget = (H(der(ctx, f"{r['vs_budget_pct']:+.1%}".replace("-", "−"),
+                           f"{r['draft']:g} ÷ ({r['outturn']:g} ÷ {r['completion_rate']:g}%) − 1"))
+                     if r["vs_budget_pct"] == r["vs_budget_pct"] else None)
+        rows.append([name, H(num(ctx, r["metric"], y0, fmt(r["outturn"]))), H(num(ctx, r["metric"], y1, fmt(r["draft"]))),
+                     H(der(ctx, f"{r['change']:+,.0f}".replace("-", "−"), f"{r['draft']:g} − {r['outturn']:g}")),
+                     H(der(ctx, f"{r['change_pct']:+.1%}".replace("-", "−"), f"{r['draft']:g} ÷ {r['outturn']:g} − 1")),
+                     vs_budget, H(num(ctx, g, y1)) if ctx.facts.has(g, y1) else None])
+    headers = [ctx.label("line"), f"{ctx.label('outturn')} {y0}", f"{ctx.label('draft')} {y1}", ctx.label("change_abs"),
+               ctx.label("change_pct"), ctx.t(f"对{y0}年预算（推算）", f"vs the {y0} budget (implied)"), ctx.label("stated_growth")]
+    Y = {r["item"] if r["budget"] == "general" else f"{r['budget']}_{r['item']}": r for r in yoy.to_dict("records")}
+    if ctx.district:
+        def ch(key):
+            r = Y[key]
+            return Markup(der(ctx, f"{r['change_pct']:+.1%}".replace("-", "−"), f"{r['draft']:g} ÷ {r['outturn']:g} − 1"))
+        return table(ctx, headers, rows, right=(1, 2, 3, 4, 5, 6)) + ctx.say(
+            "district_draft", y0=y0, y1=y1, expenditure=Markup(num(ctx, "district_general_expenditure", y1)),
+            expenditure_change=ch("expenditure"), fund=Markup(num(ctx, "district_fund_revenue", y1)), fund_change=ch("fund_revenue"),
+            land=Markup(num(ctx, "district_fund_land_sale_revenue", y1)), land_change=ch("fund_land_sale_revenue"))
+
+    def rate(key):
+        return der(ctx, pct(abs(Y[key]["change_pct"])), ctx.t("|预算数 ÷ 执行数 − 1|", "|draft ÷ outturn − 1|"))
+
+    def vs_budget(key):
+        r = Y[key]
+        return der(ctx, f"{r['vs_budget_pct']:+.1%}".replace("-", "−"),
+                   ctx.t(f"预算数 ÷（执行数 ÷ 完成率）− 1 = {r['draft']:g} ÷ ({r['outturn']:g} ÷ {r['completion_rate']:g}%) − 1",
+                         f"draft ÷ (outturn ÷ completion rate) − 1 = {r['draft']:g} ÷ ({r['outturn']:g} ÷ {r['completion_rate']:g}%) − 1"))
+
+    stab = "municipal_general_stabilisation_fund_drawn"
+    more = Y["expenditure"]["change"] >= 0
+    fund, land = Y["fund_revenue"], Y["fund_land_sale_revenue"]
+    fm = f"{ctx.level}_fund_revenue"
+    s = ctx.t(
+        f"{y1}年{lv}一般公共预算支出安排 {num(ctx, pre + 'expenditure', y1)}，比{y0}年执行数{'多' if more else '少'} {rate('expenditure')}，"
+        f"与{y0}年预算相比 {vs_budget('expenditure')}；本级收入预计增长 {num(ctx, pre + 'revenue_growth', y1)}，税收预计增长 {num(ctx, pre + 'tax_revenue_growth', y1)}。"
+        f"政府性基金收入预计 {num(ctx, fm, y1)}：与{y0}年预算相比 {vs_budget('fund_revenue')}；比{y0}年执行数{'少' if fund['change'] < 0 else '多'} {rate('fund_revenue')}，"
+        f"但{y0}年执行数是预算的 {num(ctx, fm + '_completion_rate', y0)}，这一“降幅”主要是上年超收，不是计划减收。"
+        f"其中土地出让收入 {num(ctx, f'{ctx.level}_fund_land_sale_revenue', y1)}，比上年执行数{'少' if land['change'] < 0 else '多'} {rate('fund_land_sale_revenue')}；报告未给出土地出让收入的完成率，无法与上年预算比较。"
+        f"为平衡预算，市级在{y1}年初动用预算稳定调节基金 {num(ctx, stab, y1)}。报告所列增速不一定以执行年度执行数为基数（{section_ref(ctx, 'growth_base')}）。",
+        f"The {y1} {lv} general budget plans expenditure of {num(ctx, pre + 'expenditure', y1)}, {vs_budget('expenditure')} against the {y0} budget "
+        f"and {rate('expenditure')} {'above' if more else 'below'} the {y0} outturn, with own revenue projected to grow "
+        f"{num(ctx, pre + 'revenue_growth', y1)} and taxes {num(ctx, pre + 'tax_revenue_growth', y1)}. "
+        f"Fund budget revenue is projected at {num(ctx, fm, y1)}: {vs_budget('fund_revenue')} against the {y0} budget; it is "
+        f"{rate('fund_revenue')} {'less' if fund['change'] < 0 else 'more'} than the {y0} outturn, but that outturn was "
+        f"{num(ctx, fm + '_completion_rate', y0)} of its budget, so the fall is last year's overshoot, not a planned cut. "
+        f"Land sales are put at {num(ctx, f'{ctx.level}_fund_land_sale_revenue', y1)}, {rate('fund_land_sale_revenue')} "
+        f"{'less' if land['change'] < 0 else 'more'} than the {y0} outturn; the report gives no completion rate for land sales, so they "
+        f"cannot be set against the {y0} budget. "
+        f"To balance the budget the municipal level drew {num(ctx, stab, y1)} from the budget stabilisation fund at the start of {y1}. "
+        f"The growth rates the report states need not use the {y0} outturn as their base ({section_ref(ctx, 'growth_base')}).")
+    if evidence is not None and "general.total_sources" in partial:
+        ts = Y.get("total_sources")
+        if ts is not None:
+            s += ctx.t(
+                f"一般公共预算收入总量的预算数 {num(ctx, pre + 'total_sources', y1)} 只含{ctx.page.num(evidence, evidence['text']['zh'])}，"
+                f"年中还会增加，因此它与{y0}年全年执行数 {num(ctx, pre + 'total_sources', y0)} 的差距不是计划的减少。",
+                f" The draft's total sources of {num(ctx, pre + 'total_sources', y1)} count only the central transfers already notified "
+                f"({ctx.page.num(evidence, evidence['text']['en'])}); more arrive during the year, so the gap to the full-year {y0} outturn of "
+                f"{num(ctx, pre + 'total_sources', y0)} is not a planned fall.")
+    return table(ctx, headers, rows, right=(1, 2, 3, 4, 5, 6)) + _p(s)
+
+
+def social_insurance_section(ctx: Context) -> str:
+    """Balance, fiscal subsidy share, balance without subsidy, months of reserves (city-wide only)."""
+    y0, y1 = ctx.y0, ctx.y1
+    if ctx.district:
+        return ctx.say("not_at_district", what="social_insurance")
+    if ctx.level != "city" or not ctx.facts.has("city_social_insurance_revenue", y0):
+        return _p(ctx.t("市级没有社会保险基金预算（只在全市层面编报），本节从略。",
+                        "The municipal level has no social insurance fund budget (it is reported city-wide only); this section is skipped."))
+    si, si1 = af.social_insurance(ctx.facts, y0), af.social_insurance(ctx.facts, y1)
+    m = "city_social_insurance_"
+
+    def n(item, y, shown=None):
+        return num(ctx, m + item, y, shown)
+
+    def g(item, y):
+        return n(item, y, _g(float(ctx.facts.value(m + item, y))))
+
+    rows = [
+        [ctx.t("收支结余 = 收入 − 支出", "balance = revenue − expenditure"), H(f"{g('revenue', y0)} − {g('expenditure', y0)}"), amt(ctx, si["balance"]),
+         H(f"{g('revenue', y1)} − {g('expenditure', y1)}"), amt(ctx, si1["balance"])],
+        [ctx.t("财政补助占比 = 财政补助 ÷ 收入", "fiscal subsidy share = subsidy ÷ revenue"), H(f"{g('fiscal_subsidy', y0)} ÷ {g('revenue', y0)}"),
+         pct(si["fiscal_subsidy_share"]), None, None],
+        [ctx.t("扣除财政补助后的结余 = 收入 − 财政补助 − 支出", "balance without subsidy = revenue − subsidy − expenditure"),
+         H(f"{g('revenue', y0)} − {g('fiscal_subsidy', y0)} − {g('expenditure', y0)}"), amt(ctx, si["balance_without_subsidy"]), None, None],
+        [ctx.t("滚存结余可支付月数 = 滚存结余 ÷ (支出 ÷ 12)", "reserve months = accumulated balance ÷ (expenditure ÷ 12)"),
+         H(f"{g('accumulated_balance', y0)} ÷ ({g('expenditure', y0)} ÷ 12)"), f"{si['reserve_months']:.1f}", None, None],
+    ]
+    headers = [ctx.label("formula"), f"{ctx.label('numbers')} {y0}", f"{y0}", f"{ctx.label('numbers')} {y1}", f"{y1}"]
+    short = si["balance_without_subsidy"] < 0
+    months = der(ctx, f"{si['reserve_months']:.1f}", ctx.t("滚存结余 ÷ (支出 ÷ 12)", "accumulated balance ÷ (expenditure ÷ 12)"))
+    gap = der(ctx, amt(ctx, abs(si["balance_without_subsidy"])), ctx.t("收入 − 财政补助 − 支出", "revenue − subsidy − expenditure"))
+    smaller = si1["balance"] < si["balance"]
+    s = ctx.t(
+        f"{y0}年全市社会保险基金收入 {n('revenue', y0)}，支出 {n('expenditure', y0)}，当年结余 {n('surplus', y0)}。"
+        f"但收入中财政补助 {n('fiscal_subsidy', y0)}，占 {n('fiscal_subsidy_share', y0)}；扣除财政补助，缴费等收入比支出{'少' if short else '多'} {gap}。"
+        f"历年滚存结余 {n('accumulated_balance', y0)}，约够支付 {months} 个月的支出。{y1}年预算结余{'降至' if smaller else '为'} {n('surplus', y1)}。",
+        f"In {y0} the city-wide social insurance funds took in {n('revenue', y0)} and spent {n('expenditure', y0)}, a surplus of {n('surplus', y0)}. "
+        f"But {n('fiscal_subsidy', y0)} of the revenue, {n('fiscal_subsidy_share', y0)}, was fiscal subsidy; without it, contributions and other revenue "
+        f"{'fall short of' if short else 'exceed'} expenditure by {gap}. The accumulated balance of {n('accumulated_balance', y0)} covers about "
+        f"{months} months of expenditure. The {y1} budget plans a {'smaller ' if smaller else ''}surplus of {n('surplus', y1)}.")
+    return table(ctx, headers, rows, right=(1, 2, 3, 4)) + _p(s)
+
+
+def history_section(ctx: Context) -> str:
+    """One year of history: the previous year's level of every line whose growth rate the report
+    prints, implied by that rate (the report does not print it), and the same for the district
+    level (city-wide − municipal, its growth derived)."""
+    y0, lv, prev = ctx.y0, ctx.lv, ctx.y0 - 1
+    rows = []
+    for r in af.history(ctx.facts, ctx.level, y0).to_dict("records"):
+        v, g = r["value_row"], r["growth_row"]
+        formula = f"{r['value']:g} ÷ (1 + {r['growth']:g}%)"
+        span = ctx.t(f"（按增速的印刷精度：{r['previous_low']:,.1f}–{r['previous_high']:,.1f}）",
+                     f" (within the rate's printed precision: {r['previous_low']:,.1f}–{r['previous_high']:,.1f})")
+        rows.append([af.suffix_name(f"{r['budget']}_{r['item']}", ctx.lang),
+                     H(der(ctx, f"{r['previous']:,.1f}", formula + span)), H(row_num(ctx, v, fmt(r["value"]))),
+                     H(row_num(ctx, g)), H(der(ctx, f"{r['change']:+,.1f}".replace("-", "−"), f"{r['value']:g} − {r['previous']:.1f}"))])
+    headers = [ctx.label("line"), ctx.t(f"{prev}年（由增速推算）", f"{prev} (implied by the growth rate)"),
+               ctx.t(f"{y0}年执行数", f"{y0} outturn"),
+               W.text("page02.label.growth_derived", ctx.lang) if ctx.district else ctx.t("报告所列增速", "growth stated"),
+               ctx.t("变化（亿元）", "change (CNY 100 million)")]
+    out = _p(ctx.t(
+        f"报告没有列出{prev}年的数字，但给出了{y0}年{lv}各项收支的增速；上年水平 = 执行数 ÷（1 + 增速）。"
+        "推算值与增速同一口径：报告若按可比口径（同口径）计算增速，推算的就是可比口径的上年数，不一定等于当年公布的决算数。",
+        f"The report prints no {prev} figures, but it gives the {y0} growth rate of each {lv} line; the previous level = "
+        "outturn ÷ (1 + growth). The implied level is on the rate's own basis: where the report computes a rate on a comparable "
+        "base, it is that base, not necessarily the outturn published for that year.")) + table(ctx, headers, rows, right=(1, 2, 3, 4))
+    if ctx.level == "city":
+        d = af.history(ctx.facts, "district", y0).set_index(["budget", "item"])
+        m = af.history(ctx.facts, "municipal", y0).set_index(["budget", "item"])
+
+        def district(budget, item):
+            r = d.loc[(budget, item)]
+            return der(ctx, f"{r['growth']:+.1f}%".replace("-", "−"),
+                       ctx.t(f"区县 {r['value']:g} ÷ 区县上年 {r['previous']:.1f} − 1（均为全市 − 市级；上年由增速推算）",
+                             f"district {r['value']:g} ÷ district previous {r['previous']:.1f} − 1 (both city-wide − municipal; "
+                             "previous implied by the growth rates)"))
+
+        def municipal(budget, item):
+            return row_num(ctx, m.loc[(budget, item), "growth_row"])
+
+        out += _p(ctx.t(
+            f"按“全市 − 市级”推算，{y0}年区县土地出让收入约 {district('fund', 'land_sale_revenue')}，"
+            f"而市级增长 {municipal('fund', 'land_sale_revenue')}；区县一般公共预算收入约 {district('general', 'revenue')}"
+            f"（市级 {municipal('general', 'revenue')}）。区县的增速是推算值，报告没有列出。",
+            f"City-wide minus municipal, district land sales changed by about {district('fund', 'land_sale_revenue')} in {y0} "
+            f"while municipal land sales grew {municipal('fund', 'land_sale_revenue')}; district general budget revenue changed by "
+            f"about {district('general', 'revenue')} (municipal: {municipal('general', 'revenue')}). District growth rates are "
+            "derived here; the report does not print them."))
+    return out
+
+
+def execution_section(ctx: Context) -> str:
+    """Completion rates and the budgets they imply; the municipal reserve and stabilisation funds."""
+    if ctx.district:
+        return ctx.say("not_at_district", what="execution")
+    y0, y1, lv, pre = ctx.y0, ctx.y1, ctx.lv, f"{ctx.level}_general_"
+    ex = af.execution(ctx.facts, ctx.level, y0)
+    rows = [[af.budget_name(r["budget"], ctx.lang), ctx.label("side_" + r["side"]), H(num(ctx, r["metric"], y0, fmt(r["outturn"]))),
+             H(num(ctx, r["metric"] + "_completion_rate", y0)), r["budget_implied"],
+             H(der(ctx, f"{r['difference']:,.1f}".replace("-", "−"), ctx.t("执行数 − 执行数 ÷ 完成率", "outturn − outturn ÷ completion rate")))]
+            for r in ex.to_dict("records")]
+    headers = [ctx.label(k) for k in ("line", "side", "outturn", "completion_rate", "budget_implied", "difference")]
+    E = {(r["budget"], r["side"]): r for r in ex.to_dict("records")}
+    uses = ctx.spec.get("reserve_fund", {}).get("uses", [])
+    rs = af.reserve_and_stabilisation(ctx.facts, [u["item"] for u in uses])
+    R = rs["rows"]
+
+    def r_(item):
+        return row_num(ctx, R[item], amt(ctx, float(R[item]["value"])))
+
+    def diff(key, sign=1):
+        return der(ctx, amt(ctx, sign * E[key]["difference"]), ctx.t("执行数 − 隐含预算", "outturn − implied budget"))
+
+    used = der(ctx, pct(rs["reserve_used_share"]), ctx.t("动用 ÷ 安排", "used ÷ budgeted"))
+    adds = abs(rs["stabilisation_residual"]) < 0.5
+    s = ctx.t(
+        f"{y0}年{lv}一般公共预算收入完成预算的 {num(ctx, pre + 'revenue_completion_rate', y0)}，超收约 {diff(('general', 'revenue'))}；"
+        f"支出完成 {num(ctx, pre + 'expenditure_completion_rate', y0)}，比隐含预算少支出约 {diff(('general', 'expenditure'), -1)}。"
+        f"政府性基金收入完成 {num(ctx, f'{ctx.level}_fund_revenue_completion_rate', y0)}，超收约 {diff(('fund', 'revenue'))}。"
+        f"市级预备费安排 {r_('reserve_fund_budgeted')}，动用 {r_('reserve_fund_used')}（{used}）"
+        + ("：" + "，".join(f"{u['name']['zh']} {r_(u['item'])}" for u in uses) if uses else "") + "；"
+        f"剩余 {r_('reserve_fund_to_stabilisation_fund')} 补充预算稳定调节基金。稳定调节基金年初余额 {r_('stabilisation_fund_opening')}，"
+        f"年内补充 {r_('stabilisation_fund_replenished')}，{y1}年初动用 {r_('stabilisation_fund_drawn')} 平衡预算缺口，余额 {r_('stabilisation_fund_closing')}"
+        + ("（期初 + 补充 − 动用 = 余额，相符）。" if adds else f"（期初 + 补充 − 动用与余额相差 {rs['stabilisation_residual']:g}）。"),
+        f"In {y0} {lv} general budget revenue reached {num(ctx, pre + 'revenue_completion_rate', y0)} of budget, about {diff(('general', 'revenue'))} above it; "
+        f"expenditure reached {num(ctx, pre + 'expenditure_completion_rate', y0)}, about {diff(('general', 'expenditure'), -1)} below the implied budget. "
+        f"Fund budget revenue reached {num(ctx, f'{ctx.level}_fund_revenue_completion_rate', y0)} of budget, about {diff(('fund', 'revenue'))} above it. "
+        f"The municipal reserve fund of {r_('reserve_fund_budgeted')} was drawn for {r_('reserve_fund_used')} ({used})"
+        + (": " + _join(ctx, [f"{r_(u['item'])} of {text(ctx, u['name']['en'])}" for u in uses]) if uses else "")
+        + f"; the remaining {r_('reserve_fund_to_stabilisation_fund')} went to the budget stabilisation fund. "
+        f"That fund started {y0} at {r_('stabilisation_fund_opening')}, was replenished by {r_('stabilisation_fund_replenished')}, and "
+        f"{r_('stabilisation_fund_drawn')} was drawn at the start of {y1} to close the budget gap, leaving {r_('stabilisation_fund_closing')}"
+        + (" (opening + replenished − drawn = closing: it adds up)." if adds else f" (off by {rs['stabilisation_residual']:g})."))
+    return table(ctx, headers, rows, right=(2, 3, 4, 5)) + _p(s)
+
+
+def revision_rows(ctx: Context) -> list[dict]:
+    """The review year's budget figures at the page's level that later final accounts revise, as
+    page 05 computes them (gazette row, later observation, change, changed)."""
+    from ...analysis import outcomes as OUT
+    from ...data import observations
+
+    rows = []
+    if observations.has_observations(ctx.ed):
+        rev = OUT.revisions(OUT.prepare(ctx.ed))
+        for r in rev.to_dict("records"):
+            g = r["gazette_row"]
+            if g.get("table") == "budget" and g.get("level") == ctx.level:
+                rows.append({**r, "name": g[f"name_{ctx.lang}"]})
+    return rows
+
+
+def revisions_section(ctx: Context) -> str:
+    """The review year's budget figures at the page's level that later final accounts revise (page 05
+    has them all): gazette against final accounts, each with its source."""
+    rows = revision_rows(ctx)
+    return ctx.say("revisions", rows=rows, changed=sum(bool(r["changed"]) for r in rows), level_name=ctx.lv, review=ctx.y0)

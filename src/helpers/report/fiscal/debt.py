@@ -1,0 +1,558 @@
+"""Page 02's debt sections: limits, balances, bonds and debt service; the districts; the reports'
+own words on risk; bonds and the debt path; land-sale sensitivity; can the debt ratio be reproduced."""
+
+from __future__ import annotations
+
+import html
+
+import matplotlib.pyplot as plt
+from markupsafe import Markup
+
+from ...analysis import fiscal as af
+from ...data import vocab
+from .. import figures
+from .. import words as W
+from ..nb import fmt
+from .base import (
+    Context,
+    H,
+    _basis,
+    _evidence,
+    _g,
+    _join,
+    _keys,
+    _p,
+    _signed_html,
+    advance_quota,
+    amt,
+    der,
+    evaluated,
+    measures_table,
+    missing_text,
+    mval,
+    num,
+    pct,
+    references,
+    row_num,
+    statement,
+    statements,
+    table,
+    text,
+)
+
+
+def _concerned(ctx: Context, key: str) -> str:
+    """The figure a statement is quoted beside, at the page's level where it has one."""
+    y0 = ctx.y0
+    if any(m.key == key for m in af.MEASURES):
+        return mval(ctx, key, y0)
+    for facts, metric in ((ctx.facts, f"{ctx.level}_{key}"), (ctx.facts, f"city_{key}"), (ctx.facts, key),
+                          (af.district_facts(ctx.facts), key)):
+        if facts.has(metric, y0):
+            return row_num(ctx, facts.get(metric, y0))
+    return "—"
+
+
+def statements_section(ctx: Context) -> str:
+    """Every statement of the table beside the figure it concerns."""
+    rows = [[W.name("page02.statement_kind", r["kind"], ctx.lang), vocab.name("topics", r["topic"], ctx.lang),
+             H(statement(ctx, r)), H(_concerned(ctx, r["concerns"]))] for r in statements(ctx)]
+    headers = [W.text(f"page02.label.{k}", ctx.lang) for k in ("kind", "topic", "statement", "beside")]
+    return ctx.say("statements_intro", level=ctx.lv) + table(ctx, headers, rows, right=(3,))
+
+
+def _land_shock(ctx: Context):
+    falls = ctx.spec.get("sensitivity", {}).get("land_sale_falls", (0.1, 0.2, 0.3))
+    return af.land_sale_shock(ctx.facts, ctx.level, ctx.y1, ctx.y0, falls)
+
+
+def _shock_cells(ctx: Context, r: dict, rows: dict) -> dict:
+    """The values of one row of the land-sale shock, each with its formula (numbers put in)."""
+    def g(name):
+        return _g(float(rows[name]["value"])) if rows[name] is not None else "—"
+
+    fall, fund = f"{r['fall']:g}", f"{r['fund_revenue']:.1f}"
+    fields = {"fall": fall, "fund": fund, "land": g("land"), "general": g("general"), "special": g("special"),
+              "transfers": g("fund_transfers"), "debt": g("debt"), "review": ctx.y0}
+    out = {"fund_revenue": der(ctx, amt(ctx, r["fund_revenue"]), W.text("page02.formula.shock_fund", ctx.lang, **fields)
+                               .replace(f"= {fund} ", f"= {g('fund')} "))}
+    for key, formula in (("land_dependence", "shock_land"), ("special_debt_ratio", "shock_special"), ("debt_to_revenue", "shock_debt")):
+        out[key] = None if r[key] is None else der(ctx, pct(r[key]), W.text(f"page02.formula.{formula}", ctx.lang, **fields))
+    return out
+
+
+def sensitivity_section(ctx: Context) -> str:
+    """Land sales below the plan year's budget (fiscal.yaml `sensitivity.land_sale_falls`): fund
+    revenue, land dependence, the special debt ratio and debt to own revenue at the page's level."""
+    shock = _land_shock(ctx)
+    rows_in = shock.attrs["rows"]
+    body = []
+    for r in shock.to_dict("records"):
+        cells = _shock_cells(ctx, r, rows_in)
+        label = W.text("page02.label.as_budgeted", ctx.lang) if r["fall"] == 0 else f"−{pct(r['fall'], 0)}"
+        body.append([label] + [H(cells[k]) if cells[k] is not None else None
+                               for k in ("fund_revenue", "land_dependence", "special_debt_ratio", "debt_to_revenue")])
+    headers = [W.text(f"page02.label.{k}", ctx.lang) for k in ("fall", "sensitivity_fund", "sensitivity_land",
+                                                                "sensitivity_special", "sensitivity_debt")]
+    cut = shock.iloc[1:].to_dict("records")
+    cells = [_shock_cells(ctx, r, rows_in) for r in cut]
+    joined = ctx.t("、", ", ")
+    has_special = shock["special_debt_ratio"].notna().all()
+    text = ctx.say("sensitivity", y0=ctx.y0, y1=ctx.y1, level=ctx.lv, land=Markup(row_num(ctx, rows_in["land"])),
+                   falls=joined.join(pct(r["fall"], 0) for r in cut),
+                   land_dependence=Markup(joined.join(c["land_dependence"] for c in cells)),
+                   special=Markup(joined.join(c["special_debt_ratio"] for c in cells)) if has_special else "",
+                   debt_to_revenue=Markup(joined.join(c["debt_to_revenue"] for c in cells)), has_special=bool(has_special))
+    return table(ctx, headers, body, right=(1, 2, 3, 4)) + text
+
+
+def figure_sensitivity(ctx: Context):
+    """Land dependence and the debt ratios as land sales fall below the plan year's budget (02-sensitivity-<level>)."""
+    shock = _land_shock(ctx)
+    figures.setup()
+    fig, ax = plt.subplots(figsize=(7, 4))
+    x = 100 * shock["fall"]
+    for key, color, marker in (("land_dependence", "#f79646", "o"), ("debt_to_revenue", "#1f4e79", "s"),
+                               ("special_debt_ratio", "#c0504d", "D")):
+        if shock[key].notna().all():
+            ys = 100 * shock[key].astype(float)
+            ax.plot(x, ys, color=color, marker=marker, label=W.text(f"page02.label.sensitivity_{key.split('_')[0] if key != 'debt_to_revenue' else 'debt'}", ctx.lang))
+            for xi, yi in zip(x, ys, strict=True):
+                ax.text(xi, yi, f" {yi:.0f}%", fontsize=8, va="bottom")
+    ax.set_xticks(list(x), [W.text("page02.label.as_budgeted", ctx.lang) if v == 0 else f"−{v:.0f}%" for v in x])
+    ax.set_xlabel(W.text("page02.label.fall", ctx.lang))
+    ax.set_ylabel(W.text("page02.label.ratio_axis_pct", ctx.lang))
+    ax.set_title(W.text("page02.label.fig_sensitivity", ctx.lang, plan=ctx.y1, level=ctx.lv), fontsize=10)
+    ax.legend(fontsize=8, loc="upper left")
+    ax.set_ylim(0, None)
+    fig.tight_layout()
+    return fig
+
+
+def _refinancing_shock_text(ctx: Context) -> str:
+    """A what-if on the report's own figures: refinancing covering fewer points of the principal."""
+    y0 = ctx.y0
+    shock = af.refinancing_shock(ctx.facts, y0, "city", ctx.spec.get("sensitivity", {}).get("refinancing_drops", (0.1, 0.2, 0.3)))
+    if shock.empty:
+        return ""
+    s = af.debt_service(ctx.facts, y0, "city")
+    formula = ctx.t(f"（付息 {s['interest']:g} + 还本 {s['principal']:g} ×（1 − 覆盖率））÷ 一般公共预算和政府性基金收入 {s['own_revenue']:g}",
+                    f"(interest {s['interest']:g} + principal {s['principal']:g} × (1 − coverage)) ÷ general and fund revenue {s['own_revenue']:g}")
+    base = shock.iloc[0]
+    cases = ctx.t("、", ", ").join(
+        ctx.t(f"{pct(r['coverage'], 0)} 时为 {der(ctx, pct(r['to_revenue']), formula)}", f"{der(ctx, pct(r['to_revenue']), formula)} at {pct(r['coverage'], 0)}")
+        for r in shock.iloc[1:].to_dict("records"))
+    now = der(ctx, pct(base["to_revenue"]), formula)
+    return ctx.t(
+        f"再融资同样是假设：{y0}年全市再融资债券覆盖了到期本金的 {pct(base['coverage'])}，未由再融资覆盖、须用收入支付的还本付息相当于收入的 {now}；"
+        f"若覆盖率降低，其他不变，这一比例在覆盖率为 {cases}。",
+        f" Refinancing, likewise a what-if: in {y0} city-wide refinancing bonds covered {pct(base['coverage'])} of the principal due, "
+        f"so the debt service paid from revenue came to {now} of revenue; with lower coverage, all else equal, that share would be {cases}.")
+
+
+def bonds_section(ctx: Context) -> str:
+    """The review year's bonds split by budget with the refinancing cross-check, the floor of the plan
+    year's debt against the limit, the stabilisation-fund drawing against spending, and the central
+    transfers the municipal level keeps (`analysis.fiscal.bonds_and_debt_path`)."""
+    y0, y1 = ctx.y0, ctx.y1
+    p = af.bonds_and_debt_path(ctx.facts, y0, y1)
+    out = []
+    if "new_general" in p:
+        ng = der(ctx, amt(ctx, p["new_general"]), f"{ctx.facts.value('city_debt_new_bonds', y0):g} − {p['new_special']:g}")
+        rg = der(ctx, amt(ctx, p["refinancing_general"]), f"{ctx.facts.value('city_general_debt_revenue', y0):g} − {p['new_general']:g}")
+        rs = der(ctx, amt(ctx, p["refinancing_special"]), f"{ctx.facts.value('city_fund_debt_revenue', y0):g} − {p['new_special']:g}")
+        total = der(ctx, amt(ctx, p["refinancing_general"] + p["refinancing_special"]), f"{p['refinancing_general']:g} + {p['refinancing_special']:g}")
+        gap = f"{p['refinancing_gap']:+g}".replace("-", "−")
+        verdict = (ctx.t(f"相差 {gap}，在四个整数的舍入范围（±{p['refinancing_tolerance']:g}）之内，二者一致",
+                         f"a gap of {gap}, within the rounding of the four integers it combines (±{p['refinancing_tolerance']:g}): they agree")
+                   if p["refinancing_agrees"] else
+                   ctx.t(f"相差 {gap}，超出四个整数的舍入范围（±{p['refinancing_tolerance']:g}）",
+                         f"a gap of {gap}, beyond the rounding of the four integers (±{p['refinancing_tolerance']:g})"))
+        out.append(ctx.t(
+            f"{y0}年全市新增债券 {num(ctx, 'city_debt_new_bonds', y0)} 中，计划报告所列争取专项债券 {num(ctx, 'local_government_special_bonds_secured', y0)}，"
+            f"余下的一般债券约 {ng}。由此，一般公共预算的债务收入 {num(ctx, 'city_general_debt_revenue', y0)} 中再融资约 {rg}，"
+            f"政府性基金预算的债务收入 {num(ctx, 'city_fund_debt_revenue', y0)} 中再融资约 {rs}，合计 {total}，"
+            f"与报告所列再融资债券 {num(ctx, 'city_debt_refinancing_bonds', y0)} {verdict}。",
+            f"Of the {y0} city-wide new bonds of {num(ctx, 'city_debt_new_bonds', y0)}, the plan report's special bonds secured were "
+            f"{num(ctx, 'local_government_special_bonds_secured', y0)}, leaving about {ng} of general bonds. Then refinancing was about "
+            f"{rg} of the general budget's debt revenue of {num(ctx, 'city_general_debt_revenue', y0)} and about {rs} of the fund budget's "
+            f"{num(ctx, 'city_fund_debt_revenue', y0)}, {total} in all, against refinancing bonds of "
+            f"{num(ctx, 'city_debt_refinancing_bonds', y0)} printed: {verdict}."))
+    if "debt_floor" in p:
+        floor = der(ctx, amt(ctx, p["debt_floor"]), f"{ctx.facts.value('city_debt_balance', y0):g} + {p['new_bonds_next']:g}")
+        headroom = der(ctx, amt(ctx, p["headroom"]), f"{ctx.facts.value('city_debt_limit', y0):g} − {ctx.facts.value('city_debt_balance', y0):g}")
+        over = der(ctx, amt(ctx, p["floor_over_limit"]), f"{p['debt_floor']:g} − {ctx.facts.value('city_debt_limit', y0):g}")
+        out.append(ctx.t(
+            f"{y1}年末的债务至少为 {floor}（{y0}年末余额 {num(ctx, 'city_debt_balance', y0)} + {y1}年已提前下达的新增债券 {num(ctx, 'city_debt_new_bonds', y1)}，"
+            f"未计用收入偿还的本金），比{y0}年的限额 {num(ctx, 'city_debt_limit', y0)} 高出 {over}：剩余空间 {headroom} 容纳不下这些新增债券，"
+            f"{y1}年的限额必须提高，新增债券才能发行。",
+            f"End-{y1} debt will be at least {floor} (the end-{y0} balance of {num(ctx, 'city_debt_balance', y0)} plus the {y1} new bonds notified in advance, "
+            f"{num(ctx, 'city_debt_new_bonds', y1)}, before any principal repaid from revenue), {over} above the {y0} limit of "
+            f"{num(ctx, 'city_debt_limit', y0)}: the headroom of {headroom} cannot hold these new bonds, so the limit has to rise in {y1} for "
+            "them to be issued."))
+    if "stabilisation_drawn_to_expenditure" in p:
+        share = der(ctx, pct(p["stabilisation_drawn_to_expenditure"]),
+                    f"{ctx.facts.value('municipal_general_stabilisation_fund_drawn', y1):g} ÷ {ctx.facts.value('municipal_general_expenditure', y1):g}")
+        out.append(ctx.t(
+            f"市级{y1}年初动用预算稳定调节基金 {num(ctx, 'municipal_general_stabilisation_fund_drawn', y1)} 平衡预算，相当于市级一般公共预算支出 "
+            f"{num(ctx, 'municipal_general_expenditure', y1)} 的 {share}。",
+            f"The municipal level drew {num(ctx, 'municipal_general_stabilisation_fund_drawn', y1)} from the budget stabilisation fund at the "
+            f"start of {y1} to balance its budget, {share} of its general budget expenditure of {num(ctx, 'municipal_general_expenditure', y1)}."))
+    if "net_retained_transfers_general" in p:
+        def kept(budget):
+            return der(ctx, f"{p[f'net_retained_transfers_{budget}']:+,.0f}".replace("-", "−"),
+                       f"{ctx.facts.value(f'municipal_{budget}_central_transfers', y0):g} − {ctx.facts.value(f'municipal_{budget}_transfers_to_districts', y0):g}")
+        out.append(ctx.t(
+            f"市级先收下全市的中央补助再转给区县，因此“中央补助占支出”在市级没有意义；净留用 = 中央补助 − 补助区县：{y0}年一般公共预算为 {kept('general')}"
+            f"（{num(ctx, 'municipal_general_central_transfers', y0)} − {num(ctx, 'municipal_general_transfers_to_districts', y0)}），"
+            f"政府性基金预算为 {kept('fund')}（补助区县多于中央补助，差额由市级自身收入承担）。",
+            f"The municipal level receives the city's central transfers and passes them on to districts, so transfers as a share of its "
+            f"spending mean little; net retained = central transfers − transfers to districts: {kept('general')} in the {y0} general budget "
+            f"({num(ctx, 'municipal_general_central_transfers', y0)} − {num(ctx, 'municipal_general_transfers_to_districts', y0)}) and "
+            f"{kept('fund')} in the fund budget (more passed on than received: the difference comes from municipal revenue)."))
+    return "".join(_p(x) for x in out)
+
+
+def districts_section(ctx: Context) -> str:
+    """The district level, which holds most of the debt: derived as city-wide − municipal for revenue
+    and land sales, against the debt the report states for districts, with the budget report's own
+    warnings about districts and about revenue, quoted (curated/risk_statements.csv)."""
+    y0, y1 = ctx.y0, ctx.y1
+    if ctx.level == "municipal":
+        return _p(ctx.t("区县一级（全市 − 市级）见全市口径的页面。", "The district level (city-wide − municipal) is on the city-wide page."))
+    d = af.district_level(ctx.facts, y0, y1)
+    lines, debt = d["lines"], d["debt"]
+    words = [statements(ctx, kind="risk", concerns=c)[0]
+             for c in ("district_debt_service", "district_fund_land_sale_revenue", "tax_share", "self_sufficiency")]
+
+    def quote(k):
+        return statement(ctx, words[k])
+
+    rows = []
+    for r in lines.to_dict("records"):
+        c, m = f"city_{r['budget']}_{r['item']}", f"municipal_{r['budget']}_{r['item']}"
+        formula = f"{r['city']:g} − {r['municipal']:g}"
+        rows.append([af.suffix_name(f"{r['budget']}_{r['item']}", ctx.lang) + f" {r['period']}", H(num(ctx, c, r["period"], fmt(r["city"]))),
+                     H(num(ctx, m, r["period"], fmt(r["municipal"]))), H(der(ctx, fmt(r["district"]), ctx.t("全市 − 市级 = ", "city − municipal = ") + formula)),
+                     H(der(ctx, pct(r["district"] / r["city"]), ctx.t("区县 ÷ 全市", "district ÷ city") + f" = {r['district']:g} ÷ {r['city']:g}"))])
+    headers = [ctx.label("line"), ctx.t("全市", "city-wide"), ctx.t("市级", "municipal"), ctx.t("区县（推算）", "districts (derived)"),
+               ctx.t("区县占全市", "district share")]
+    out = table(ctx, headers, rows, right=(1, 2, 3, 4))
+
+    def line(budget, item, period):
+        hit = lines[(lines["budget"] == budget) & (lines["item"] == item) & (lines["period"] == period)].iloc[0]
+        return der(ctx, amt(ctx, float(hit["district"])), ctx.t("全市 − 市级", "city − municipal") + f" = {hit['city']:g} − {hit['municipal']:g}")
+
+    own_formula = ctx.t("区县一般公共预算收入 + 区县政府性基金收入（均为全市 − 市级）", "district general + fund budget revenue (each city − municipal)")
+    own = der(ctx, amt(ctx, debt["own_revenue"]), own_formula)
+    share = der(ctx, pct(debt["debt_share"]), ctx.t("区县债务余额 ÷ 全市债务余额", "district debt ÷ city debt") +
+                f" = {debt['debt_balance']:g} ÷ {ctx.facts.value('city_debt_balance', y0):g}")
+    to_own = der(ctx, pct(debt["debt_to_own_revenue"]), ctx.t("区县债务余额 ÷ 区县本级收入", "district debt ÷ district own revenue") +
+                 f" = {debt['debt_balance']:g} ÷ {debt['own_revenue']:g}")
+    service = der(ctx, pct(debt["service_to_own_revenue"]), ctx.t("区县还本付息 ÷ 区县本级收入", "district debt service ÷ district own revenue") +
+                  f" = {debt['debt_service']:g} ÷ {debt['own_revenue']:g}")
+    s = ctx.t(
+        f"区县一级持有全市政府债务的大部分：{y0}年末区县级债务余额 {num(ctx, 'district_debt_balance', y0)}，占全市 {num(ctx, 'city_debt_balance', y0)} 的 {share}；"
+        f"当年区县还本付息 {num(ctx, 'district_debt_service', y0)}。报告没有单列区县的收入，以全市减市级推算，{y0}年区县一般公共预算和政府性基金收入合计约 {own}："
+        f"债务余额相当于其 {to_own}，还本付息（未扣除再融资）相当于其 {service}。区县土地出让收入{y0}年约 {line('fund', 'land_sale_revenue', y0)}，"
+        f"{y1}年预算约 {line('fund', 'land_sale_revenue', y1)}。预算报告自己指出：{quote(0)}，{quote(1)}；并说全市{quote(2)}，{quote(3)}。",
+        f"The districts hold most of the city's government debt: {num(ctx, 'district_debt_balance', y0)} at the end of {y0}, {share} of the city-wide "
+        f"{num(ctx, 'city_debt_balance', y0)}, and they paid {num(ctx, 'district_debt_service', y0)} of debt service that year. The report gives no district "
+        f"revenue; derived as city-wide minus municipal, the districts' general and fund budget revenue was about {own} in {y0}: their debt is {to_own} "
+        f"of it, and their debt service (before refinancing) {service}. District land sales were about {line('fund', 'land_sale_revenue', y0)} in {y0} "
+        f"and about {line('fund', 'land_sale_revenue', y1)} in the {y1} draft. The budget report itself warns that {quote(0)} and that {quote(1)}; of "
+        f"the city as a whole it says that {quote(2)} and that {quote(3)}.")
+    s += _refinancing_shock_text(ctx)
+    if debt["balance_gap"]:
+        s += ctx.t(f"（注意：市级与区县债务余额之和与全市相差 {debt['balance_gap']:g} 亿元。）",
+                   f" (Note: municipal and district debt differ from the city-wide total by {debt['balance_gap']:g}.)")
+    return out + _p(s)
+
+
+def debt_section(ctx: Context) -> str:
+    """Limits, balances and headroom; bonds (the plan year's advance quota flagged); debt service;
+    the debt measures at the page's level; the reference lines analysts compare with."""
+    y0, y1 = ctx.y0, ctx.y1
+    ds = af.debt_summary(ctx.facts, y0)
+    metric = {"total": ("city_debt_limit", "city_debt_balance"), "general": ("city_debt_general_limit", "city_debt_general_balance"),
+              "special": ("city_debt_special_limit", "city_debt_special_balance"), "municipal": (None, "municipal_debt_balance"),
+              "district": (None, "district_debt_balance")}
+    rows = []
+    for r in ds.to_dict("records"):
+        lim_m, bal_m = metric[r["part"]]
+        rows.append([ctx.label(r["part"]), H(num(ctx, lim_m, y0, fmt(r["limit"]))) if lim_m else None,
+                     H(num(ctx, bal_m, y0, fmt(r["balance"]))),
+                     H(der(ctx, fmt(r["headroom"]), ctx.t("限额 − 余额", "limit − balance"))) if lim_m else None,
+                     pct(r["headroom_share"]) if lim_m else None, pct(r["share_of_balance"])])
+    out = table(ctx, [ctx.label(k) for k in ("part", "limit", "balance", "headroom", "headroom_share", "share_of_balance")], rows,
+                right=(1, 2, 3, 4, 5))
+    bd = af.bonds(ctx.facts, (y0, y1))
+    out += table(ctx, [ctx.label(k) for k in ("year", "basis", "issued", "new", "refinancing", "refinancing_share")],
+                 [[str(r["period"]), _basis(ctx, r["basis"], "city_debt_bonds_issued", r["period"]), H(num(ctx, "city_debt_bonds_issued", r["period"], fmt(r["issued"]))),
+                   H(num(ctx, "city_debt_new_bonds", r["period"], fmt(r["new"]))),
+                   H(num(ctx, "city_debt_refinancing_bonds", r["period"], fmt(r["refinancing"]))), pct(r["refinancing_share"])]
+                  for r in bd.to_dict("records")], right=(2, 3, 4, 5))
+    service = [af.debt_service(ctx.facts, y) for y in (y0, y1)]
+    out += table(ctx, [ctx.label(k) for k in ("year", "basis", "service", "principal", "interest", "refinancing_to_principal",
+                                              "service_to_own_revenue")],
+                 [[str(s["period"]), _basis(ctx, "actual" if s["interest_implied"] else "budgeted", s["metrics"]["principal"][0], s["period"]), _service_cell(ctx, s, "service"),
+                   _service_cell(ctx, s, "principal"), _service_cell(ctx, s, "interest"), pct(s["refinancing_to_principal"]),
+                   pct(s["service_to_own_revenue"])] for s in service], right=(2, 3, 4, 5, 6))
+    note = ctx.t("* 隐含值：还本付息 − 两本预算的债务还本支出。", "* implied: debt service − debt repayment of the general and fund budgets.")
+    if advance_quota(ctx):
+        note += ctx.t("计划和预算安排行按中央提前下达的额度编制、待调整，不与执行年度的全年数同口径比较。",
+                      " The plan and budgeted rows follow the quota released in advance and are to be revised: they are not like for "
+                      "like with the review year's full-year figures.")
+    out += _p(note) + _p(_debt_text(ctx, ds, service)) + (_p(_advance_quota_text(ctx)) if advance_quota(ctx) else "")
+    out += measures_table(ctx, _keys(("debt",))) + _p(_debt_measures_text(ctx))
+    return out + references_table(ctx)
+
+
+def _service_cell(ctx: Context, s: dict, part: str):
+    m = s["metrics"]
+    if part == "service":
+        return H(num(ctx, m["service"], s["period"], fmt(s["service"]))) if m["service"] else \
+            H(der(ctx, fmt(s["service"]), ctx.t("还本 + 付息", "principal + interest")))
+    if part == "principal":
+        if len(m["principal"]) == 1:
+            return H(num(ctx, m["principal"][0], s["period"], fmt(s["principal"])))
+        return H(der(ctx, fmt(s["principal"]), " + ".join(_g(float(ctx.facts.value(x, s["period"]))) for x in m["principal"])))
+    if m["interest"]:
+        return H(num(ctx, m["interest"], s["period"], fmt(s["interest"])))
+    return H(der(ctx, fmt(s["interest"]) + "*", ctx.t("还本付息 − 两本预算的债务还本", "debt service − debt repayment of the two budgets")))
+
+
+def _debt_text(ctx: Context, ds, service) -> str:
+    y0, th = ctx.y0, ctx.thresholds
+    head = af.debt_headroom(ctx.facts, y0)
+    limit = float(ctx.facts.value("city_debt_limit", y0))
+    tight = head / limit < th["headroom_tight_share"]
+    parts = ds.set_index("part")
+    s0 = service[0]
+    rolled = s0["refinancing_to_principal"] >= th["rolled_over_share"]
+    head_d = der(ctx, amt(ctx, head), ctx.t("限额 − 余额", "limit − balance"))
+    gdp_row = af.gdp(ctx.facts, y0)
+    gdp_d = der(ctx, pct(af.debt_to_gdp(ctx.facts, y0)), ctx.t("债务余额 ÷ 地区生产总值", "debt balance ÷ GDP"))
+    principal = der(ctx, amt(ctx, s0["principal"]), ctx.t("两本预算的债务还本支出之和", "debt repayment of the general and fund budgets"))
+    interest = der(ctx, amt(ctx, s0["interest"]), ctx.t("还本付息 − 还本", "debt service − principal"))
+    head_share = der(ctx, pct(head / limit), ctx.t("剩余空间 ÷ 限额", "headroom ÷ limit"))
+    special = der(ctx, pct(parts.loc["special", "share_of_balance"]), ctx.t("专项债务余额 ÷ 债务余额", "special debt ÷ debt balance"))
+    district = der(ctx, pct(parts.loc["district", "share_of_balance"]), ctx.t("区县级债务余额 ÷ 债务余额", "district debt ÷ debt balance"))
+    rolled_share = der(ctx, pct(s0["refinancing_to_principal"]), ctx.t("再融资债券 ÷ 还本", "refinancing bonds ÷ principal"))
+    service_share = der(ctx, pct(s0["service_to_own_revenue"]), ctx.t("还本付息 ÷（一般公共预算收入 + 政府性基金收入）",
+                                                                      "debt service ÷ (general + fund budget revenue)"))
+    s = ctx.t(
+        f"{y0}年末全市政府债务余额 {num(ctx, 'city_debt_balance', y0)}，限额 {num(ctx, 'city_debt_limit', y0)}，剩余空间{'仅' if tight else ''} {head_d}"
+        f"（限额的 {head_share}）；其中专项债务 {num(ctx, 'city_debt_special_balance', y0)} 占 {special}，"
+        f"区县级债务 {num(ctx, 'district_debt_balance', y0)} 占 {district}。"
+        f"负债率（债务余额 ÷ 地区生产总值 {row_num(ctx, gdp_row, amt(ctx, gdp_row['value']))}）为 {gdp_d}。"
+        f"全年发行政府债券 {num(ctx, 'city_debt_bonds_issued', y0)}，其中再融资债券 {num(ctx, 'city_debt_refinancing_bonds', y0)}，"
+        f"相当于两本预算债务还本 {principal} 的 {rolled_share}" + ("：到期本金几乎全部借新还旧。" if rolled else "。")
+        + f"还本付息 {num(ctx, 'city_debt_service', y0)} 相当于一般公共预算和政府性基金收入的 {service_share}，隐含付息约 {interest}。",
+        f"At the end of {y0} city-wide government debt was {num(ctx, 'city_debt_balance', y0)} against a limit of {num(ctx, 'city_debt_limit', y0)}, "
+        f"leaving headroom of {'only ' if tight else ''}{head_d} ({head_share} of the limit); special debt of "
+        f"{num(ctx, 'city_debt_special_balance', y0)} is {special} of the balance, district debt of "
+        f"{num(ctx, 'district_debt_balance', y0)} {district}. Debt to GDP (balance ÷ GDP of "
+        f"{row_num(ctx, gdp_row, amt(ctx, gdp_row['value']))}) is {gdp_d}. The city issued {num(ctx, 'city_debt_bonds_issued', y0)} of bonds, "
+        f"{num(ctx, 'city_debt_refinancing_bonds', y0)} of them refinancing bonds, equal to {rolled_share} of the "
+        f"{principal} of principal repaid by the two budgets" + (": almost all maturing principal was rolled over. " if rolled else ". ")
+        + f"Debt service of {num(ctx, 'city_debt_service', y0)} equals {service_share} of general and fund budget revenue, "
+        f"with implied interest of about {interest}.")
+    if ctx.district:
+        s += " " * (ctx.lang == "en") + ctx.say("district_debt", debt=Markup(num(ctx, "district_debt_balance", y0)),
+                                                 service=Markup(num(ctx, "district_debt_service", y0)),
+                                                 to_revenue=Markup(mval(ctx, "debt_service_to_revenue", y0)))
+    if ctx.level == "municipal":
+        s += ctx.t(f"市级债务余额 {num(ctx, 'municipal_debt_balance', y0)}，市级还本付息 {num(ctx, 'municipal_debt_service', y0)}。",
+                   f" Municipal-level debt is {num(ctx, 'municipal_debt_balance', y0)}, its debt service {num(ctx, 'municipal_debt_service', y0)}.")
+    return s
+
+
+def _advance_quota_text(ctx: Context) -> str:
+    y0, y1, q = ctx.y0, ctx.y1, advance_quota(ctx)
+    lvl = ctx.level if ctx.level in af.LEVELS else "city"      # the districts' budgeted debt service is not printed
+    s = ctx.t(
+        f"{y1}年计划发行政府债券 {num(ctx, 'city_debt_bonds_issued', y1)}（新增 {num(ctx, 'city_debt_new_bonds', y1)}，再融资 "
+        f"{num(ctx, 'city_debt_refinancing_bonds', y1)}）是按照{_evidence(ctx, q, 0)}编制的；{_evidence(ctx, q, 1)}。"
+        f"它不是全年额度，不能与{y0}年全年发行的 {num(ctx, 'city_debt_bonds_issued', y0)} 同口径比较；{y1}年安排的还本 "
+        f"{num(ctx, f'{lvl}_debt_repayment', y1)}、付息 {num(ctx, f'{lvl}_debt_interest', y1)} 同样将随之调整，"
+        f"因此本页不计算两年之间发行和还本付息的变化。",
+        f"The {y1} plan to issue {num(ctx, 'city_debt_bonds_issued', y1)} ({num(ctx, 'city_debt_new_bonds', y1)} new, "
+        f"{num(ctx, 'city_debt_refinancing_bonds', y1)} refinancing) is based on {_evidence(ctx, q, 0)}; {_evidence(ctx, q, 1)}. "
+        f"It is not a full-year quota and is not comparable like for like with the {num(ctx, 'city_debt_bonds_issued', y0)} issued in {y0}; "
+        f"the {y1} budgeted principal of {num(ctx, f'{lvl}_debt_repayment', y1)} and interest of {num(ctx, f'{lvl}_debt_interest', y1)} "
+        f"will be revised with it, so this page computes no change in issuance or debt service between the two years.")
+    return s
+
+
+def _debt_measures_text(ctx: Context) -> str:
+    y0, lv = ctx.y0, ctx.lv
+    nulls = [evaluated(ctx, k, y0) for k in _keys(("debt",))]
+    nulls = [e for e in nulls if e.value is None]
+    s = ctx.t(f"{lv}债务与收入及中央补助之比为 {mval(ctx, 'debt_to_revenue_and_transfers', y0)}，债务与本级收入（不含中央补助）之比为 "
+              f"{mval(ctx, 'debt_to_revenue', y0)}，隐含付息占本级收入 {mval(ctx, 'interest_to_revenue', y0)}。",
+              f"{lv.capitalize()} debt to revenue and transfers is {mval(ctx, 'debt_to_revenue_and_transfers', y0)}, debt to own revenue "
+              f"(transfers excluded) {mval(ctx, 'debt_to_revenue', y0)}, and implied interest {mval(ctx, 'interest_to_revenue', y0)} of own revenue.")
+    general, special = evaluated(ctx, "general_debt_ratio", y0).value, evaluated(ctx, "special_debt_ratio", y0).value
+    if general is not None and special is not None:
+        heavier = special > general
+        s += ctx.t(f"按债务类型分，一般债务率 {mval(ctx, 'general_debt_ratio', y0)}，专项债务率 {mval(ctx, 'special_debt_ratio', y0)}"
+                   + ("：专项债务以政府性基金收入（主要是土地出让收入）偿还，负担重于一般债务。" if heavier else "。"),
+                   f" By type, the general debt ratio is {mval(ctx, 'general_debt_ratio', y0)} and the special debt ratio "
+                   f"{mval(ctx, 'special_debt_ratio', y0)}"
+                   + (": special debt is serviced from fund revenue, mostly land sales, and weighs more." if heavier else "."))
+    for e in nulls:
+        name = ctx.t(*af.measure_spec(e.key).name)
+        s += ctx.t(f"{name}记为 null：{missing_text(ctx, e)}。", f" {name.capitalize()} is null: {missing_text(ctx, e)}.")
+    if evaluated(ctx, "debt_to_revenue", ctx.y1).value is None:
+        s += ctx.t(f"预算草案没有{ctx.y1}年末债务余额，各债务余额比率只有执行年度的数值。",
+                   f" The draft states no year-end debt balance for {ctx.y1}, so the balance-based ratios exist for {y0} only.")
+    return s
+
+
+def references_table(ctx: Context) -> str:
+    """The reference lines of fiscal.yaml beside the page's values: references, not the gazette's figures."""
+    y0 = ctx.y0
+    gdp = af.debt_to_gdp(ctx.facts, y0)
+    values = {"debt_to_gdp": (gdp, ctx.t("债务余额 ÷ 地区生产总值（全市）", "debt ÷ GDP (city-wide)"),
+                              der(ctx, pct(gdp), ctx.t("债务余额 ÷ 地区生产总值", "debt balance ÷ GDP"))),
+              "debt_ratio_reported": (1.0, ctx.t("报告的债务率（全市）", "reported debt ratio (city-wide)"), num(ctx, "city_debt_ratio", y0)),
+              "debt_to_revenue": (evaluated(ctx, "debt_to_revenue", y0).value, ctx.t(*af.measure_spec("debt_to_revenue").name),
+                                  mval(ctx, "debt_to_revenue", y0))}
+    rows = []
+    for r in ctx.spec.get("references", []):
+        compared = H("; ".join(f"{text(ctx, values[k][1])} {values[k][2]}" for k in r["applies_to"] if values[k][0] is not None))
+        link = f'<a href="{html.escape(r["source"]["url"], quote=True)}">{text(ctx, r["source"][ctx.lang])}</a>'
+        rows.append([r["name"][ctx.lang], pct(r["value"], 0), compared, H(link), r["caveat"][ctx.lang]])
+    note = ctx.t("下表的参考线来自公报以外，是分析人士常用的对照标准，不是公报的数字，也不是对重庆的官方评级。",
+                 "The reference lines below come from outside the gazette: benchmarks analysts compare with, not figures of the gazette "
+                 "and not an official rating of Chongqing.")
+    return _p(note) + table(ctx, [ctx.label(k) for k in ("reference", "ref_value", "compared", "ref_source", "caveat")], rows, right=(1,))
+
+
+def figure_debt(ctx: Context):
+    """Limits and balances by type, balance by level, bonds by year (the plan year's advance quota
+    hatched and labelled) — 02-debt."""
+    ds, bd = af.debt_summary(ctx.facts, ctx.y0), af.bonds(ctx.facts, (ctx.y0, ctx.y1))
+    figures.setup()
+    fig, axes = plt.subplots(1, 3, figsize=(11, 4.2), gridspec_kw={"width_ratios": [3, 1.3, 2]})
+    types = ds[ds["group"] == "type"]
+    x = range(len(types))
+    axes[0].bar([i - 0.2 for i in x], types["limit"], width=0.4, color="#a6a6a6", label=ctx.label("limit"))
+    axes[0].bar([i + 0.2 for i in x], types["balance"], width=0.4, color="#1f4e79", label=ctx.label("balance"))
+    for i, (lim, bal) in enumerate(zip(types["limit"], types["balance"], strict=True)):
+        axes[0].text(i + 0.2, bal, fmt(bal), ha="center", va="bottom", fontsize=8)
+        axes[0].text(i - 0.2, lim, fmt(lim), ha="center", va="bottom", fontsize=8)
+    axes[0].set_xticks(list(x), [ctx.label(t) for t in types["part"]])
+    axes[0].set_title(ctx.label("fig_debt_limit"), fontsize=10)
+    axes[0].set_ylabel(ctx.label("amount"))
+    axes[0].legend(fontsize=8, loc="upper right")
+    levels = ds[ds["group"] == "level"]
+    bottom = 0.0
+    for part, bal, color in zip(levels["part"], levels["balance"], ["#4bacc6", "#8064a2"], strict=True):
+        axes[1].bar(0, bal, bottom=bottom, color=color, width=0.5, label=ctx.label(part))
+        axes[1].text(0, bottom + bal / 2, f"{fmt(bal)}\n{pct(bal / levels['balance'].sum())}", ha="center", va="center", fontsize=8, color="white")
+        bottom += bal
+    axes[1].set_xticks([0], [str(ctx.y0)])
+    axes[1].set_xlim(-0.6, 0.6)
+    axes[1].set_title(ctx.label("fig_debt_level"), fontsize=10)
+    axes[1].legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.08), frameon=False)
+    for i, row in enumerate(bd.itertuples()):
+        quota = advance_quota(ctx)
+        hatch = "//" if quota and row.period == quota["period"] else None
+        axes[2].bar(i, row.new, color="#f79646", width=0.55, hatch=hatch, edgecolor="white", label=ctx.label("new") if i == 0 else "_nolegend_")
+        axes[2].bar(i, row.refinancing, bottom=row.new, color="#c55a11", width=0.55, hatch=hatch, edgecolor="white",
+                    label=ctx.label("refinancing") if i == 0 else "_nolegend_")
+        axes[2].text(i, row.issued, fmt(row.issued), ha="center", va="bottom", fontsize=8)
+    axes[2].set_xticks(range(len(bd)), [f"{r.period}\n{_basis(ctx, r.basis, 'city_debt_bonds_issued', r.period, short=True)}"
+                                        for r in bd.itertuples()], fontsize=8)
+    axes[2].set_title(ctx.label("fig_bonds"), fontsize=10)
+    axes[2].legend(fontsize=8, loc="upper right")
+    for ax in axes:
+        ax.grid(axis="x", visible=False)
+    fig.tight_layout()
+    return fig
+
+
+def _attempts(ctx: Context):
+    return af.debt_ratio_attempts(ctx.facts, ctx.y0, af.debt_ratio_variants(ctx.spec), ctx.lang)
+
+
+def debt_ratio_section(ctx: Context) -> str:
+    """Every denominator tried (the post hoc one marked †), and what the attempts show."""
+    y0 = ctx.y0
+    da = _attempts(ctx)
+    rows = []
+    for r in da.to_dict("records"):
+        numbers = _signed_html([(row_num(ctx, row, _g(float(row["value"]))), s) for row, s in r["rows"]])
+        rows.append([r["code"] + ("†" if r["post_hoc"] else ""), ctx.label(r["family"]), r["formula"], H(numbers),
+                     r["denominator"], f"{r['ratio_pct']:.1f}%", f"{r['miss_pp']:+.1f}", f"{r['tolerance_pp']:.2f}",
+                     ctx.label("yes" if r["matches"] else "no")])
+    headers = [ctx.label(k) for k in ("code", "family", "formula", "numbers", "denominator", "ratio_pct", "miss_pp", "tolerance_pp", "matches")]
+    out = table(ctx, headers, rows, right=(4, 5, 6, 7))
+    prior, post = da[~da["post_hoc"]], da[da["post_hoc"]]
+    prior_matched, post_matched = prior[prior["matches"]], post[post["matches"]]
+    near = prior.loc[prior["miss_pp"].abs().idxmin()]
+    reported = ctx.facts.get("city_debt_ratio", y0)
+    lo, hi = float(reported["value"]) - af._half(reported), float(reported["value"]) + af._half(reported)
+    implied = der(ctx, amt(ctx, da.attrs["implied_denominator"]), ctx.t("债务余额 ÷ 债务率", "debt balance ÷ debt ratio"))
+    rng = (amt(ctx, da.attrs["implied_low"]), amt(ctx, da.attrs["implied_high"]))
+    codes = (f"{prior['code'].iloc[0]}–{prior['code'].iloc[-1]}", _join(ctx, list(post["code"])))
+    reg = da[da["key"] == "plus_fund_transfers"]
+    if ctx.lang == "zh":
+        s = (f"报告的债务率 {row_num(ctx, reported)} 和债务余额 {num(ctx, 'city_debt_balance', y0)} 意味着分母约为 {implied}"
+             f"（按报告值 {lo:g}% 至 {hi:g}% 的四舍五入范围，在 {rng[0]} 至 {rng[1]} 之间）。{codes[0]} 是事先列出的常见口径。")
+        s += (f"其中有 {len(prior_matched)} 种吻合：{'、'.join(prior_matched['code'])}。" if len(prior_matched) else
+              f"它们都不吻合：计算值在 {prior['ratio_pct'].min():.1f}% 至 {prior['ratio_pct'].max():.1f}% 之间，最接近的 {near['code']} 为 "
+              f"{near['ratio_pct']:.1f}%，相差 {near['miss_pp']:+.1f} 个百分点。")
+        if len(reg):
+            r = reg.iloc[0]
+            s += f"登记表采用的口径（{r['code']}：一般公共预算和政府性基金的收入加中央补助）为 {r['ratio_pct']:.1f}%，相差 {r['miss_pp']:+.1f} 个百分点。"
+        if len(post):
+            s += f"{codes[1]} 是在这些口径都不吻合之后，对照隐含分母搜索组合时找到的，应视为事后拟合。"
+        for m in post_matched.to_dict("records"):
+            s += (f"{m['code']}（{m['formula']} = {amt(ctx, m['denominator'])}）得 {m['ratio_pct']:.2f}%，落在四舍五入范围内。{m['note']}"
+                  "报告没有说明分母，这只是算术上的吻合，不能据此断定报告的计算方法。")
+    else:
+        s = (f"The reported debt ratio of {row_num(ctx, reported)} on a balance of {num(ctx, 'city_debt_balance', y0)} implies a denominator of about "
+             f"{implied} (between {rng[0]} and {rng[1]} given the rounding of the printed ratio, {lo:g}% to {hi:g}%). {codes[0]} are common "
+             "definitions listed in advance. ")
+        s += (f"{len(prior_matched)} of them match: {', '.join(prior_matched['code'])}. " if len(prior_matched) else
+              f"None of them matches: they give {prior['ratio_pct'].min():.1f}% to {prior['ratio_pct'].max():.1f}%; the closest, {near['code']}, "
+              f"gives {near['ratio_pct']:.1f}%, {near['miss_pp']:+.1f} points off. ")
+        if len(reg):
+            r = reg.iloc[0]
+            s += (f"The register's variant ({r['code']}: general and fund revenue plus their central transfers) gives {r['ratio_pct']:.1f}%, "
+                  f"{r['miss_pp']:+.1f} points off. ")
+        if len(post):
+            s += f"{codes[1]} was found afterwards, by searching combinations against the implied denominator once the others had missed: a post-hoc fit. "
+        for m in post_matched.to_dict("records"):
+            s += (f"It ({text(ctx, m['formula'])} = {amt(ctx, m['denominator'])}) gives {m['ratio_pct']:.2f}%, within rounding. {text(ctx, m['note'])} "
+                  "The report does not state its denominator, so this is an arithmetic match, not evidence of the method used.")
+    return out + _p(s)
+
+
+def figure_debt_ratio(ctx: Context):
+    """Computed ratio per denominator against the reported one and its rounding range, with the
+    reference lines of fiscal.yaml drawn as references (02-debt-ratio)."""
+    da = _attempts(ctx)
+    reported = ctx.facts.get("city_debt_ratio", ctx.y0)
+    rep, half = float(reported["value"]), af._half(reported)
+    figures.setup()
+    fig, ax = plt.subplots(figsize=(8, 4.8))
+    ax.axvspan(rep - half, rep + half, color="#f79646", alpha=0.35, label=ctx.label("rounding_band"))
+    ax.axvline(rep, color="#c0504d", linewidth=1.2, label=f"{ctx.label('reported')} {rep:g}%")
+    for r, style in zip(references(ctx, "debt_ratio_reported"), (":", "--", "-."), strict=False):
+        ax.axvline(100 * r["value"], color="#7f7f7f", linewidth=1, linestyle=style,
+                   label=f"{ctx.label('reference')}: {r.get('short', r['name'])[ctx.lang]} {pct(r['value'], 0)}")
+    colors = ["#2c8c6e" if m else ("#1f4e79" if f == "capacity" else "#4bacc6") for m, f in zip(da["matches"], da["family"], strict=True)]
+    ax.barh(da["code"], da["ratio_pct"], color=colors)
+    for code, v in zip(da["code"], da["ratio_pct"], strict=True):
+        ax.text(v + 1, code, f"{v:.1f}%", va="center", fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("%")
+    ax.set_xlim(0, max([da["ratio_pct"].max(), *(100 * r["value"] for r in references(ctx, "debt_ratio_reported"))]) * 1.12)
+    ax.set_title(ctx.label("fig_debt_ratio"))
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, frameon=False)
+    ax.grid(axis="y", visible=False)
+    return fig
