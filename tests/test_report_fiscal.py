@@ -15,6 +15,7 @@ import helpers
 from helpers.analysis import fiscal as af
 from helpers.data import paths
 from helpers.errors import DataError, ParameterError
+from helpers.report import words as W
 from helpers.report.fiscal import FiscalPage
 from helpers.report.fiscal import base as report
 from helpers.report.fiscal import debt as report_debt
@@ -135,11 +136,11 @@ def test_findings_are_three_to_five_sourced_sentences(pages):
 def test_each_measure_is_shown_with_formula_numbers_and_sources(pages):
     ctx, parts = pages[("en", "city")]
     for key in ("land_dependence", "land_to_general_revenue", "central_transfers_to_resources"):
-        assert af.measure_spec(key).name[1] in parts["measures_section"]
+        assert W.text(f"page02.measure.{key}", "en") in parts["measures_section"]
     for key in ("debt_to_revenue", "general_debt_ratio", "special_debt_ratio", "interest_to_revenue",
                 "debt_service_net_of_refinancing_to_revenue"):
         e = af.evaluate(ctx.facts, "city", key, Y0)
-        assert report.text(ctx, e.formula("en")) in parts["debt_section"], key
+        assert report.text(ctx, report.formula("en", e)) in parts["debt_section"], key
         assert report.pct(e.value) in parts["debt_section"], key
     row = re.search(r"<tr><td[^>]*>land dependence</td>.*?</tr>", parts["measures_section"]).group(0)
     assert row.count('class="sourced"') == 2 * 3          # three numbers a year, both years, each sourced
@@ -199,10 +200,11 @@ def _headings(lang: str) -> list[str]:
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_cross_references_name_a_section_of_the_notebook(pages, lang):
     headings = _headings(lang)
-    for key, titles in report.SECTION_TITLES.items():
-        assert titles[0 if lang == "zh" else 1] in headings, key
+    titles = W.names("page02.section_title", lang)
+    for key, title in titles.items():
+        assert title in headings, key
     _, parts = pages[(lang, "city")]
-    title = report.SECTION_TITLES["growth_base"][0 if lang == "zh" else 1]
+    title = titles["growth_base"]
     assert title in parts["draft_changes"]
     # the growth-base section is the spending-by-function one, and it is the section that explains the base
     assert title in (h for h in headings)
@@ -468,7 +470,7 @@ def test_the_risk_summary_lists_exactly_the_entries_past_their_thresholds(pages,
     html = report_risk.risk_section(ctx)
     assert "not official limits" in _plain(html)
     for side, keys in results["risk_summary"].items():
-        assert (f"<h3>{report_risk.RISK_HEADINGS[side][1]}</h3>" in html) == bool(keys)
+        assert (f"<h3>{W.text(f'page02.risk_heading.{side}', 'en')}</h3>" in html) == bool(keys)
         assert html.count("<li>") == sum(map(len, results["risk_summary"].values()))
     assert "Risk summary (thresholds set by this project" in _plain(parts["findings"])
 

@@ -21,7 +21,7 @@ and its note; judgement thresholds) lives in the edition's `analysis/fiscal.yaml
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -40,49 +40,7 @@ LEVELS = ("city", "municipal")              # the levels that publish budgets
 PAGE_LEVELS = (*LEVELS, "district")
 BUDGETS = tuple(vocab.vocabulary("budgets"))
 
-# Short budget names used to compose formula terms ("政府性基金" + "收入").
-_BUDGET_SHORT = {
-    "general": ("一般公共预算", "general budget"),
-    "fund": ("政府性基金", "fund budget"),
-    "state_capital": ("国有资本经营", "state capital budget"),
-    "social_insurance": ("社会保险基金", "social insurance fund"),
-}
-ITEM_NAMES = {
-    "revenue": ("收入", "revenue"),
-    "tax_revenue": ("税收收入", "tax revenue"),
-    "non_tax_revenue": ("非税收入", "non-tax revenue"),
-    "land_sale_revenue": ("国有土地使用权出让收入", "land-use right sale revenue"),
-    "expenditure": ("支出", "expenditure"),
-    "central_transfers": ("中央补助", "central transfers"),
-    "debt_revenue": ("债务收入", "debt revenue"),
-    "debt_repayment": ("债务还本支出", "debt repayment"),
-    "other_sources": ("调入资金、上年结转等", "transfers in, carry-over etc."),
-    "total_sources": ("收入总量", "total sources"),
-    "remittance_to_central": ("上解中央", "remittance to central government"),
-    "transfer_out": ("调出资金", "transfers out"),
-    "fiscal_subsidy": ("财政补助", "fiscal subsidy"),
-    "accumulated_balance": ("历年滚存结余", "accumulated balance"),
-}
-# Debt items (`{level}_debt_{item}`), named for formulas.
-DEBT_ITEM_NAMES = {
-    "balance": ("政府债务余额", "government debt balance"),
-    "general_balance": ("一般债务余额", "general debt balance"),
-    "special_balance": ("专项债务余额", "special debt balance"),
-    "service": ("政府债务还本付息支出", "debt service"),
-    "refinancing_bonds": ("再融资债券", "refinancing bonds"),
-    "repayment": ("债务还本支出安排", "budgeted principal repayment"),
-    "interest": ("付息支出安排", "budgeted interest"),
-}
 
-# Formula terms whose name reads better than "budget + item" (metric suffixes without the level).
-TERM_NAMES = {
-    "general_tax_revenue": ("税收收入", "tax revenue"),
-    "general_non_tax_revenue": ("非税收入", "non-tax revenue"),
-    "general_central_transfers": ("一般公共预算中央补助", "central transfers to the general budget"),
-    "general_remittance_to_central": ("上解中央", "remittances to the central government"),
-    "fund_land_sale_revenue": ("国有土地使用权出让收入", "land-use right sale revenue"),
-    "fund_central_transfers": ("政府性基金中央补助", "central transfers to the fund budget"),
-}
 
 # How each line of sources and uses is grouped (for figures and the financing of expenditure).
 SOURCE_CATEGORY = {
@@ -135,31 +93,6 @@ def budget_name(budget: str, lang: str) -> str:
     """The budget's name in `lang`, from the shared vocabulary."""
     _check_budget(budget)
     return vocab.name("budgets", budget, lang)
-
-
-def term_name(budget: str, item: str, lang: str) -> str:
-    """A formula term in words: ("fund", "revenue") -> 政府性基金收入 / fund budget revenue."""
-    b_zh, b_en = _BUDGET_SHORT[budget]
-    i_zh, i_en = ITEM_NAMES.get(item, (item, item.replace("_", " ")))
-    return f"{b_zh}{i_zh}" if lang == "zh" else f"{b_en} {i_en}"
-
-
-def suffix_name(suffix: str, lang: str) -> str:
-    """A metric suffix (the metric without its level) in words: `fund_revenue`, `debt_balance` …;
-    a whole metric ("@district_debt_balance") is named with its level."""
-    if suffix.startswith("@"):
-        level, _, rest = suffix[1:].partition("_")
-        named = vocab.name("levels", level, lang)
-        return f"{named}{suffix_name(rest, lang)}" if lang == "zh" else f"{named} {suffix_name(rest, lang)}"
-    if suffix in TERM_NAMES:
-        return TERM_NAMES[suffix][0 if lang == "zh" else 1]
-    if suffix.startswith("debt_"):
-        zh, en = DEBT_ITEM_NAMES.get(suffix.removeprefix("debt_"), (suffix, suffix.replace("_", " ")))
-        return zh if lang == "zh" else en
-    budget = next((b for b in sorted(_BUDGET_SHORT, key=len, reverse=True) if suffix.startswith(b + "_")), None)
-    if budget is None:
-        return suffix.replace("_", " ")
-    return term_name(budget, suffix.removeprefix(budget + "_"), lang)
 
 
 # --- Years ----------------------------------------------------------------------------------------
@@ -310,7 +243,6 @@ class Measure:
     `{level}_{suffix}`. `numerator` lists alternatives: the first the report states in full is
     used (the review year states total debt service, the draft states principal and interest)."""
     key: str
-    name: tuple[str, str]
     numerator: tuple[Terms, ...]
     denominator: Terms = ()
     group: str = "revenue"
@@ -326,58 +258,54 @@ class Measure:
 
 _GF_REVENUE = _t("general_revenue", "fund_revenue")
 MEASURES = (
-    Measure("self_sufficiency", ("财政自给率", "fiscal self-sufficiency"),
+    Measure("self_sufficiency",
             (_t("general_revenue"),), _t("general_expenditure")),
-    Measure("broad_self_sufficiency", ("广义自给率（含政府性基金预算）", "broad self-sufficiency (with the fund budget)"),
+    Measure("broad_self_sufficiency",
             (_GF_REVENUE,), _t("general_expenditure", "fund_expenditure")),
-    Measure("tax_share", ("税收收入占比", "tax share of revenue"), (_t("general_tax_revenue"),), _t("general_revenue")),
-    Measure("expenditure_gap", ("支出与本级收入之差", "gap between expenditure and own revenue"),
+    Measure("tax_share", (_t("general_tax_revenue"),), _t("general_revenue")),
+    Measure("expenditure_gap",
             (_t("general_expenditure", "-general_revenue"),)),
-    Measure("broad_gap", ("广义缺口（含政府性基金预算）", "broad gap (with the fund budget)"),
+    Measure("broad_gap",
             (_t("general_expenditure", "fund_expenditure", "-general_revenue", "-fund_revenue"),)),
-    Measure("central_transfers_to_expenditure", ("中央补助 ÷ 支出", "central transfers to expenditure"),
+    Measure("central_transfers_to_expenditure",
             (_t("general_central_transfers"),), _t("general_expenditure"), "transfers"),
-    Measure("central_transfers_to_resources", ("中央补助 ÷（收入 + 中央补助）", "central transfers to resources"),
+    Measure("central_transfers_to_resources",
             (_t("general_central_transfers"),), _t("general_revenue", "general_central_transfers"), "transfers"),
-    Measure("central_transfers_to_revenue", ("中央补助 ÷ 收入", "central transfers to revenue"),
+    Measure("central_transfers_to_revenue",
             (_t("general_central_transfers"),), _t("general_revenue"), "transfers"),
-    Measure("land_dependence", ("土地财政依赖度", "land dependence"),
+    Measure("land_dependence",
             (_t("fund_land_sale_revenue"),), _GF_REVENUE, "land"),
-    Measure("land_to_general_revenue", ("土地出让收入 ÷ 一般公共预算收入", "land sales to general budget revenue"),
+    Measure("land_to_general_revenue",
             (_t("fund_land_sale_revenue"),), _t("general_revenue"), "land"),
-    Measure("land_sale_share_of_fund_revenue", ("土地出让收入占政府性基金收入比重（基金预算构成）",
-                                                "land-sale share of fund revenue (fund budget make-up)"),
+    Measure("land_sale_share_of_fund_revenue",
             (_t("fund_land_sale_revenue"),), _t("fund_revenue"), "land"),
     # Two debt measures built from the gazette's figures, named for what they divide by (neither is the
     # report's own 债务率, whose denominator, comprehensive fiscal capacity, is not all published).
-    Measure("debt_to_revenue_and_transfers", ("债务与收入及中央补助之比（债务余额 ÷ 一般公共预算和政府性基金的收入及中央补助）",
-                                              "debt to revenue and transfers (debt ÷ general and fund budget revenue plus their central transfers)"),
+    Measure("debt_to_revenue_and_transfers",
             (_t("debt_balance"),), _t("general_revenue", "general_central_transfers", "fund_revenue", "fund_central_transfers"), "debt"),
-    Measure("debt_to_revenue", ("债务与本级收入之比（债务余额 ÷ 一般公共预算和政府性基金收入，不含中央补助）",
-                                "debt to own revenue (debt ÷ general plus fund budget revenue, transfers excluded)"),
+    Measure("debt_to_revenue",
             (_t("debt_balance"),), _GF_REVENUE, "debt"),
-    Measure("general_debt_ratio", ("一般债务率", "general debt ratio"), (_t("debt_general_balance"),),
+    Measure("general_debt_ratio", (_t("debt_general_balance"),),
             _t("general_revenue", "general_central_transfers", "-general_remittance_to_central"), "debt"),
-    Measure("special_debt_ratio", ("专项债务率", "special debt ratio"), (_t("debt_special_balance"),),
+    Measure("special_debt_ratio", (_t("debt_special_balance"),),
             _t("fund_revenue", "fund_central_transfers"), "debt"),
-    Measure("interest_to_revenue", ("付息 ÷ 收入", "interest to revenue"),
+    Measure("interest_to_revenue",
             (_t("debt_service", "-general_debt_repayment", "-fund_debt_repayment"), _t("debt_interest")),
             _GF_REVENUE, "debt"),
     Measure("debt_service_net_of_refinancing_to_revenue",
-            ("扣除再融资债券后的还本付息 ÷ 收入", "debt service net of refinancing to revenue"),
             (_t("debt_service", "-debt_refinancing_bonds"), _t("debt_repayment", "debt_interest", "-debt_refinancing_bonds")),
             _GF_REVENUE, "debt"),
     # Printed debt service (or, in the draft, principal + interest) against own revenue, at every level
     # where the report prints it (the district level too: its debt service is printed).
-    Measure("debt_service_to_revenue", ("还本付息 ÷ 本级收入", "debt service to own revenue"),
+    Measure("debt_service_to_revenue",
             (_t("debt_service"), _t("debt_repayment", "debt_interest")), _GF_REVENUE, "debt"),
     # City-wide structure of the debt (the same on every level's page).
-    Measure("district_debt_share", ("区县债务占全市债务的比重", "districts' share of the city's debt"),
+    Measure("district_debt_share",
             (_t("@district_debt_balance"),), _t("@city_debt_balance"), "debt_structure"),
-    Measure("refinancing_to_principal", ("再融资债券 ÷ 到期本金", "refinancing bonds to principal due"),
+    Measure("refinancing_to_principal",
             (_t("@city_debt_refinancing_bonds"),), _t("@city_general_debt_repayment", "@city_fund_debt_repayment"),
             "debt_structure"),
-    Measure("social_insurance_reserve_months", ("社会保险基金滚存结余可支付月数", "months of spending the social insurance balance covers"),
+    Measure("social_insurance_reserve_months",
             (_t("social_insurance_accumulated_balance"),), _t("social_insurance_expenditure"), "social_insurance",
             scale=12.0, unit="months"),
 )
@@ -406,14 +334,6 @@ class Evaluated:
     denominator: tuple[tuple[dict, int], ...]
     numerator_terms: Terms
     missing: tuple[str, ...]
-
-    def formula(self, lang: str) -> str:
-        """In words: 政府性基金国有土地使用权出让收入 ÷ (一般公共预算收入 + 政府性基金收入)."""
-        spec = measure_spec(self.key)
-        names = [(suffix_name(s, lang), g) for s, g in self.numerator_terms]
-        if not spec.denominator:
-            return _signed(names)
-        return _ratio(_signed_group(names), [(suffix_name(s, lang), g) for s, g in spec.denominator], spec.scale)
 
     def numbers(self) -> str:
         """In numbers: 2044 ÷ (2285 + 2358); "—" when a part is missing."""
@@ -488,16 +408,15 @@ def measure(facts, level: str, key: str, period: int) -> float:
     return e.value
 
 
-def measure_table(facts, level: str, keys, periods, lang: str = "en") -> pd.DataFrame:
-    """The measures `keys` for each period: key, kind, group, period, name, formula, numbers, value
-    (NaN where a part is missing), missing (the metrics not stated), evaluated (the Evaluated)."""
+def measure_table(facts, level: str, keys, periods) -> pd.DataFrame:
+    """The measures `keys` for each period: key, kind, group, period, numbers, value (NaN where a
+    part is missing), missing (the metrics not stated), evaluated (the Evaluated)."""
     records = []
     for key in keys:
         spec = measure_spec(key)
         for period in periods:
             e = evaluate(facts, level, key, period)
             records.append({"key": spec.key, "kind": spec.kind, "group": spec.group, "period": period,
-                            "name": spec.name[0] if lang == "zh" else spec.name[1], "formula": e.formula(lang),
                             "numbers": e.numbers(), "value": float("nan") if e.value is None else e.value,
                             "missing": e.missing, "evaluated": e})
     return pd.DataFrame(records)
@@ -968,7 +887,7 @@ class DenominatorVariant:
     family: str          # "capacity": revenue-and-transfer based; "totals": built from total sources
     terms: tuple[tuple[str, str, int], ...]
     post_hoc: bool = False
-    note: tuple[str, str] = ("", "")
+    note: dict = field(default_factory=dict)      # language → why a post hoc variant is not credible
 
 
 FAMILIES = ("capacity", "totals")
@@ -995,20 +914,15 @@ def debt_ratio_variants(spec: dict) -> tuple[DenominatorVariant, ...]:
             note = item.get("note") or {}
             variant = DenominatorVariant(str(item["key"]), str(item["family"]),
                                          tuple(_variant_term(t, where) for t in item["terms"]),
-                                         bool(item.get("post_hoc", False)), (note.get("zh", ""), note.get("en", "")))
+                                         bool(item.get("post_hoc", False)), dict(note))
         except (KeyError, TypeError, AttributeError) as exc:
             raise EditionError(f"{where}: needs key, family and terms ({exc})") from None
         if variant.family not in FAMILIES:
             raise EditionError(f"{where}: family must be one of {', '.join(FAMILIES)}")
-        if variant.post_hoc and not (variant.note[0] and variant.note[1]):
-            raise EditionError(f"{where}: a post hoc variant needs a note in zh and en saying why it is not credible")
+        if variant.post_hoc and not all(variant.note.get(lang) for lang in vocab.LANGS):
+            raise EditionError(f"{where}: a post hoc variant needs a note in {', '.join(vocab.LANGS)} saying why it is not credible")
         out.append(variant)
     return tuple(out)
-
-
-def variant_formula(variant: DenominatorVariant, lang: str) -> str:
-    """The denominator in words: 一般公共预算收入 + 一般公共预算中央补助 − …"""
-    return _signed([(suffix_name(f"{b}_{i}", lang), s) for b, i, s in variant.terms])
 
 
 def _within_rounding(computed: float, printed: dict, inputs: list[tuple[dict, int]], numerator: dict) -> tuple[float, bool]:
@@ -1020,13 +934,13 @@ def _within_rounding(computed: float, printed: dict, inputs: list[tuple[dict, in
     return tol, abs(computed - float(printed["value"])) <= tol + 1e-9
 
 
-def debt_ratio_attempts(facts, period: int, variants, lang: str = "en") -> pd.DataFrame:
+def debt_ratio_attempts(facts, period: int, variants) -> pd.DataFrame:
     """The reported debt ratio (债务率, %) against balance ÷ denominator for each variant
     (`debt_ratio_variants(spec)`).
 
         debt ratio (%) = 100 × city-wide debt balance ÷ denominator
 
-    Columns: code (V1, V2, …), key, family, post_hoc, note, formula, numbers, rows (the signed
+    Columns: code (V1, V2, …), key, family, post_hoc, note (language → text), terms, numbers, rows (the signed
     curated rows of the denominator), denominator, ratio_pct, reported_pct, miss_pp (computed −
     reported, percentage points), tolerance_pp, matches (|miss| ≤ tolerance).
     attrs: implied_denominator = balance ÷ (reported ÷ 100), and its range from the rounding
@@ -1040,8 +954,8 @@ def debt_ratio_attempts(facts, period: int, variants, lang: str = "en") -> pd.Da
         pct = 100 * float(balance["value"]) / den
         tol, ok = _within_rounding(pct, reported, inputs, balance)
         records.append({"code": f"V{number}", "key": variant.key, "family": variant.family,
-                        "post_hoc": variant.post_hoc, "note": variant.note[0] if lang == "zh" else variant.note[1],
-                        "formula": variant_formula(variant, lang), "numbers": _signed([(_number(r), s) for r, s in inputs]),
+                        "post_hoc": variant.post_hoc, "note": variant.note, "terms": variant.terms,
+                        "numbers": _signed([(_number(r), s) for r, s in inputs]),
                         "rows": tuple(inputs), "denominator": den, "ratio_pct": pct,
                         "reported_pct": float(reported["value"]), "miss_pp": pct - float(reported["value"]),
                         "tolerance_pp": tol, "matches": ok})

@@ -93,7 +93,7 @@ class FiscalPage(PageModel):
                                              if budget_levels and af.has_budget(facts, self.level, b, y)}),
             "who_pays": lambda: _concat({(b, y): af.financing(facts, self.level, b, y)
                                          for b in ("general", "fund") for y in (y0, y1) if budget_levels}),
-            "measures": lambda: af.measure_table(facts, self.level, af.MEASURE_KEYS, (y0, y1)).drop(columns=["evaluated", "name", "formula"]),
+            "measures": lambda: af.measure_table(facts, self.level, af.MEASURE_KEYS, (y0, y1)).drop(columns=["evaluated"]),
             "draft_changes": lambda: af.year_on_year(facts, self.level, y0, y1),
             "history": lambda: af.history(facts, self.level, y0).drop(columns=["value_row", "growth_row"]),
             "social_insurance": lambda: pd.DataFrame([af.social_insurance(facts, y) for y in (y0, y1)
@@ -103,7 +103,7 @@ class FiscalPage(PageModel):
             "statements": lambda: loader.load("risk_statements", self.ed),
             "bonds": lambda: pd.DataFrame([af.bonds_and_debt_path(facts, y0, y1)]),
             "sensitivity": lambda: debt._land_shock(ctx),
-            "debt_ratio": lambda: af.debt_ratio_attempts(facts, y0, af.debt_ratio_variants(ctx.spec)).drop(columns=["rows", "note", "formula"]),
+            "debt_ratio": lambda: af.debt_ratio_attempts(facts, y0, af.debt_ratio_variants(ctx.spec)).drop(columns=["rows", "note"]),
             "spending": lambda: af.growth_bases(facts, y0, y1),
             "execution": lambda: af.execution(facts, self.level, y0) if budget_levels else pd.DataFrame(),
             "revisions": lambda: pd.DataFrame(budgets.revision_rows(ctx)),

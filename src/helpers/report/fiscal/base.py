@@ -29,107 +29,10 @@ UNIT = "亿元"
 TABLES = ("budget", "debt", "economy", "municipal_spending", "risk_statements", "evidence")
 
 
-# Titles of the notebook's sections that the generated text refers to (the notebook's markdown
-# headings carry the same titles, after their number; a test holds them together).
-SECTION_TITLES = {
-    "sources_uses": ("四本预算的来源与去向", "Sources and uses of the four budgets"),
-    "measures": ("财政比率：自给率、中央补助与土地依赖", "Fiscal ratios: self-sufficiency, transfers and land"),
-    "debt": ("政府债务", "Government debt"),
-    "debt_ratio": ("债务率能否复现", "Can the debt ratio be reproduced?"),
-    "growth_base": ("市级支出功能分类", "Municipal spending by function"),
-}
 
 
-LEVEL_ADJ = {"city": ("全市", "city-wide"), "municipal": ("市级", "municipal-level"), "district": ("区县", "district-level")}
 
 
-LABELS = {
-    "year": ("年份", "year"), "side": ("方向", "side"), "line": ("项目", "line"),
-    "amount": ("金额（亿元）", "amount (CNY 100 million)"), "share": ("占比", "share"),
-    "sources": ("来源", "sources"), "uses": ("去向", "uses"),
-    # categories of the sources-and-uses figure
-    "own_revenue": ("本级收入", "own revenue"), "central_transfers": ("中央补助", "central transfers"),
-    "debt": ("债务收入", "debt revenue"), "other_sources": ("调入资金、上年结转、动用稳定调节基金等", "transfers in, carry-over, stabilisation fund drawn"),
-    "beyond_revenue": ("收入以外的来源（合计数）", "sources beyond revenue (one combined figure)"),
-    "expenditure": ("支出", "expenditure"), "remittance": ("上解中央", "remittance to central government"),
-    "to_districts": ("补助区县、债务转贷", "transfers and debt on-lending to districts"),
-    "debt_repayment": ("债务还本", "debt principal repayment"),
-    "other_uses": ("调出资金、结转下年、补充稳定调节基金等", "transfers out, carry-over, stabilisation fund replenished"),
-    "beyond_expenditure": ("支出以外的去向（合计数）", "uses beyond expenditure (one combined figure)"),
-    "surplus": ("本年收支结余", "surplus of the year"),
-    # components of the financing of expenditure
-    "c_own_revenue": ("本级收入", "own revenue"), "c_central_transfers": ("中央补助", "central transfers"),
-    "c_net_borrowing": ("净举债（债务收入 − 还本 − 转贷）", "net borrowing (debt revenue − repayment − on-lending)"),
-    "c_to_districts": ("补助区县（转移支付；转贷给区县的债务已计入净举债）",
-                       "transfers to districts (debt on-lent to districts is in net borrowing)"),
-    "c_remittance": ("上解中央", "remittance to central government"),
-    "c_other_net": ("调入、结转、稳定调节基金等（净额）", "transfers, carry-overs, stabilisation fund (net)"),
-    "c_combined_net": ("收入以外来源减支出以外去向（净额）", "sources beyond revenue less uses beyond expenditure (net)"),
-    "c_expenditure": ("支出", "expenditure"),
-    "component": ("组成部分", "component"),
-    # waterfall ticks
-    "w_own_revenue": ("本级收入", "own revenue"), "w_central_transfers": ("中央补助", "central\ntransfers"),
-    "w_net_borrowing": ("净举债", "net\nborrowing"), "w_to_districts": ("补助区县", "transfers to\ndistricts"),
-    "w_remittance": ("上解中央", "remittance"), "w_other_net": ("调入结转等\n（净额）", "transfers and\ncarry-over (net)"),
-    "w_combined_net": ("其他来源\n（净额）", "other sources\n(net)"), "w_expenditure": ("支出", "expenditure"),
-    # measures
-    "measure": ("指标", "measure"), "formula": ("公式", "formula"), "numbers": ("代入数字（来源）", "numbers (sources)"),
-    "value": ("数值", "value"), "why": ("说明", "note"),
-    # draft changes
-    "outturn": ("执行数", "outturn"), "draft": ("预算数", "draft"),
-    "change_abs": ("变化（亿元）", "change (CNY 100 million)"), "change_pct": ("变化（%）", "change (%)"),
-    "stated_growth": ("报告所列增速", "stated growth"),
-    # debt
-    "part": ("部分", "part"), "limit": ("限额", "limit"), "balance": ("余额", "balance"), "headroom": ("剩余空间", "headroom"),
-    "headroom_share": ("空间占限额", "headroom ÷ limit"), "share_of_balance": ("占余额比重", "share of balance"),
-    "total": ("合计", "total"), "general": ("一般债务", "general debt"), "special": ("专项债务", "special debt"),
-    "municipal": ("市级", "municipal level"), "district": ("区县级", "district level"),
-    "issued": ("发行", "issued"), "new": ("新增债券", "new bonds"), "refinancing": ("再融资债券", "refinancing bonds"),
-    "refinancing_share": ("再融资占比", "refinancing share"), "basis": ("口径", "basis"),
-    "actual_basis": ("执行（全年）", "outturn (full year)"),
-    "plan_basis": ("计划", "plan"), "budgeted_basis": ("预算安排", "budgeted"),
-    "quota_basis": ("计划（按中央提前下达额度，待调整）", "plan (advance quota, to be revised)"),
-    "quota_budgeted_basis": ("预算安排（随债券发行计划调整）", "budgeted (to be revised with the bond plan)"),
-    "quota_basis_short": ("计划\n（提前下达额度，待调整）", "plan\n(advance quota, to be revised)"),
-    "service": ("还本付息", "debt service"), "principal": ("还本", "principal"), "interest": ("付息", "interest"),
-    "refinancing_to_principal": ("再融资债券 ÷ 还本", "refinancing ÷ principal"),
-    "service_to_own_revenue": ("还本付息 ÷（一般+基金收入）", "debt service ÷ (general + fund revenue)"),
-    "reference": ("参考线", "reference"), "ref_value": ("参考值", "reference value"),
-    "compared": ("对照的指标", "compared with"), "ref_source": ("出处", "source"), "caveat": ("注意", "caveat"),
-    # debt ratio
-    "code": ("编号", "code"), "family": ("类别", "family"), "capacity": ("财力口径", "capacity"),
-    "totals": ("收入总量口径", "totals"), "denominator": ("分母（亿元）", "denominator (CNY 100 million)"),
-    "ratio_pct": ("计算债务率", "computed ratio"), "miss_pp": ("相差（百分点）", "miss (pp)"),
-    "tolerance_pp": ("容差（百分点）", "tolerance (pp)"), "matches": ("是否吻合", "matches"),
-    "yes": ("是", "yes"), "no": ("否", "no"),
-    # spending by function
-    "function": ("支出功能", "function"), "spending": ("执行数", "spending"), "growth": ("增速", "growth"),
-    "completion_rate": ("完成预算", "% of budget"), "budget_implied": ("隐含预算", "implied budget"),
-    "next_budget": ("预算数", "budget"), "next_growth": ("预算增速", "budget growth"),
-    "base_implied": ("隐含基数", "implied base"), "base_to_spending": ("基数 ÷ 执行数", "base ÷ spending"),
-    "base_to_budget": ("基数 ÷ 隐含预算", "base ÷ implied budget"),
-    "base_matches_spending": ("基数≈执行数", "base ≈ spending"), "base_matches_budget": ("基数≈隐含预算", "base ≈ implied budget"),
-    # execution
-    "side_revenue": ("收入", "revenue"), "side_expenditure": ("支出", "expenditure"),
-    "difference": ("执行数 − 隐含预算", "outturn − implied budget"),
-    # register
-    "description": ("内容（登记表原文）", "what (register text)"), "nature": ("性质", "nature"),
-    "expected": ("登记差距", "registered gap"), "actual": ("实际差距", "actual gap"), "status": ("状态", "status"),
-    "reason": ("原因（登记表原文）", "reason (register text)"),
-    "status_pass": ("通过", "pass"), "status_fail": ("未通过", "failed"),
-    "status_accepted": ("已登记，差距与登记相符", "registered; gap as registered"),
-    "kind": ("类别", "kind"),
-    # figures
-    "fig_sources_uses": ("四本预算的来源与去向", "Sources and uses of the budgets"),
-    "fig_financing": ("一般公共预算支出靠什么支撑", "What pays for general budget expenditure"),
-    "fig_debt_limit": ("债务限额与余额", "Debt limit and balance"), "fig_debt_level": ("债务余额按级次", "Debt balance by level"),
-    "fig_bonds": ("政府债券发行", "Government bonds issued"),
-    "fig_debt_ratio": ("债务率：报告值与各种分母下的计算值", "Debt ratio: reported and computed with each denominator"),
-    "reported": ("报告值", "reported"), "rounding_band": ("四舍五入范围", "rounding range"),
-    "fig_spending": ("{plan}年增速隐含的基数与{review}年执行数、隐含预算之比",
-                     "Base implied by each {plan} growth rate, relative to {review} spending and the implied {review} budget"),
-    "ratio_axis": ("比值（1 = 相同）", "ratio (1 = equal)"),
-}
 
 
 STYLE = {"own_revenue": "#1f4e79", "central_transfers": "#4bacc6", "debt": "#f79646", "other_sources": "#a6a6a6",
@@ -180,13 +83,13 @@ class Context:
         return self.page.t(zh, en)
 
     def label(self, key: str) -> str:
-        """A label of `LABELS` in the page's language ({review}/{plan} filled with the edition's years)."""
-        return self.ed.fill(self.t(*LABELS[key]))
+        """A label of the page's catalog (`page02.label`) in its language ({review}/{plan} filled with the edition's years)."""
+        return self.ed.fill(W.text(f"page02.label.{key}", self.lang))
 
     @property
     def lv(self) -> str:
         """The level as an adjective: 全市 / city-wide."""
-        return self.t(*LEVEL_ADJ[self.level])
+        return W.text(f"page02.level_adj.{self.level}", self.lang)
 
     @property
     def thresholds(self) -> dict:
@@ -277,6 +180,44 @@ def _group(parts: list[tuple[str, int]]) -> str:
     return f"({inner})" if len(parts) > 1 else inner
 
 
+def suffix_name(lang: str, suffix: str) -> str:
+    """A metric suffix (the metric without its level) in words, from the catalog: `fund_revenue` →
+    政府性基金收入 / fund budget revenue; a whole metric ("@district_debt_balance") with its level."""
+    if suffix.startswith("@"):
+        level, _, rest = suffix[1:].partition("_")
+        return W.text("page02.pattern.level_term", lang, level=vocab.name("levels", level, lang), name=suffix_name(lang, rest))
+    terms, debt = W.names("page02.term", lang), W.names("page02.debt_item", lang)
+    if suffix in terms:
+        return terms[suffix]
+    if suffix.startswith("debt_"):
+        return debt.get(suffix.removeprefix("debt_"), suffix.replace("_", " "))
+    budgets = W.names("page02.budget_short", lang)
+    budget = next((b for b in sorted(budgets, key=len, reverse=True) if suffix.startswith(b + "_")), None)
+    if budget is None:
+        return suffix.replace("_", " ")
+    item = suffix.removeprefix(budget + "_")
+    return W.text("page02.pattern.term", lang, budget=budgets[budget],
+                  item=W.names("page02.item", lang).get(item, item.replace("_", " ")))
+
+
+def measure_name(lang: str, key: str) -> str:
+    return W.text(f"page02.measure.{af.measure_spec(key).key}", lang)
+
+
+def formula(lang: str, e: af.Evaluated) -> str:
+    """A measure's formula in words: 国有土地使用权出让收入 ÷ (一般公共预算收入 + 政府性基金收入)."""
+    spec = af.measure_spec(e.key)
+    names = [(suffix_name(lang, s), g) for s, g in e.numerator_terms]
+    if not spec.denominator:
+        return af._signed(names)
+    return af._ratio(af._signed_group(names), [(suffix_name(lang, s), g) for s, g in spec.denominator], spec.scale)
+
+
+def variant_formula(lang: str, terms) -> str:
+    """A debt-ratio denominator in words: 一般公共预算收入 + 一般公共预算中央补助 − …"""
+    return af._signed([(suffix_name(lang, f"{b}_{i}"), s) for b, i, s in terms])
+
+
 def numbers_html(ctx: Context, e: af.Evaluated) -> str:
     """The numbers of a measure, each with its source: 2044¹ ÷ (2285² + 2358³)."""
     if e.value is None:
@@ -289,8 +230,8 @@ def numbers_html(ctx: Context, e: af.Evaluated) -> str:
 
 def missing_text(ctx: Context, e: af.Evaluated) -> str:
     """Why a measure has no value: the parts the report does not state for that level and year."""
-    names = [af.suffix_name(m.removeprefix(f"{e.level}_"), ctx.lang) for m in e.missing]
-    level = ctx.t(*LEVEL_ADJ[e.level])
+    names = [suffix_name(ctx.lang, m.removeprefix(f"{e.level}_")) for m in e.missing]
+    level = W.text(f"page02.level_adj.{e.level}", ctx.lang)
     return ctx.t(f"报告未给出{e.period}年{level}的{_join(ctx, names)}，不作推算",
                  f"the report does not state the {level} {_join(ctx, names)} for {e.period}; nothing is estimated")
 
@@ -304,7 +245,7 @@ def mval(ctx: Context, key: str, period: int, level: str | None = None) -> str:
     e = evaluated(ctx, key, period, level)
     if e.value is None:
         return "—"
-    return der(ctx, measure_shown(ctx, key, e.value), f"{e.formula(ctx.lang)} = {e.numbers()}")
+    return der(ctx, measure_shown(ctx, key, e.value), f"{formula(ctx.lang, e)} = {e.numbers()}")
 
 
 def measure_shown(ctx: Context, key: str, value: float) -> str:
@@ -315,7 +256,7 @@ def measure_shown(ctx: Context, key: str, value: float) -> str:
 
 def section_ref(ctx: Context, key: str) -> str:
     """A cross-reference to another section of the page, by its title."""
-    title = ctx.t(*SECTION_TITLES[key])
+    title = W.text(f"page02.section_title.{key}", ctx.lang)
     return ctx.t(f"见“{title}”一节", f"see “{title}”")
 
 
@@ -431,7 +372,7 @@ def measure_rows(ctx: Context, keys, periods) -> list[list]:
     for key in keys:
         spec = af.measure_spec(key)
         evs = [evaluated(ctx, key, p) for p in periods]
-        line = [ctx.t(*spec.name), evs[0].formula(ctx.lang)]
+        line = [measure_name(ctx.lang, key), formula(ctx.lang, evs[0])]
         notes = []
         for e in evs:
             line += [H(numbers_html(ctx, e)), None if e.value is None else

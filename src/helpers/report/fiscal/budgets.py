@@ -32,6 +32,7 @@ from .base import (
     pct,
     row_num,
     section_ref,
+    suffix_name,
     table,
     text,
 )
@@ -306,7 +307,7 @@ def draft_changes(ctx: Context) -> str:
     rows = []
     for r in yoy.to_dict("records"):
         g = r["metric"] + "_growth"
-        name = af.suffix_name(f"{r['budget']}_{r['item']}", ctx.lang) + (note if f"{r['budget']}.{r['item']}" in partial else "")
+        name = suffix_name(ctx.lang, f"{r['budget']}_{r['item']}") + (note if f"{r['budget']}.{r['item']}" in partial else "")
         vs_budget = (H(der(ctx, f"{r['vs_budget_pct']:+.1%}".replace("-", "−"),
                            f"{r['draft']:g} ÷ ({r['outturn']:g} ÷ {r['completion_rate']:g}%) − 1"))
                      if r["vs_budget_pct"] == r["vs_budget_pct"] else None)
@@ -423,7 +424,7 @@ def history_section(ctx: Context) -> str:
         formula = f"{r['value']:g} ÷ (1 + {r['growth']:g}%)"
         span = ctx.t(f"（按增速的印刷精度：{r['previous_low']:,.1f}–{r['previous_high']:,.1f}）",
                      f" (within the rate's printed precision: {r['previous_low']:,.1f}–{r['previous_high']:,.1f})")
-        rows.append([af.suffix_name(f"{r['budget']}_{r['item']}", ctx.lang),
+        rows.append([suffix_name(ctx.lang, f"{r['budget']}_{r['item']}"),
                      H(der(ctx, f"{r['previous']:,.1f}", formula + span)), H(row_num(ctx, v, fmt(r["value"]))),
                      H(row_num(ctx, g)), H(der(ctx, f"{r['change']:+,.1f}".replace("-", "−"), f"{r['value']:g} − {r['previous']:.1f}"))])
     headers = [ctx.label("line"), ctx.t(f"{prev}年（由增速推算）", f"{prev} (implied by the growth rate)"),

@@ -27,6 +27,7 @@ from .base import (
     amt,
     der,
     evaluated,
+    measure_name,
     measures_table,
     missing_text,
     mval,
@@ -36,8 +37,10 @@ from .base import (
     row_num,
     statement,
     statements,
+    suffix_name,
     table,
     text,
+    variant_formula,
 )
 
 
@@ -57,7 +60,7 @@ def statements_section(ctx: Context) -> str:
     """Every statement of the table beside the figure it concerns."""
     rows = [[W.name("page02.statement_kind", r["kind"], ctx.lang), vocab.name("topics", r["topic"], ctx.lang),
              H(statement(ctx, r)), H(_concerned(ctx, r["concerns"]))] for r in statements(ctx)]
-    headers = [W.text(f"page02.label.{k}", ctx.lang) for k in ("kind", "topic", "statement", "beside")]
+    headers = [W.text(f"page02.label.{k}", ctx.lang) for k in ("statement_kind", "topic", "statement", "beside")]
     return ctx.say("statements_intro", level=ctx.lv) + table(ctx, headers, rows, right=(3,))
 
 
@@ -112,11 +115,12 @@ def figure_sensitivity(ctx: Context):
     figures.setup()
     fig, ax = plt.subplots(figsize=(7, 4))
     x = 100 * shock["fall"]
-    for key, color, marker in (("land_dependence", "#f79646", "o"), ("debt_to_revenue", "#1f4e79", "s"),
-                               ("special_debt_ratio", "#c0504d", "D")):
+    for key, label, color, marker in (("land_dependence", "sensitivity_land", "#f79646", "o"),
+                                      ("debt_to_revenue", "sensitivity_debt", "#1f4e79", "s"),
+                                      ("special_debt_ratio", "sensitivity_special", "#c0504d", "D")):
         if shock[key].notna().all():
             ys = 100 * shock[key].astype(float)
-            ax.plot(x, ys, color=color, marker=marker, label=W.text(f"page02.label.sensitivity_{key.split('_')[0] if key != 'debt_to_revenue' else 'debt'}", ctx.lang))
+            ax.plot(x, ys, color=color, marker=marker, label=W.text(f"page02.label.{label}", ctx.lang))
             for xi, yi in zip(x, ys, strict=True):
                 ax.text(xi, yi, f" {yi:.0f}%", fontsize=8, va="bottom")
     ax.set_xticks(list(x), [W.text("page02.label.as_budgeted", ctx.lang) if v == 0 else f"−{v:.0f}%" for v in x])
@@ -232,7 +236,7 @@ def districts_section(ctx: Context) -> str:
     for r in lines.to_dict("records"):
         c, m = f"city_{r['budget']}_{r['item']}", f"municipal_{r['budget']}_{r['item']}"
         formula = f"{r['city']:g} − {r['municipal']:g}"
-        rows.append([af.suffix_name(f"{r['budget']}_{r['item']}", ctx.lang) + f" {r['period']}", H(num(ctx, c, r["period"], fmt(r["city"]))),
+        rows.append([suffix_name(ctx.lang, f"{r['budget']}_{r['item']}") + f" {r['period']}", H(num(ctx, c, r["period"], fmt(r["city"]))),
                      H(num(ctx, m, r["period"], fmt(r["municipal"]))), H(der(ctx, fmt(r["district"]), ctx.t("全市 − 市级 = ", "city − municipal = ") + formula)),
                      H(der(ctx, pct(r["district"] / r["city"]), ctx.t("区县 ÷ 全市", "district ÷ city") + f" = {r['district']:g} ÷ {r['city']:g}"))])
     headers = [ctx.label("line"), ctx.t("全市", "city-wide"), ctx.t("市级", "municipal"), ctx.t("区县（推算）", "districts (derived)"),
@@ -402,7 +406,7 @@ def _debt_measures_text(ctx: Context) -> str:
                    f"{mval(ctx, 'special_debt_ratio', y0)}"
                    + (": special debt is serviced from fund revenue, mostly land sales, and weighs more." if heavier else "."))
     for e in nulls:
-        name = ctx.t(*af.measure_spec(e.key).name)
+        name = measure_name(ctx.lang, e.key)
         s += ctx.t(f"{name}记为 null：{missing_text(ctx, e)}。", f" {name.capitalize()} is null: {missing_text(ctx, e)}.")
     if evaluated(ctx, "debt_to_revenue", ctx.y1).value is None:
         s += ctx.t(f"预算草案没有{ctx.y1}年末债务余额，各债务余额比率只有执行年度的数值。",
@@ -417,7 +421,7 @@ def references_table(ctx: Context) -> str:
     values = {"debt_to_gdp": (gdp, ctx.t("债务余额 ÷ 地区生产总值（全市）", "debt ÷ GDP (city-wide)"),
                               der(ctx, pct(gdp), ctx.t("债务余额 ÷ 地区生产总值", "debt balance ÷ GDP"))),
               "debt_ratio_reported": (1.0, ctx.t("报告的债务率（全市）", "reported debt ratio (city-wide)"), num(ctx, "city_debt_ratio", y0)),
-              "debt_to_revenue": (evaluated(ctx, "debt_to_revenue", y0).value, ctx.t(*af.measure_spec("debt_to_revenue").name),
+              "debt_to_revenue": (evaluated(ctx, "debt_to_revenue", y0).value, measure_name(ctx.lang, "debt_to_revenue"),
                                   mval(ctx, "debt_to_revenue", y0))}
     rows = []
     for r in ctx.spec.get("references", []):
@@ -475,7 +479,7 @@ def figure_debt(ctx: Context):
 
 
 def _attempts(ctx: Context):
-    return af.debt_ratio_attempts(ctx.facts, ctx.y0, af.debt_ratio_variants(ctx.spec), ctx.lang)
+    return af.debt_ratio_attempts(ctx.facts, ctx.y0, af.debt_ratio_variants(ctx.spec))
 
 
 def debt_ratio_section(ctx: Context) -> str:
@@ -485,7 +489,7 @@ def debt_ratio_section(ctx: Context) -> str:
     rows = []
     for r in da.to_dict("records"):
         numbers = _signed_html([(row_num(ctx, row, _g(float(row["value"]))), s) for row, s in r["rows"]])
-        rows.append([r["code"] + ("†" if r["post_hoc"] else ""), ctx.label(r["family"]), r["formula"], H(numbers),
+        rows.append([r["code"] + ("†" if r["post_hoc"] else ""), ctx.label(r["family"]), variant_formula(ctx.lang, r["terms"]), H(numbers),
                      r["denominator"], f"{r['ratio_pct']:.1f}%", f"{r['miss_pp']:+.1f}", f"{r['tolerance_pp']:.2f}",
                      ctx.label("yes" if r["matches"] else "no")])
     headers = [ctx.label(k) for k in ("code", "family", "formula", "numbers", "denominator", "ratio_pct", "miss_pp", "tolerance_pp", "matches")]
@@ -511,7 +515,7 @@ def debt_ratio_section(ctx: Context) -> str:
         if len(post):
             s += f"{codes[1]} 是在这些口径都不吻合之后，对照隐含分母搜索组合时找到的，应视为事后拟合。"
         for m in post_matched.to_dict("records"):
-            s += (f"{m['code']}（{m['formula']} = {amt(ctx, m['denominator'])}）得 {m['ratio_pct']:.2f}%，落在四舍五入范围内。{m['note']}"
+            s += (f"{m['code']}（{variant_formula('zh', m['terms'])} = {amt(ctx, m['denominator'])}）得 {m['ratio_pct']:.2f}%，落在四舍五入范围内。{m['note']['zh']}"
                   "报告没有说明分母，这只是算术上的吻合，不能据此断定报告的计算方法。")
     else:
         s = (f"The reported debt ratio of {row_num(ctx, reported)} on a balance of {num(ctx, 'city_debt_balance', y0)} implies a denominator of about "
@@ -527,7 +531,7 @@ def debt_ratio_section(ctx: Context) -> str:
         if len(post):
             s += f"{codes[1]} was found afterwards, by searching combinations against the implied denominator once the others had missed: a post-hoc fit. "
         for m in post_matched.to_dict("records"):
-            s += (f"It ({text(ctx, m['formula'])} = {amt(ctx, m['denominator'])}) gives {m['ratio_pct']:.2f}%, within rounding. {text(ctx, m['note'])} "
+            s += (f"It ({text(ctx, variant_formula('en', m['terms']))} = {amt(ctx, m['denominator'])}) gives {m['ratio_pct']:.2f}%, within rounding. {text(ctx, m['note']['en'])} "
                   "The report does not state its denominator, so this is an arithmetic match, not evidence of the method used.")
     return out + _p(s)
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from ...analysis import fiscal as af
 from ...errors import HelpersError
-from .base import Context, _p, mval, num, pct, results, text
-
-RISK_HEADINGS = {"strength": ("优势", "Strengths"), "weakness": ("弱点", "Weaknesses"), "watch": ("值得关注", "To watch")}
+from .. import words as W
+from .base import Context, _p, measure_name, mval, num, pct, results, text
 
 
 def _risk_value(ctx: Context, r: dict) -> str:
@@ -28,7 +27,7 @@ def _risk_threshold(ctx: Context, r: dict) -> str:
 
 def _risk_name(ctx: Context, r: dict) -> str:
     entry = r["entry"]
-    name = entry["name"][ctx.lang] if "name" in entry else af.measure_spec(r["key"]).name[0 if ctx.lang == "zh" else 1]
+    name = entry["name"][ctx.lang] if "name" in entry else measure_name(ctx.lang, r["key"])
     if entry.get("scope") == "city" and ctx.level != "city":
         name += ctx.t("（全市）", " (city-wide)")
     return text(ctx, name)
@@ -55,7 +54,7 @@ def risk_section(ctx: Context) -> str:
         + (f"{ctx.lv} unless marked city-wide." if ctx.level != "city" else "city-wide.")))]
     for side, items in risk_items(ctx).items():
         if items:
-            parts.append(f"<h3>{ctx.t(*RISK_HEADINGS[side])}</h3><ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>")
+            parts.append(f"<h3>{W.text(f'page02.risk_heading.{side}', ctx.lang)}</h3><ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>")
     return "".join(parts)
 
 
@@ -66,7 +65,7 @@ def _risk_finding(ctx: Context) -> str:
     for side in af.RISK_SIDES:
         named = [f"{_risk_name(ctx, r)} {_risk_value(ctx, r)}" for r in items if r["side"] == side]
         if named:
-            parts.append(ctx.t(f"{RISK_HEADINGS[side][0]}：", f"{RISK_HEADINGS[side][1].lower()}: ") + ctx.t("、", ", ").join(named))
+            parts.append(ctx.t(f"{W.text(f'page02.risk_heading.{side}', 'zh')}：", f"{W.text(f'page02.risk_heading.{side}', 'en').lower()}: ") + ctx.t("、", ", ").join(named))
     if not parts:
         return ""
     return ctx.t("风险摘要（阈值为本项目设定，见下文）——" + "；".join(parts) + "。",

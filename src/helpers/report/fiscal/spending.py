@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import matplotlib.pyplot as plt
 
 from ...analysis import fiscal as af
@@ -107,7 +109,7 @@ def figure_spending(ctx: Context):
     ax.scatter(shown["base_to_budget"], ys, color="#1f4e79", marker="D", s=18, zorder=3, label=ctx.label("base_to_budget"))
     ax.set_yticks(ys, names, fontsize=8)
     ax.set_xlabel(ctx.label("ratio_axis"))
-    ax.set_title(ctx.label("fig_spending"), fontsize=10)
+    ax.set_title(html.unescape(ctx.say("fig_spending_title", plan=ctx.y1, review=ctx.y0)), fontsize=10)
     ax.legend(fontsize=8, loc="lower right")
     ax.grid(axis="y", visible=False)
     return fig
