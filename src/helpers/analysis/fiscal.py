@@ -820,10 +820,12 @@ def bonds_and_debt_path(facts, year: int, next_year: int) -> dict:
 
 
 def gdp(facts, period: int) -> dict:
-    """The verified GDP row (亿元) of `period` from the economy table."""
-    rows = [r for r in facts.rows("gdp", period, "actual") if r["unit"] == "亿元"]
+    """The verified GDP row of `period` from the economy table, in the unit of the debt it is set
+    against (the city-wide debt balance)."""
+    unit = _row(facts, "city_debt_balance", period)["unit"]
+    rows = [r for r in facts.rows("gdp", period, "actual") if r["unit"] == unit]
     if not rows:
-        raise DataError("economy", f"no verified GDP (metric 'gdp', 亿元) for {period}")
+        raise DataError("economy", f"no verified GDP (metric 'gdp', unit {unit}) for {period}")
     return rows[0]
 
 
