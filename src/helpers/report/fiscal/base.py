@@ -256,8 +256,7 @@ def measure_shown(ctx: Context, key: str, value: float) -> str:
 
 def section_ref(ctx: Context, key: str) -> str:
     """A cross-reference to another section of the page, by its title."""
-    title = W.text(f"page02.section_title.{key}", ctx.lang)
-    return ctx.t(f"见“{title}”一节", f"see “{title}”")
+    return ctx.say("section_ref", title=W.text(f"page02.section_title.{key}", ctx.lang))
 
 
 def _join(ctx: Context, items: list[str]) -> str:
