@@ -100,7 +100,7 @@ def test_a_chinese_page_shows_no_english_status(pages):
 def test_the_text_helper_marks_chinese_on_an_english_page(pages):
     ctx, _ = pages[("en", "city")]
     assert report.text(ctx, "debt ratio (债务率)") == 'debt ratio (<span lang="zh">债务率</span>)'
-    assert report.english_units("the gap is 2 亿元.") == "the gap is 2 CNY 100 million."
+    assert report.units_in("en", "the gap is 2 亿元.") == "the gap is 2 CNY 100 million."
 
 
 def test_bad_parameters_are_refused():

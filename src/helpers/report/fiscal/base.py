@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from markupsafe import Markup
+
 from ... import checks as checks_mod
 from ...analysis import fiscal as af
 from ...checks.engine import require
@@ -20,9 +22,6 @@ from ..page import Page, rows_table, zh_spans
 from ..prose import Prose
 
 NAME = "02-fiscal"
-
-
-UNIT = "亿元"
 
 
 # The curated tables the page shows (and the quotes of the analysis files: provenance.evidence.*).
@@ -80,6 +79,7 @@ class Context:
         return self.ed.year("plan")
 
     def t(self, zh: str, en: str) -> str:
+        # left for the sentences of budgets.py and debt.py not yet in the templates
         return self.page.t(zh, en)
 
     def label(self, key: str) -> str:
@@ -115,12 +115,13 @@ def text(ctx: Context, s: str) -> str:
     return zh_spans(s, ctx.lang)
 
 
-def english_units(s: str) -> str:
-    """Units written in Chinese inside an English text, in English (`2 亿元` → `2 CNY 100 million`)."""
+def units_in(lang: str, s: str) -> str:
+    """Units written in Chinese inside a text, in the page's language (`2 亿元` → `2 CNY 100 million` on an
+    English page; unchanged where the language names a unit by its code)."""
     for code in sorted(vocab.vocabulary("units"), key=len, reverse=True):
-        en = vocab.unit(code, "en")
-        if _CJK.search(code) and en != code:
-            s = s.replace(f" {code}", f" {en}").replace(code, f" {en}")
+        named = vocab.unit(code, lang)
+        if _CJK.search(code) and named != code:
+            s = s.replace(f" {code}", f" {named}").replace(code, f" {named}")
     return s
 
 
@@ -129,7 +130,7 @@ def pct(x, digits: int = 1) -> str:
 
 
 def amt(ctx: Context, x: float) -> str:
-    return ctx.page.amount(round(x, 1), UNIT)
+    return ctx.page.amount(round(x, 1), ctx.spec["amount_unit"])
 
 
 def num(ctx: Context, metric: str, period: int, shown: str | None = None) -> str:
@@ -232,8 +233,7 @@ def missing_text(ctx: Context, e: af.Evaluated) -> str:
     """Why a measure has no value: the parts the report does not state for that level and year."""
     names = [suffix_name(ctx.lang, m.removeprefix(f"{e.level}_")) for m in e.missing]
     level = W.text(f"page02.level_adj.{e.level}", ctx.lang)
-    return ctx.t(f"报告未给出{e.period}年{level}的{_join(ctx, names)}，不作推算",
-                 f"the report does not state the {level} {_join(ctx, names)} for {e.period}; nothing is estimated")
+    return ctx.say("missing", period=e.period, level=level, names=Markup(_join(ctx, names)))
 
 
 def evaluated(ctx: Context, key: str, period: int, level: str | None = None) -> af.Evaluated:
@@ -260,9 +260,8 @@ def section_ref(ctx: Context, key: str) -> str:
 
 
 def _join(ctx: Context, items: list[str]) -> str:
-    if ctx.lang == "zh":
-        return "、".join(items)
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    """Items (HTML) as a list in words: a、b、c / a, b and c."""
+    return ctx.say("and_list", items=[Markup(i) for i in items])
 
 
 def _p(body: str) -> str:
@@ -286,22 +285,12 @@ def table(ctx: Context, headers: list[str], rows: list[list], right: tuple[int, 
 
 
 def _name(ctx: Context, row: dict) -> str:
-    return str(row["name_zh"] if ctx.lang == "zh" else row["name_en"])
+    return str(row[f"name_{ctx.lang}"])
 
 
 def references(ctx: Context, applies_to: str) -> list[dict]:
     """The edition's reference lines for a measure (results key without the year)."""
     return [r for r in ctx.spec.get("references", []) if applies_to in r["applies_to"]]
-
-
-def versus_references(ctx: Context, value: float, applies_to: str) -> str:
-    """"above the … (100%) and below the … (120%)", naming each reference as a reference."""
-    parts = []
-    for r in references(ctx, applies_to):
-        where = ("高于" if value > r["value"] else "低于") if ctx.lang == "zh" else ("above" if value > r["value"] else "below")
-        name = r.get("short", r["name"])[ctx.lang]
-        parts.append(f"{where}{name}（{pct(r['value'], 0)}）" if ctx.lang == "zh" else f"{where} {text(ctx, name)} ({pct(r['value'], 0)})")
-    return ("，".join(parts) + "（参考线，并非公报数字）") if ctx.lang == "zh" else (_join(ctx, parts) + " (references analysts use, not figures of the gazette)")
 
 
 def advance_quota(ctx: Context) -> dict:
@@ -334,8 +323,8 @@ def statements(ctx: Context, **where) -> list[dict]:
 
 
 def statement(ctx: Context, row: dict) -> str:
-    """A statement quoted with its source: verbatim on a Chinese page, our English on an English one."""
-    return ctx.page.num(row, row["quote"] if ctx.lang == "zh" else row["text_en"])
+    """A statement quoted with its source: verbatim on a Chinese page, our translation (`text_<lang>`) on another."""
+    return ctx.page.num(row, row.get(f"text_{ctx.lang}") or row["quote"])      # the quote itself where no translation
 
 
 def _evidence(ctx: Context, quota: dict, k: int) -> str:
@@ -347,23 +336,16 @@ def measure_notes(ctx: Context, e: af.Evaluated) -> str:
     """What a reader must know beside a measure's value (missing parts, caveats)."""
     if e.value is None:
         return missing_text(ctx, e)
-    notes = []
-    if e.key == "central_transfers_to_expenditure" and e.value > 1:
-        notes.append(ctx.t("高于100%：全部中央补助先进入市级预算再转给区县，不表示“依赖”，应看全市口径",
-                           "above 100%: all central transfers enter the municipal budget before part is passed on; read the city-wide figure"))
-    if e.key == "land_sale_share_of_fund_revenue":
-        notes.append(ctx.t("基金预算的构成，不是依赖度", "how the fund budget is made up, not dependence"))
-    if e.key == "interest_to_revenue" and e.numerator_terms == af.measure_spec(e.key).numerator[0]:
-        notes.append(ctx.t("付息为隐含值（还本付息 − 两本预算的债务还本）", "interest implied (debt service − debt repayment of the two budgets)"))
+    first = e.numerator_terms == af.measure_spec(e.key).numerator[0]
     quota = advance_quota(ctx)
     revised = bool(quota and e.period == quota["period"])
-    if e.key == "interest_to_revenue" and e.numerator_terms != af.measure_spec(e.key).numerator[0]:
-        notes.append(ctx.t("付息为预算安排" + ("，随债券发行计划调整" if revised else ""),
-                           "budgeted interest" + (", to be revised with the bond plan" if revised else "")))
-    if e.key == "debt_service_net_of_refinancing_to_revenue" and revised and e.value is not None:
-        notes.append(ctx.t("再融资债券为中央提前下达额度下的计划，待调整；不与执行年度同口径",
-                           "refinancing bonds planned under the advance quota, to be revised; not like for like with the review year"))
-    return "；".join(notes) if ctx.lang == "zh" else "; ".join(notes)
+    notes = [key for key, applies in (
+        ("transfers_above_one", e.key == "central_transfers_to_expenditure" and e.value > 1),
+        ("land_share_makeup", e.key == "land_sale_share_of_fund_revenue"),
+        ("interest_implied", e.key == "interest_to_revenue" and first),
+        ("interest_budgeted_revised" if revised else "interest_budgeted", e.key == "interest_to_revenue" and not first),
+        ("refinancing_quota", e.key == "debt_service_net_of_refinancing_to_revenue" and revised)) if applies]
+    return W.text("page02.pattern.note_sep", ctx.lang).join(W.text(f"page02.note.{k}", ctx.lang) for k in notes)
 
 
 def measure_rows(ctx: Context, keys, periods) -> list[list]:
@@ -379,7 +361,7 @@ def measure_rows(ctx: Context, keys, periods) -> list[list]:
             note = measure_notes(ctx, e)
             if note:
                 notes.append(f"{e.period}: {note}")
-        rows.append(line + [ctx.t("；", "; ").join(notes) or None])
+        rows.append(line + [W.text("page02.pattern.note_sep", ctx.lang).join(notes) or None])
     return rows
 
 
@@ -409,8 +391,7 @@ def _basis(ctx: Context, basis: str, metric: str, period: int, short: bool = Fal
 
 
 def _register(ctx: Context, check, what: str) -> str:
-    s = check.text(what, ctx.lang)
-    return english_units(s) if ctx.lang == "en" else s
+    return units_in(ctx.lang, check.text(what, ctx.lang))
 
 
 def results(ctx: Context) -> dict:
