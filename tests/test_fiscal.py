@@ -552,6 +552,7 @@ def test_land_sale_shock_refuses_a_fall_outside_zero_to_one(facts):
 # --- The reports' risk statements: a curated table of words (issue 22) -----------------------------
 
 def test_risk_statements_are_checked_like_every_curated_table(data_copy):
+    """A table of words (x_role statements): its schema, and each quote on its line, by helpers check."""
     from helpers.checks.engine import run_checks
 
     ok = {c.id: c for c in run_checks(helpers.edition())}
@@ -563,7 +564,7 @@ def test_risk_statements_are_checked_like_every_curated_table(data_copy):
     path.write_text(text.replace("pb.345.hidden_debt,plan_report,345,", "pb.345.hidden_debt,plan_report,346,"), encoding="utf-8")
     failed = [c for c in run_checks(helpers.edition(data_copy)) if c.status == "fail"]
     assert [c.id for c in failed] == ["provenance.risk_statements.pb.345.hidden_debt"]
-    assert "occurs 0 times on gazette line 346" in failed[0].actual
+    assert "the quote is not on line 346" in failed[0].actual
 
 
 def test_the_risk_statements_hold_the_lines_the_issue_names():

@@ -66,12 +66,8 @@ def provenance_checks(tables: dict[str, pd.DataFrame], ed: Edition) -> tuple[lis
     for name, frame in tables.items():
         for row in frame.to_dict("records"):
             cid = f"provenance.{name}.{row['row_id']}"
-            if "value" in row:
-                desc = f"{name} {row['row_id']}: quote on line {row['line']} and value {row['value']} inside it"
-                desc_zh = f"{name} {row['row_id']}：引文在第{row['line']}行，数值 {row['value']} 在引文中"
-            else:                                    # a table of words (risk_statements): the quote only
-                desc = f"{name} {row['row_id']}: quote on line {row['line']}"
-                desc_zh = f"{name} {row['row_id']}：引文在第{row['line']}行"
+            desc = f"{name} {row['row_id']}: quote on line {row['line']} and value {row['value']} inside it"
+            desc_zh = f"{name} {row['row_id']}：引文在第{row['line']}行，数值 {row['value']} 在引文中"
             if lines is None:
                 checks.append(Check(cid, "provenance", desc, "found", error, None, "fail", description_zh=desc_zh))
                 continue
@@ -80,8 +76,7 @@ def provenance_checks(tables: dict[str, pd.DataFrame], ed: Edition) -> tuple[lis
             except HelpersError as exc:
                 checks.append(Check(cid, "provenance", desc, "found", str(exc), None, "fail", description_zh=desc_zh))
                 continue
-            # a table of words has no number whose year, role or unit the text could contradict
-            wrong = meaning.mismatches(row, sections, ed) if name != "indicators" and "value" in row else []
+            wrong = meaning.mismatches(row, sections, ed) if name != "indicators" else []
             if wrong:
                 said = "; ".join(f"{col} {mine!r} but the text says {theirs!r}" for col, mine, theirs in wrong)
                 checks.append(Check(cid, "provenance", desc, "found", f"curated/{name}.csv, row_id {row['row_id']}: {said}",

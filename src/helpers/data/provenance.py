@@ -139,9 +139,6 @@ def _verify_row(table: str, row: dict, lines: tuple[str, ...], ed: Edition, unit
     count = text.count(quote)
     if count != 1:
         raise ProvenanceError(path, f"quote {quote!r} occurs {count} times on gazette line {n}; expected exactly once", column="quote")
-    if "value" not in row:
-        # A table of words (curated/risk_statements.csv): its quote on its line is the whole check.
-        return None
     value = row["value"]
     if table == "indicators":
         return _verify_cell(path, row, text, ed)

@@ -46,6 +46,9 @@ class FiscalPage(PageModel):
              "bonds": debt.bonds_section, "sensitivity": debt.sensitivity_section, "debt_ratio": debt.debt_ratio_section,
              "spending": spending.spending_section, "execution": budgets.execution_section,
              "revisions": budgets.revisions_section, "checks": spending.checks_section}
+    # figure name → file stem ({level}: the page's level; the budgets' figures are per level)
+    FIGURES = {"sources_uses": "02-sources-uses-{level}", "financing": "02-financing-{level}", "debt": "02-debt",
+               "debt_ratio": "02-debt-ratio", "spending": "02-municipal-spending", "sensitivity": "02-sensitivity-{level}"}
     _FIGURES = {"sources_uses": budgets.figure_sources_uses, "financing": budgets.figure_financing,
                 "debt": debt.figure_debt, "debt_ratio": debt.figure_debt_ratio, "spending": spending.figure_spending,
                 "sensitivity": debt.figure_sensitivity}
@@ -54,18 +57,7 @@ class FiscalPage(PageModel):
         super().__init__(ed, lang, figure_dir=figure_dir, figure_format=figure_format)
         self.level = level
         self.ctx = context(ed, lang, level, figure_dir, figure_format, page=self.page)
-        # figure name → file stem; the figures of the budgets are per level
-        self.FIGURES = {"sources_uses": f"02-sources-uses-{level}", "financing": f"02-financing-{level}",
-                        "debt": "02-debt", "debt_ratio": "02-debt-ratio", "spending": "02-municipal-spending",
-                        "sensitivity": f"02-sensitivity-{level}"}
-
-    def __getattr__(self, name: str):
-        # `x_html` and `y_figure`, as the protocol names them, for every section and figure
-        if name.endswith("_html") and name[:-5] in self._HTML:
-            return lambda: self._HTML[name[:-5]](self.ctx)
-        if name.endswith("_figure") and name[:-7] in self._FIGURES:
-            return lambda: self._FIGURES[name[:-7]](self.ctx)
-        raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
+        self.FIGURES = {name: stem.format(level=level) for name, stem in type(self).FIGURES.items()}
 
     def figure(self, name: str):
         """Draw and save a figure; a figure the level has none of (a district's budgets) is skipped: None."""
@@ -114,6 +106,25 @@ class FiscalPage(PageModel):
         if section not in frames:
             self.section(section)                     # a ParameterError naming the sections
         return frames[section]()
+
+
+def _section(draw):
+    def html(self) -> str:
+        return draw(self.ctx)
+    return html
+
+
+def _figure(draw):
+    def figure(self):
+        return draw(self.ctx)
+    return figure
+
+
+# `x_html` and `y_figure`, as the protocol names them, for every section and figure
+for _name, _draw in FiscalPage._HTML.items():
+    setattr(FiscalPage, f"{_name}_html", _section(_draw))
+for _name, _draw in FiscalPage._FIGURES.items():
+    setattr(FiscalPage, f"{_name}_figure", _figure(_draw))
 
 
 def _concat(tables: dict) -> pd.DataFrame:
