@@ -62,22 +62,15 @@ def sources_uses(ctx: Context) -> str:
                      if not any((q["side"], q["metric"]) == (r["side"], r["metric"]) for q in recs[i + 1:])]
             tot = t[t["is_total"]]
             s_row, u_row = tot.iloc[0].to_dict(), tot.iloc[-1].to_dict()
-            ok = af.balances(t)
-            sentences.append(ctx.t(
-                f"{y}年来源合计 {num(ctx, s_row['metric'], y)}，去向合计 {num(ctx, u_row['metric'], y)}，"
-                + ("各项之和与合计相符、两边相等" if ok else f"不平衡：来源差 {s_row['gap']:g}，去向差 {u_row['gap']:g}"),
-                f"{y}: total sources {num(ctx, s_row['metric'], y)}, total uses {num(ctx, u_row['metric'], y)}; "
-                + ("the lines add to the totals and the two sides are equal" if ok
-                   else f"they do not balance: sources off by {s_row['gap']:g}, uses by {u_row['gap']:g}")))
+            sentences.append(Markup(ctx.say("su_balance", year=y, sources=Markup(num(ctx, s_row["metric"], y)),
+                                            uses=Markup(num(ctx, u_row["metric"], y)), ok=af.balances(t),
+                                            sources_gap=f"{s_row['gap']:g}", uses_gap=f"{u_row['gap']:g}")))
         body = [[str(y), ctx.label(r["side"]), _name(ctx, r), H(num(ctx, r["metric"], y, fmt(r["value"]))), pct(r["share"])] for y, r in rows]
-        title = f"{af.budget_name(b, ctx.lang)}{ctx.t('（' + ctx.lv + '）', ' (' + ctx.lv + ')')}"
-        parts.append(f"<h4>{text(ctx, title)}</h4>"
-                     + table(ctx, [ctx.label(k) for k in ("year", "side", "line", "amount", "share")], body, right=(3, 4))
-                     + _p(ctx.t("；".join(sentences) + "。", "; ".join(sentences) + ".")))
+        parts.append(ctx.say("su_budget", budget=af.budget_name(b, ctx.lang), level=ctx.lv, sentences=sentences,
+                             table=Markup(table(ctx, [ctx.label(k) for k in ("year", "side", "line", "amount", "share")], body,
+                                                right=(3, 4)))))
     if "social_insurance" not in af.budgets_at(ctx.facts, ctx.level, ctx.y0):
-        parts.append(_p(ctx.t("社会保险基金预算只在全市层面编报，市级没有这本预算，本节及“社会保险基金”一节从略，相应结果记为 null。",
-                              "The social insurance fund budget is reported city-wide only; the municipal level has no such budget, so its "
-                              "parts here and in “Social insurance fund” are skipped and the corresponding results are null.")))
+        parts.append(ctx.say("su_no_social_insurance"))
     return "".join(parts)
 
 
@@ -110,7 +103,7 @@ def figure_sources_uses(ctx: Context):
         ax.set_title(af.budget_name(b, ctx.lang), loc="left", fontsize=10)
         ax.grid(axis="y", visible=False)
     axes[-1].set_xlabel(ctx.label("amount"))
-    fig.suptitle(ctx.t(f"{ctx.label('fig_sources_uses')}（{ctx.lv}）", f"{ctx.label('fig_sources_uses')} ({ctx.lv})"))
+    fig.suptitle(W.text("page02.pattern.titled_level", ctx.lang, title=ctx.label("fig_sources_uses"), level=ctx.lv))
     handles, labels = [], []
     for ax in axes:
         h, lab = ax.get_legend_handles_labels()
@@ -133,7 +126,7 @@ def _component_cell(ctx: Context, row: dict, period: int) -> str:
     else:
         numbers = af._signed([(_g(float(ctx.facts.value(m, period))), s) for m, s in terms])
         value = der(ctx, shown.replace("-", "−"), numbers)
-    return H(f"{value} ({der(ctx, pct(row['share_of_expenditure']), ctx.t('÷ 支出', '÷ expenditure'))})")
+    return H(f"{value} ({der(ctx, pct(row['share_of_expenditure']), W.text('page02.formula.of_expenditure', ctx.lang))})")
 
 
 def who_pays(ctx: Context) -> str:
@@ -230,7 +223,7 @@ def figure_financing(ctx: Context):
         ax.set_title(f"{y}", fontsize=10)
         ax.grid(axis="x", visible=False)
     axes[0].set_ylabel(ctx.label("amount"))
-    fig.suptitle(ctx.t(f"{ctx.label('fig_financing')}（{ctx.lv}）", f"{ctx.label('fig_financing')} ({ctx.lv})"))
+    fig.suptitle(W.text("page02.pattern.titled_level", ctx.lang, title=ctx.label("fig_financing"), level=ctx.lv))
     fig.tight_layout()
     return fig
 
@@ -376,41 +369,38 @@ def social_insurance_section(ctx: Context) -> str:
     if ctx.district:
         return ctx.say("not_at_district", what="social_insurance")
     if ctx.level != "city" or not ctx.facts.has("city_social_insurance_revenue", y0):
-        return _p(ctx.t("市级没有社会保险基金预算（只在全市层面编报），本节从略。",
-                        "The municipal level has no social insurance fund budget (it is reported city-wide only); this section is skipped."))
+        return ctx.say("si_not_at_level")
     si, si1 = af.social_insurance(ctx.facts, y0), af.social_insurance(ctx.facts, y1)
     m = "city_social_insurance_"
 
     def n(item, y, shown=None):
-        return num(ctx, m + item, y, shown)
+        return Markup(num(ctx, m + item, y, shown))
 
     def g(item, y):
         return n(item, y, _g(float(ctx.facts.value(m + item, y))))
 
+    def formula(key):
+        return W.text(f"page02.si.{key}", ctx.lang)
+
     rows = [
-        [ctx.t("收支结余 = 收入 − 支出", "balance = revenue − expenditure"), H(f"{g('revenue', y0)} − {g('expenditure', y0)}"), amt(ctx, si["balance"]),
+        [formula("balance"), H(f"{g('revenue', y0)} − {g('expenditure', y0)}"), amt(ctx, si["balance"]),
          H(f"{g('revenue', y1)} − {g('expenditure', y1)}"), amt(ctx, si1["balance"])],
-        [ctx.t("财政补助占比 = 财政补助 ÷ 收入", "fiscal subsidy share = subsidy ÷ revenue"), H(f"{g('fiscal_subsidy', y0)} ÷ {g('revenue', y0)}"),
-         pct(si["fiscal_subsidy_share"]), None, None],
-        [ctx.t("扣除财政补助后的结余 = 收入 − 财政补助 − 支出", "balance without subsidy = revenue − subsidy − expenditure"),
-         H(f"{g('revenue', y0)} − {g('fiscal_subsidy', y0)} − {g('expenditure', y0)}"), amt(ctx, si["balance_without_subsidy"]), None, None],
-        [ctx.t("滚存结余可支付月数 = 滚存结余 ÷ (支出 ÷ 12)", "reserve months = accumulated balance ÷ (expenditure ÷ 12)"),
-         H(f"{g('accumulated_balance', y0)} ÷ ({g('expenditure', y0)} ÷ 12)"), f"{si['reserve_months']:.1f}", None, None],
+        [formula("subsidy_share"), H(f"{g('fiscal_subsidy', y0)} ÷ {g('revenue', y0)}"), pct(si["fiscal_subsidy_share"]), None, None],
+        [formula("without_subsidy"), H(f"{g('revenue', y0)} − {g('fiscal_subsidy', y0)} − {g('expenditure', y0)}"),
+         amt(ctx, si["balance_without_subsidy"]), None, None],
+        [formula("reserve_months"), H(f"{g('accumulated_balance', y0)} ÷ ({g('expenditure', y0)} ÷ 12)"),
+         f"{si['reserve_months']:.1f}", None, None],
     ]
     headers = [ctx.label("formula"), f"{ctx.label('numbers')} {y0}", f"{y0}", f"{ctx.label('numbers')} {y1}", f"{y1}"]
-    short = si["balance_without_subsidy"] < 0
-    months = der(ctx, f"{si['reserve_months']:.1f}", ctx.t("滚存结余 ÷ (支出 ÷ 12)", "accumulated balance ÷ (expenditure ÷ 12)"))
-    gap = der(ctx, amt(ctx, abs(si["balance_without_subsidy"])), ctx.t("收入 − 财政补助 − 支出", "revenue − subsidy − expenditure"))
-    smaller = si1["balance"] < si["balance"]
-    s = ctx.t(
-        f"{y0}年全市社会保险基金收入 {n('revenue', y0)}，支出 {n('expenditure', y0)}，当年结余 {n('surplus', y0)}。"
-        f"但收入中财政补助 {n('fiscal_subsidy', y0)}，占 {n('fiscal_subsidy_share', y0)}；扣除财政补助，缴费等收入比支出{'少' if short else '多'} {gap}。"
-        f"历年滚存结余 {n('accumulated_balance', y0)}，约够支付 {months} 个月的支出。{y1}年预算结余{'降至' if smaller else '为'} {n('surplus', y1)}。",
-        f"In {y0} the city-wide social insurance funds took in {n('revenue', y0)} and spent {n('expenditure', y0)}, a surplus of {n('surplus', y0)}. "
-        f"But {n('fiscal_subsidy', y0)} of the revenue, {n('fiscal_subsidy_share', y0)}, was fiscal subsidy; without it, contributions and other revenue "
-        f"{'fall short of' if short else 'exceed'} expenditure by {gap}. The accumulated balance of {n('accumulated_balance', y0)} covers about "
-        f"{months} months of expenditure. The {y1} budget plans a {'smaller ' if smaller else ''}surplus of {n('surplus', y1)}.")
-    return table(ctx, headers, rows, right=(1, 2, 3, 4)) + _p(s)
+    months = Markup(der(ctx, f"{si['reserve_months']:.1f}", W.text("page02.formula.reserve_months", ctx.lang)))
+    gap = Markup(der(ctx, amt(ctx, abs(si["balance_without_subsidy"])), W.text("page02.formula.without_subsidy", ctx.lang)))
+    # in the order the Chinese sentence cites them: that order numbers the sources
+    said = {k: n(item, y) for k, item, y in (("revenue", "revenue", y0), ("expenditure", "expenditure", y0), ("surplus", "surplus", y0),
+                                             ("subsidy", "fiscal_subsidy", y0), ("subsidy_share", "fiscal_subsidy_share", y0),
+                                             ("accumulated", "accumulated_balance", y0), ("surplus_next", "surplus", y1))}
+    return table(ctx, headers, rows, right=(1, 2, 3, 4)) + ctx.say(
+        "si_text", y0=y0, y1=y1, short=si["balance_without_subsidy"] < 0, smaller=si1["balance"] < si["balance"],
+        months=months, gap=gap, **said)
 
 
 def history_section(ctx: Context) -> str:
