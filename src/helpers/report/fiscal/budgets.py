@@ -407,48 +407,34 @@ def history_section(ctx: Context) -> str:
     """One year of history: the previous year's level of every line whose growth rate the report
     prints, implied by that rate (the report does not print it), and the same for the district
     level (city-wide − municipal, its growth derived)."""
-    y0, lv, prev = ctx.y0, ctx.lv, ctx.y0 - 1
+    y0, prev = ctx.y0, ctx.y0 - 1
     rows = []
     for r in af.history(ctx.facts, ctx.level, y0).to_dict("records"):
         v, g = r["value_row"], r["growth_row"]
-        formula = f"{r['value']:g} ÷ (1 + {r['growth']:g}%)"
-        span = ctx.t(f"（按增速的印刷精度：{r['previous_low']:,.1f}–{r['previous_high']:,.1f}）",
-                     f" (within the rate's printed precision: {r['previous_low']:,.1f}–{r['previous_high']:,.1f})")
+        formula = f"{r['value']:g} ÷ (1 + {r['growth']:g}%)" + W.text(
+            "page02.formula.history_span", ctx.lang, low=f"{r['previous_low']:,.1f}", high=f"{r['previous_high']:,.1f}")
         rows.append([suffix_name(ctx.lang, f"{r['budget']}_{r['item']}"),
-                     H(der(ctx, f"{r['previous']:,.1f}", formula + span)), H(row_num(ctx, v, fmt(r["value"]))),
+                     H(der(ctx, f"{r['previous']:,.1f}", formula)), H(row_num(ctx, v, fmt(r["value"]))),
                      H(row_num(ctx, g)), H(der(ctx, f"{r['change']:+,.1f}".replace("-", "−"), f"{r['value']:g} − {r['previous']:.1f}"))])
-    headers = [ctx.label("line"), ctx.t(f"{prev}年（由增速推算）", f"{prev} (implied by the growth rate)"),
-               ctx.t(f"{y0}年执行数", f"{y0} outturn"),
-               W.text("page02.label.growth_derived", ctx.lang) if ctx.district else ctx.t("报告所列增速", "growth stated"),
-               ctx.t("变化（亿元）", "change (CNY 100 million)")]
-    out = _p(ctx.t(
-        f"报告没有列出{prev}年的数字，但给出了{y0}年{lv}各项收支的增速；上年水平 = 执行数 ÷（1 + 增速）。"
-        "推算值与增速同一口径：报告若按可比口径（同口径）计算增速，推算的就是可比口径的上年数，不一定等于当年公布的决算数。",
-        f"The report prints no {prev} figures, but it gives the {y0} growth rate of each {lv} line; the previous level = "
-        "outturn ÷ (1 + growth). The implied level is on the rate's own basis: where the report computes a rate on a comparable "
-        "base, it is that base, not necessarily the outturn published for that year.")) + table(ctx, headers, rows, right=(1, 2, 3, 4))
+    headers = [ctx.label("line"), W.text("page02.label.implied_previous", ctx.lang, year=prev),
+               W.text("page02.label.outturn_of", ctx.lang, year=y0),
+               ctx.label("growth_derived" if ctx.district else "growth_stated"), ctx.label("change_abs")]
+    out = ctx.say("history_intro", previous=prev, y0=y0, level=ctx.lv) + table(ctx, headers, rows, right=(1, 2, 3, 4))
     if ctx.level == "city":
         d = af.history(ctx.facts, "district", y0).set_index(["budget", "item"])
         m = af.history(ctx.facts, "municipal", y0).set_index(["budget", "item"])
 
         def district(budget, item):
             r = d.loc[(budget, item)]
-            return der(ctx, f"{r['growth']:+.1f}%".replace("-", "−"),
-                       ctx.t(f"区县 {r['value']:g} ÷ 区县上年 {r['previous']:.1f} − 1（均为全市 − 市级；上年由增速推算）",
-                             f"district {r['value']:g} ÷ district previous {r['previous']:.1f} − 1 (both city-wide − municipal; "
-                             "previous implied by the growth rates)"))
+            return Markup(der(ctx, f"{r['growth']:+.1f}%".replace("-", "−"), W.text(
+                "page02.formula.district_growth_history", ctx.lang, value=f"{r['value']:g}", previous=f"{r['previous']:.1f}")))
 
         def municipal(budget, item):
-            return row_num(ctx, m.loc[(budget, item), "growth_row"])
+            return Markup(row_num(ctx, m.loc[(budget, item), "growth_row"]))
 
-        out += _p(ctx.t(
-            f"按“全市 − 市级”推算，{y0}年区县土地出让收入约 {district('fund', 'land_sale_revenue')}，"
-            f"而市级增长 {municipal('fund', 'land_sale_revenue')}；区县一般公共预算收入约 {district('general', 'revenue')}"
-            f"（市级 {municipal('general', 'revenue')}）。区县的增速是推算值，报告没有列出。",
-            f"City-wide minus municipal, district land sales changed by about {district('fund', 'land_sale_revenue')} in {y0} "
-            f"while municipal land sales grew {municipal('fund', 'land_sale_revenue')}; district general budget revenue changed by "
-            f"about {district('general', 'revenue')} (municipal: {municipal('general', 'revenue')}). District growth rates are "
-            "derived here; the report does not print them."))
+        out += ctx.say("history_district", y0=y0, land=district("fund", "land_sale_revenue"),
+                       land_municipal=municipal("fund", "land_sale_revenue"), revenue=district("general", "revenue"),
+                       revenue_municipal=municipal("general", "revenue"))
     return out
 
 
