@@ -19,7 +19,6 @@ from .base import (
     H,
     _checked_quote,
     _g,
-    _join,
     _keys,
     _name,
     _p,
@@ -442,11 +441,11 @@ def execution_section(ctx: Context) -> str:
     """Completion rates and the budgets they imply; the municipal reserve and stabilisation funds."""
     if ctx.district:
         return ctx.say("not_at_district", what="execution")
-    y0, y1, lv, pre = ctx.y0, ctx.y1, ctx.lv, f"{ctx.level}_general_"
+    y0, y1, pre = ctx.y0, ctx.y1, f"{ctx.level}_general_"
     ex = af.execution(ctx.facts, ctx.level, y0)
     rows = [[af.budget_name(r["budget"], ctx.lang), ctx.label("side_" + r["side"]), H(num(ctx, r["metric"], y0, fmt(r["outturn"]))),
              H(num(ctx, r["metric"] + "_completion_rate", y0)), r["budget_implied"],
-             H(der(ctx, f"{r['difference']:,.1f}".replace("-", "−"), ctx.t("执行数 − 执行数 ÷ 完成率", "outturn − outturn ÷ completion rate")))]
+             H(der(ctx, f"{r['difference']:,.1f}".replace("-", "−"), W.text("page02.formula.outturn_minus_implied", ctx.lang)))]
             for r in ex.to_dict("records")]
     headers = [ctx.label(k) for k in ("line", "side", "outturn", "completion_rate", "budget_implied", "difference")]
     E = {(r["budget"], r["side"]): r for r in ex.to_dict("records")}
@@ -455,32 +454,27 @@ def execution_section(ctx: Context) -> str:
     R = rs["rows"]
 
     def r_(item):
-        return row_num(ctx, R[item], amt(ctx, float(R[item]["value"])))
+        return Markup(row_num(ctx, R[item], amt(ctx, float(R[item]["value"]))))
 
     def diff(key, sign=1):
-        return der(ctx, amt(ctx, sign * E[key]["difference"]), ctx.t("执行数 − 隐含预算", "outturn − implied budget"))
+        return Markup(der(ctx, amt(ctx, sign * E[key]["difference"]), W.text("page02.formula.outturn_minus_budget", ctx.lang)))
 
-    used = der(ctx, pct(rs["reserve_used_share"]), ctx.t("动用 ÷ 安排", "used ÷ budgeted"))
-    adds = abs(rs["stabilisation_residual"]) < 0.5
-    s = ctx.t(
-        f"{y0}年{lv}一般公共预算收入完成预算的 {num(ctx, pre + 'revenue_completion_rate', y0)}，超收约 {diff(('general', 'revenue'))}；"
-        f"支出完成 {num(ctx, pre + 'expenditure_completion_rate', y0)}，比隐含预算少支出约 {diff(('general', 'expenditure'), -1)}。"
-        f"政府性基金收入完成 {num(ctx, f'{ctx.level}_fund_revenue_completion_rate', y0)}，超收约 {diff(('fund', 'revenue'))}。"
-        f"市级预备费安排 {r_('reserve_fund_budgeted')}，动用 {r_('reserve_fund_used')}（{used}）"
-        + ("：" + "，".join(f"{u['name']['zh']} {r_(u['item'])}" for u in uses) if uses else "") + "；"
-        f"剩余 {r_('reserve_fund_to_stabilisation_fund')} 补充预算稳定调节基金。稳定调节基金年初余额 {r_('stabilisation_fund_opening')}，"
-        f"年内补充 {r_('stabilisation_fund_replenished')}，{y1}年初动用 {r_('stabilisation_fund_drawn')} 平衡预算缺口，余额 {r_('stabilisation_fund_closing')}"
-        + ("（期初 + 补充 − 动用 = 余额，相符）。" if adds else f"（期初 + 补充 − 动用与余额相差 {rs['stabilisation_residual']:g}）。"),
-        f"In {y0} {lv} general budget revenue reached {num(ctx, pre + 'revenue_completion_rate', y0)} of budget, about {diff(('general', 'revenue'))} above it; "
-        f"expenditure reached {num(ctx, pre + 'expenditure_completion_rate', y0)}, about {diff(('general', 'expenditure'), -1)} below the implied budget. "
-        f"Fund budget revenue reached {num(ctx, f'{ctx.level}_fund_revenue_completion_rate', y0)} of budget, about {diff(('fund', 'revenue'))} above it. "
-        f"The municipal reserve fund of {r_('reserve_fund_budgeted')} was drawn for {r_('reserve_fund_used')} ({used})"
-        + (": " + _join(ctx, [f"{r_(u['item'])} of {text(ctx, u['name']['en'])}" for u in uses]) if uses else "")
-        + f"; the remaining {r_('reserve_fund_to_stabilisation_fund')} went to the budget stabilisation fund. "
-        f"That fund started {y0} at {r_('stabilisation_fund_opening')}, was replenished by {r_('stabilisation_fund_replenished')}, and "
-        f"{r_('stabilisation_fund_drawn')} was drawn at the start of {y1} to close the budget gap, leaving {r_('stabilisation_fund_closing')}"
-        + (" (opening + replenished − drawn = closing: it adds up)." if adds else f" (off by {rs['stabilisation_residual']:g})."))
-    return table(ctx, headers, rows, right=(2, 3, 4, 5)) + _p(s)
+    def rate(metric):
+        return Markup(num(ctx, metric, y0))
+
+    # in the order the sentences cite them: that order numbers the sources
+    said = dict(revenue_rate=rate(pre + "revenue_completion_rate"), revenue_over=diff(("general", "revenue")),
+                expenditure_rate=rate(pre + "expenditure_completion_rate"), expenditure_under=diff(("general", "expenditure"), -1),
+                fund_rate=rate(f"{ctx.level}_fund_revenue_completion_rate"), fund_over=diff(("fund", "revenue")),
+                budgeted=r_("reserve_fund_budgeted"), used=r_("reserve_fund_used"),
+                used_share=Markup(der(ctx, pct(rs["reserve_used_share"]), W.text("page02.formula.used_share", ctx.lang))),
+                uses=[(Markup(text(ctx, u["name"][ctx.lang])), r_(u["item"])) for u in uses],
+                to_stabilisation=r_("reserve_fund_to_stabilisation_fund"), opening=r_("stabilisation_fund_opening"),
+                replenished=r_("stabilisation_fund_replenished"), drawn=r_("stabilisation_fund_drawn"),
+                closing=r_("stabilisation_fund_closing"))
+    return table(ctx, headers, rows, right=(2, 3, 4, 5)) + ctx.say(
+        "execution_text", y0=y0, y1=y1, level=ctx.lv, adds=abs(rs["stabilisation_residual"]) < 0.5,
+        residual=f"{rs['stabilisation_residual']:g}", **said)
 
 
 def revision_rows(ctx: Context) -> list[dict]:
