@@ -142,7 +142,7 @@ def who_pays(ctx: Context) -> str:
             match = f[f["component"] == c]
             line.append(_component_cell(ctx, match.iloc[0].to_dict(), y) if len(match) else None)
         rows.append(line)
-    return table(ctx, headers, rows, right=tuple(range(1, len(headers)))) + _p(_who_pays_text(ctx, fin))
+    return table(ctx, headers, rows, right=tuple(range(1, len(headers)))) + _who_pays_text(ctx, fin)
 
 
 def _who_pays_text(ctx: Context, fin: dict) -> str:
@@ -159,42 +159,28 @@ def _who_pays_text(ctx: Context, fin: dict) -> str:
     all_central = ctx.level != "city" and f.value(pre + "central_transfers", y0) == f.value("city_general_central_transfers", y0)
 
     def share(v, what):
-        return der(ctx, pct(v / exp0), ctx.t(f"{what} ÷ 支出", f"{what} ÷ expenditure"))
+        return Markup(der(ctx, pct(v / exp0), W.text("page02.formula.share_of_expenditure", ctx.lang,
+                                                     what=W.text(f"page02.who.{what}", ctx.lang))))
 
-    net_d = der(ctx, amt(ctx, net), ctx.t("债务收入 − 还本 − 转贷", "debt revenue − repayment − on-lending"))
-    other = der(ctx, amt(ctx, g0.get("other_net", 0.0)), ctx.t("调入、结转等 − 调出、结转下年等", "transfers in, carry-over − transfers out, carry-over"))
-    combined = der(ctx, amt(ctx, g1["combined_net"]), ctx.t("收入以外的来源 − 支出以外的去向", "sources beyond revenue − uses beyond expenditure"))
-    own1 = der(ctx, pct(g1["own_revenue"] / g1["expenditure"]), ctx.t("本级收入 ÷ 支出", "own revenue ÷ expenditure"))
-    if ctx.lang == "zh":
-        s = (f"{y0}年{lv}一般公共预算支出 {num(ctx, pre + 'expenditure', y0)}：本级收入 {num(ctx, pre + 'revenue', y0)} 承担 {share(g0['own_revenue'], '本级收入')}，"
-             f"中央补助 {num(ctx, pre + 'central_transfers', y0)} 相当于支出的 {share(g0['central_transfers'], '中央补助')}；"
-             f"债务收入 {num(ctx, pre + 'debt_revenue', y0)} 扣除还本 {num(ctx, pre + 'debt_repayment', y0)}"
-             + (f"和转贷区县 {num(ctx, pre + 'debt_onlending', y0)}" if onlend else "")
-             + f"后，净举债 {net_d}（{share(net, '净举债')}）"
-             + (("，债务收入主要用于借新还旧；" if repaid >= onlent else "，债务收入主要转贷给区县；") if passed_on else "；")
-             + f"调入资金、上年结转和预算稳定调节基金等净额 {other}。")
-        if "to_districts" in g0:
-            s += (("全市的中央补助全部进入市级预算，" if all_central else "")
-                  + f"其中相当一部分以补助区县 {num(ctx, pre + 'transfers_to_districts', y0)} 的形式转给区县（表中“补助区县”一行只含转移支付，转贷给区县的债务已计入净举债）"
-                  + ("，所以市级的中央补助超过市级自身支出。" if g0["central_transfers"] > exp0 else "。"))
-        return s + (f"{y1}年预算支出 {num(ctx, pre + 'expenditure', y1)}，本级收入预计 {num(ctx, pre + 'revenue', y1)}，可承担 {own1}；"
-                    f"其余 {combined} 来自报告只给出合计数的“收入以外的来源”（扣除支出以外的去向后的净额）。")
-    s = (f"In {y0} {lv} general budget expenditure was {num(ctx, pre + 'expenditure', y0)}: own revenue of {num(ctx, pre + 'revenue', y0)} paid for "
-         f"{share(g0['own_revenue'], 'own revenue')}, central transfers of {num(ctx, pre + 'central_transfers', y0)} equalled "
-         f"{share(g0['central_transfers'], 'central transfers')} of it; debt revenue of {num(ctx, pre + 'debt_revenue', y0)} less repayments of "
-         f"{num(ctx, pre + 'debt_repayment', y0)}"
-         + (f" and on-lending to districts of {num(ctx, pre + 'debt_onlending', y0)}" if onlend else "")
-         + f" left net borrowing of {net_d} ({share(net, 'net borrowing')})"
-         + ((": most borrowing rolls over maturing debt; " if repaid >= onlent else ": most borrowing is on-lent to districts; ") if passed_on else "; ")
-         + f"transfers in, carry-overs and the stabilisation fund added {other} net.")
-    if "to_districts" in g0:
-        s += ((" All of the city's central transfers enter the municipal budget, which" if all_central else " The municipal budget")
-              + f" passes a large part on as transfers to districts ({num(ctx, pre + 'transfers_to_districts', y0)}; the table's row holds "
-              "these transfers only, debt on-lent to districts being in net borrowing)"
-              + (", so its central transfers exceed its own spending." if g0["central_transfers"] > exp0 else "."))
-    return s + (f" The {y1} budget plans expenditure of {num(ctx, pre + 'expenditure', y1)} against projected own revenue of "
-                f"{num(ctx, pre + 'revenue', y1)}, which covers {own1}; the other {combined} comes from the sources beyond revenue "
-                "that the report states only as one combined figure (net of the uses beyond expenditure).")
+    def d(value, formula):
+        return Markup(der(ctx, value, W.text(f"page02.formula.{formula}", ctx.lang)))
+
+    def n(item, period=y0):
+        return Markup(num(ctx, pre + item, period))
+
+    # in the order the sentences cite them: that order numbers the sources
+    said = dict(expenditure=n("expenditure"), revenue=n("revenue"), own_share=share(g0["own_revenue"], "own_revenue"),
+                transfers=n("central_transfers"), transfers_share=share(g0["central_transfers"], "central_transfers"),
+                debt_revenue=n("debt_revenue"), repaid=n("debt_repayment"), onlent=n("debt_onlending") if onlend else "",
+                net=d(amt(ctx, net), "net_borrowing"), net_share=share(net, "net_borrowing"),
+                other=d(amt(ctx, g0.get("other_net", 0.0)), "other_net"),
+                to_districts=n("transfers_to_districts") if "to_districts" in g0 else "",
+                expenditure_next=n("expenditure", y1), revenue_next=n("revenue", y1),
+                own_next=d(pct(g1["own_revenue"] / g1["expenditure"]), "own_over_expenditure"),
+                combined=d(amt(ctx, g1["combined_net"]), "combined_net"))
+    return ctx.say("who_pays_text", y0=y0, y1=y1, level=lv, passed_on=passed_on, rolled=repaid >= onlent,
+                   has_to_districts="to_districts" in g0, all_central=all_central,
+                   exceeds=g0["central_transfers"] > exp0, **said)
 
 
 def figure_financing(ctx: Context):
