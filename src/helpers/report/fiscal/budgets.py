@@ -230,39 +230,17 @@ def measures_section(ctx: Context, groups=("revenue", "transfers", "land")) -> s
                 ("tax_share", "tax_share", y0), ("land_dependence", "land_dependence", y0),
                 ("land_dependence_next", "land_dependence", y1), ("land_to_general", "land_to_general_revenue", y0),
                 ("gap", "expenditure_gap", y0), ("gap_next", "expenditure_gap", y1))})
-    widens = raw("expenditure_gap", y1) > raw("expenditure_gap", y0)
-    no_draft_transfers = raw("central_transfers_to_expenditure", y1) is None
-    ss = raw("self_sufficiency", y0)
-    if ctx.lang == "zh":
-        s = (f"{lv}财政自给率 {y0} 年为 {v('self_sufficiency', y0)}，{y1} 年预算为 {v('self_sufficiency', y1)}："
-             f"一般公共预算支出中{'不到一半' if ss < 0.5 else '一半以上'}由本级收入负担。税收占本级收入的 {v('tax_share', y0)}（{y1} 年 {v('tax_share', y1)}），其余为非税收入。"
-             f"中央补助依赖度有三种常见算法，口径不同、不能混用：补助 ÷ 支出 {v('central_transfers_to_expenditure', y0)}，"
-             f"补助 ÷（收入 + 补助）{v('central_transfers_to_resources', y0)}，补助 ÷ 收入 {v('central_transfers_to_revenue', y0)}"
-             + (f"；预算草案没有单列中央补助，{y1}年三者都无法计算。" if no_draft_transfers else "。")
-             + f"土地：出让收入占政府性基金收入的 {v('land_sale_share_of_fund_revenue', y0)}，这是基金预算的构成，不是依赖度；"
-             f"它占一般公共预算和基金收入合计的 {v('land_dependence', y0)}（土地财政依赖度，{y1} 年 {v('land_dependence', y1)}），"
-             f"相当于一般公共预算收入的 {v('land_to_general_revenue', y0)}。"
-             f"支出与本级收入之差由 {v('expenditure_gap', y0)} {'扩大' if widens else '变'}到 {v('expenditure_gap', y1)}；"
-             f"加上基金预算的广义缺口由 {v('broad_gap', y0)} 变为 {v('broad_gap', y1)}。")
-    else:
-        s = (f"{lv.capitalize()} self-sufficiency was {v('self_sufficiency', y0)} in {y0} and is {v('self_sufficiency', y1)} in the {y1} budget: "
-             f"own revenue pays for {'less' if ss < 0.5 else 'more'} than half of general budget spending. Taxes are {v('tax_share', y0)} of own revenue "
-             f"({v('tax_share', y1)} in {y1}), the rest is non-tax revenue. Central-transfer dependence is measured three ways, which must not "
-             f"be mixed: transfers ÷ expenditure {v('central_transfers_to_expenditure', y0)}, transfers ÷ (revenue + transfers) "
-             f"{v('central_transfers_to_resources', y0)}, transfers ÷ revenue {v('central_transfers_to_revenue', y0)}"
-             + (f"; the draft does not state central transfers, so none can be computed for {y1}. " if no_draft_transfers else ". ")
-             + f"Land: sales are {v('land_sale_share_of_fund_revenue', y0)} of fund budget "
-             f"revenue, which describes the fund budget's make-up, not dependence; they are {v('land_dependence', y0)} of general plus fund "
-             f"budget revenue (land dependence; {v('land_dependence', y1)} in {y1}) and the equivalent of {v('land_to_general_revenue', y0)} "
-             f"of general budget revenue. The gap between expenditure and own revenue {'widens' if widens else 'goes'} from "
-             f"{v('expenditure_gap', y0)} to {v('expenditure_gap', y1)}; the broad gap including the fund budget goes from "
-             f"{v('broad_gap', y0)} to {v('broad_gap', y1)}.")
     to_exp = raw("central_transfers_to_expenditure", y0)
-    if to_exp is not None and to_exp > 1:
-        s += ctx.t("市级“补助 ÷ 支出”超过100%，因为全部中央补助先进入市级预算，再转给区县：这一比率在市级没有“依赖”的含义，应看全市口径或“补助 ÷（收入 + 补助）”。",
-                   " At the municipal level transfers exceed expenditure because all of them enter the municipal budget before part is passed on "
-                   "to districts: that form does not measure dependence at this level; read the city-wide one, or transfers ÷ (revenue + transfers).")
-    return measures_table(ctx, _keys(groups)) + _p(s)
+    shown = {f"{key}{suffix}": Markup(v(key, period)) for key in MEASURES_SAID for suffix, period in (("", y0), ("_next", y1))}
+    text = ctx.say("measures_text", y0=y0, y1=y1, level=lv, half=raw("self_sufficiency", y0) < 0.5,
+                   widens=raw("expenditure_gap", y1) > raw("expenditure_gap", y0),
+                   no_draft_transfers=raw("central_transfers_to_expenditure", y1) is None,
+                   transfers_above_one=to_exp is not None and to_exp > 1, **shown)
+    return measures_table(ctx, _keys(groups)) + text
+
+
+# The measures the text of the ratios section names (each for the review and the plan year).
+MEASURES_SAID = ('self_sufficiency', 'tax_share', 'central_transfers_to_expenditure', 'central_transfers_to_resources', 'central_transfers_to_revenue', 'land_sale_share_of_fund_revenue', 'land_dependence', 'land_to_general_revenue', 'expenditure_gap', 'broad_gap')
 
 
 def _partial_draft(ctx: Context) -> tuple[set, dict | None]:
