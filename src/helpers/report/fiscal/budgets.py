@@ -21,7 +21,6 @@ from .base import (
     _g,
     _keys,
     _name,
-    _p,
     amt,
     der,
     evaluated,
@@ -256,10 +255,10 @@ def _partial_draft(ctx: Context) -> tuple[set, dict | None]:
 def draft_changes(ctx: Context) -> str:
     """The draft line by line against the outturn and, like for like, against the previous year's
     budget (implied by the completion rate); lines the draft holds only in part are marked so."""
-    y0, y1, lv, pre = ctx.y0, ctx.y1, ctx.lv, f"{ctx.level}_general_"
+    y0, y1, pre = ctx.y0, ctx.y1, f"{ctx.level}_general_"
     yoy = af.year_on_year(ctx.facts, ctx.level, y0, y1)
     partial, evidence = _partial_draft(ctx)
-    note = ctx.t("（预算数只含中央提前下达的补助）", " (draft: advance-notified transfers only)")
+    note = W.text("page02.note.draft_advance_only", ctx.lang)
     rows = []
     for r in yoy.to_dict("records"):
         g = r["metric"] + "_growth"
@@ -272,7 +271,7 @@ def draft_changes(ctx: Context) -> str:
                      H(der(ctx, f"{r['change_pct']:+.1%}".replace("-", "−"), f"{r['draft']:g} ÷ {r['outturn']:g} − 1")),
                      vs_budget, H(num(ctx, g, y1)) if ctx.facts.has(g, y1) else None])
     headers = [ctx.label("line"), f"{ctx.label('outturn')} {y0}", f"{ctx.label('draft')} {y1}", ctx.label("change_abs"),
-               ctx.label("change_pct"), ctx.t(f"对{y0}年预算（推算）", f"vs the {y0} budget (implied)"), ctx.label("stated_growth")]
+               ctx.label("change_pct"), W.text("page02.label.vs_budget_implied", ctx.lang, year=y0), ctx.label("stated_growth")]
     Y = {r["item"] if r["budget"] == "general" else f"{r['budget']}_{r['item']}": r for r in yoy.to_dict("records")}
     if ctx.district:
         def ch(key):
@@ -284,46 +283,31 @@ def draft_changes(ctx: Context) -> str:
             land=Markup(num(ctx, "district_fund_land_sale_revenue", y1)), land_change=ch("fund_land_sale_revenue"))
 
     def rate(key):
-        return der(ctx, pct(abs(Y[key]["change_pct"])), ctx.t("|预算数 ÷ 执行数 − 1|", "|draft ÷ outturn − 1|"))
+        return Markup(der(ctx, pct(abs(Y[key]["change_pct"])), W.text("page02.formula.abs_change", ctx.lang)))
 
     def vs_budget(key):
         r = Y[key]
-        return der(ctx, f"{r['vs_budget_pct']:+.1%}".replace("-", "−"),
-                   ctx.t(f"预算数 ÷（执行数 ÷ 完成率）− 1 = {r['draft']:g} ÷ ({r['outturn']:g} ÷ {r['completion_rate']:g}%) − 1",
-                         f"draft ÷ (outturn ÷ completion rate) − 1 = {r['draft']:g} ÷ ({r['outturn']:g} ÷ {r['completion_rate']:g}%) − 1"))
+        return Markup(der(ctx, f"{r['vs_budget_pct']:+.1%}".replace("-", "−"), W.text(
+            "page02.formula.vs_budget", ctx.lang, draft=f"{r['draft']:g}", outturn=f"{r['outturn']:g}", rate=f"{r['completion_rate']:g}")))
 
-    stab = "municipal_general_stabilisation_fund_drawn"
-    more = Y["expenditure"]["change"] >= 0
-    fund, land = Y["fund_revenue"], Y["fund_land_sale_revenue"]
-    fm = f"{ctx.level}_fund_revenue"
-    s = ctx.t(
-        f"{y1}年{lv}一般公共预算支出安排 {num(ctx, pre + 'expenditure', y1)}，比{y0}年执行数{'多' if more else '少'} {rate('expenditure')}，"
-        f"与{y0}年预算相比 {vs_budget('expenditure')}；本级收入预计增长 {num(ctx, pre + 'revenue_growth', y1)}，税收预计增长 {num(ctx, pre + 'tax_revenue_growth', y1)}。"
-        f"政府性基金收入预计 {num(ctx, fm, y1)}：与{y0}年预算相比 {vs_budget('fund_revenue')}；比{y0}年执行数{'少' if fund['change'] < 0 else '多'} {rate('fund_revenue')}，"
-        f"但{y0}年执行数是预算的 {num(ctx, fm + '_completion_rate', y0)}，这一“降幅”主要是上年超收，不是计划减收。"
-        f"其中土地出让收入 {num(ctx, f'{ctx.level}_fund_land_sale_revenue', y1)}，比上年执行数{'少' if land['change'] < 0 else '多'} {rate('fund_land_sale_revenue')}；报告未给出土地出让收入的完成率，无法与上年预算比较。"
-        f"为平衡预算，市级在{y1}年初动用预算稳定调节基金 {num(ctx, stab, y1)}。报告所列增速不一定以执行年度执行数为基数（{section_ref(ctx, 'growth_base')}）。",
-        f"The {y1} {lv} general budget plans expenditure of {num(ctx, pre + 'expenditure', y1)}, {vs_budget('expenditure')} against the {y0} budget "
-        f"and {rate('expenditure')} {'above' if more else 'below'} the {y0} outturn, with own revenue projected to grow "
-        f"{num(ctx, pre + 'revenue_growth', y1)} and taxes {num(ctx, pre + 'tax_revenue_growth', y1)}. "
-        f"Fund budget revenue is projected at {num(ctx, fm, y1)}: {vs_budget('fund_revenue')} against the {y0} budget; it is "
-        f"{rate('fund_revenue')} {'less' if fund['change'] < 0 else 'more'} than the {y0} outturn, but that outturn was "
-        f"{num(ctx, fm + '_completion_rate', y0)} of its budget, so the fall is last year's overshoot, not a planned cut. "
-        f"Land sales are put at {num(ctx, f'{ctx.level}_fund_land_sale_revenue', y1)}, {rate('fund_land_sale_revenue')} "
-        f"{'less' if land['change'] < 0 else 'more'} than the {y0} outturn; the report gives no completion rate for land sales, so they "
-        f"cannot be set against the {y0} budget. "
-        f"To balance the budget the municipal level drew {num(ctx, stab, y1)} from the budget stabilisation fund at the start of {y1}. "
-        f"The growth rates the report states need not use the {y0} outturn as their base ({section_ref(ctx, 'growth_base')}).")
-    if evidence is not None and "general.total_sources" in partial:
-        ts = Y.get("total_sources")
-        if ts is not None:
-            s += ctx.t(
-                f"一般公共预算收入总量的预算数 {num(ctx, pre + 'total_sources', y1)} 只含{ctx.page.num(evidence, evidence['text']['zh'])}，"
-                f"年中还会增加，因此它与{y0}年全年执行数 {num(ctx, pre + 'total_sources', y0)} 的差距不是计划的减少。",
-                f" The draft's total sources of {num(ctx, pre + 'total_sources', y1)} count only the central transfers already notified "
-                f"({ctx.page.num(evidence, evidence['text']['en'])}); more arrive during the year, so the gap to the full-year {y0} outturn of "
-                f"{num(ctx, pre + 'total_sources', y0)} is not a planned fall.")
-    return table(ctx, headers, rows, right=(1, 2, 3, 4, 5, 6)) + _p(s)
+    def n(metric, period=y1):
+        return Markup(num(ctx, metric, period))
+
+    fm, land = f"{ctx.level}_fund_revenue", f"{ctx.level}_fund_land_sale_revenue"
+    # in the order the sentences cite them: that order numbers the sources
+    said = dict(expenditure=n(pre + "expenditure"), expenditure_rate=rate("expenditure"), expenditure_vs=vs_budget("expenditure"),
+                revenue_growth=n(pre + "revenue_growth"), tax_growth=n(pre + "tax_revenue_growth"), fund=n(fm),
+                fund_vs=vs_budget("fund_revenue"), fund_rate=rate("fund_revenue"), fund_completion=n(fm + "_completion_rate", y0),
+                land=n(land), land_rate=rate("fund_land_sale_revenue"), drawn=n("municipal_general_stabilisation_fund_drawn"),
+                ref=section_ref(ctx, "growth_base"))
+    partial_total = evidence is not None and "general.total_sources" in partial and "total_sources" in Y
+    if partial_total:
+        said.update(total_next=n(pre + "total_sources"), notified=Markup(ctx.page.num(evidence, evidence["text"][ctx.lang])),
+                    total=n(pre + "total_sources", y0))
+    return table(ctx, headers, rows, right=(1, 2, 3, 4, 5, 6)) + ctx.say(
+        "draft_text", y0=y0, y1=y1, level=ctx.lv, more=Y["expenditure"]["change"] >= 0, fund_less=Y["fund_revenue"]["change"] < 0,
+        land_less=Y["fund_land_sale_revenue"]["change"] < 0, partial_total=partial_total,
+        **{k: "" for k in ("total_next", "notified", "total") if not partial_total}, **said)
 
 
 def social_insurance_section(ctx: Context) -> str:
