@@ -99,7 +99,7 @@ def sensitivity_section(ctx: Context) -> str:
                                                                 "sensitivity_special", "sensitivity_debt")]
     cut = shock.iloc[1:].to_dict("records")
     cells = [_shock_cells(ctx, r, rows_in) for r in cut]
-    joined = ctx.t("、", ", ")
+    joined = W.text("page02.text.list_sep", ctx.lang)
     has_special = shock["special_debt_ratio"].notna().all()
     text = ctx.say("sensitivity", y0=ctx.y0, y1=ctx.y1, level=ctx.lv, land=Markup(row_num(ctx, rows_in["land"])),
                    falls=joined.join(pct(r["fall"], 0) for r in cut),
@@ -143,7 +143,7 @@ def _refinancing_shock_text(ctx: Context) -> str:
     formula = ctx.t(f"（付息 {s['interest']:g} + 还本 {s['principal']:g} ×（1 − 覆盖率））÷ 一般公共预算和政府性基金收入 {s['own_revenue']:g}",
                     f"(interest {s['interest']:g} + principal {s['principal']:g} × (1 − coverage)) ÷ general and fund revenue {s['own_revenue']:g}")
     base = shock.iloc[0]
-    cases = ctx.t("、", ", ").join(
+    cases = W.text("page02.text.list_sep", ctx.lang).join(
         ctx.t(f"{pct(r['coverage'], 0)} 时为 {der(ctx, pct(r['to_revenue']), formula)}", f"{der(ctx, pct(r['to_revenue']), formula)} at {pct(r['coverage'], 0)}")
         for r in shock.iloc[1:].to_dict("records"))
     now = der(ctx, pct(base["to_revenue"]), formula)
@@ -223,7 +223,7 @@ def districts_section(ctx: Context) -> str:
     warnings about districts and about revenue, quoted (curated/risk_statements.csv)."""
     y0, y1 = ctx.y0, ctx.y1
     if ctx.level == "municipal":
-        return _p(ctx.t("区县一级（全市 − 市级）见全市口径的页面。", "The district level (city-wide − municipal) is on the city-wide page."))
+        return _p(W.text("page02.text.district_on_city_page", ctx.lang))
     d = af.district_level(ctx.facts, y0, y1)
     lines, debt = d["lines"], d["debt"]
     words = [statements(ctx, kind="risk", concerns=c)[0]
@@ -237,23 +237,23 @@ def districts_section(ctx: Context) -> str:
         c, m = f"city_{r['budget']}_{r['item']}", f"municipal_{r['budget']}_{r['item']}"
         formula = f"{r['city']:g} − {r['municipal']:g}"
         rows.append([suffix_name(ctx.lang, f"{r['budget']}_{r['item']}") + f" {r['period']}", H(num(ctx, c, r["period"], fmt(r["city"]))),
-                     H(num(ctx, m, r["period"], fmt(r["municipal"]))), H(der(ctx, fmt(r["district"]), ctx.t("全市 − 市级 = ", "city − municipal = ") + formula)),
-                     H(der(ctx, pct(r["district"] / r["city"]), ctx.t("区县 ÷ 全市", "district ÷ city") + f" = {r['district']:g} ÷ {r['city']:g}"))])
-    headers = [ctx.label("line"), ctx.t("全市", "city-wide"), ctx.t("市级", "municipal"), ctx.t("区县（推算）", "districts (derived)"),
-               ctx.t("区县占全市", "district share")]
+                     H(num(ctx, m, r["period"], fmt(r["municipal"]))), H(der(ctx, fmt(r["district"]), W.text("page02.text.city_minus_municipal_eq", ctx.lang) + formula)),
+                     H(der(ctx, pct(r["district"] / r["city"]), W.text("page02.text.district_city", ctx.lang) + f" = {r['district']:g} ÷ {r['city']:g}"))])
+    headers = [ctx.label("line"), W.text("page02.text.city_wide", ctx.lang), W.text("page02.text.municipal", ctx.lang), W.text("page02.text.districts_derived", ctx.lang),
+               W.text("page02.text.district_share", ctx.lang)]
     out = table(ctx, headers, rows, right=(1, 2, 3, 4))
 
     def line(budget, item, period):
         hit = lines[(lines["budget"] == budget) & (lines["item"] == item) & (lines["period"] == period)].iloc[0]
-        return der(ctx, amt(ctx, float(hit["district"])), ctx.t("全市 − 市级", "city − municipal") + f" = {hit['city']:g} − {hit['municipal']:g}")
+        return der(ctx, amt(ctx, float(hit["district"])), W.text("page02.text.city_minus_municipal", ctx.lang) + f" = {hit['city']:g} − {hit['municipal']:g}")
 
-    own_formula = ctx.t("区县一般公共预算收入 + 区县政府性基金收入（均为全市 − 市级）", "district general + fund budget revenue (each city − municipal)")
+    own_formula = W.text("page02.text.district_own_revenue", ctx.lang)
     own = der(ctx, amt(ctx, debt["own_revenue"]), own_formula)
-    share = der(ctx, pct(debt["debt_share"]), ctx.t("区县债务余额 ÷ 全市债务余额", "district debt ÷ city debt") +
+    share = der(ctx, pct(debt["debt_share"]), W.text("page02.text.district_debt_city_debt", ctx.lang) +
                 f" = {debt['debt_balance']:g} ÷ {ctx.facts.value('city_debt_balance', y0):g}")
-    to_own = der(ctx, pct(debt["debt_to_own_revenue"]), ctx.t("区县债务余额 ÷ 区县本级收入", "district debt ÷ district own revenue") +
+    to_own = der(ctx, pct(debt["debt_to_own_revenue"]), W.text("page02.text.district_debt_district_own_revenue", ctx.lang) +
                  f" = {debt['debt_balance']:g} ÷ {debt['own_revenue']:g}")
-    service = der(ctx, pct(debt["service_to_own_revenue"]), ctx.t("区县还本付息 ÷ 区县本级收入", "district debt service ÷ district own revenue") +
+    service = der(ctx, pct(debt["service_to_own_revenue"]), W.text("page02.text.district_service_over_own", ctx.lang) +
                   f" = {debt['debt_service']:g} ÷ {debt['own_revenue']:g}")
     s = ctx.t(
         f"区县一级持有全市政府债务的大部分：{y0}年末区县级债务余额 {num(ctx, 'district_debt_balance', y0)}，占全市 {num(ctx, 'city_debt_balance', y0)} 的 {share}；"
@@ -286,7 +286,7 @@ def debt_section(ctx: Context) -> str:
         lim_m, bal_m = metric[r["part"]]
         rows.append([ctx.label(r["part"]), H(num(ctx, lim_m, y0, fmt(r["limit"]))) if lim_m else None,
                      H(num(ctx, bal_m, y0, fmt(r["balance"]))),
-                     H(der(ctx, fmt(r["headroom"]), ctx.t("限额 − 余额", "limit − balance"))) if lim_m else None,
+                     H(der(ctx, fmt(r["headroom"]), W.text("page02.text.limit_balance", ctx.lang))) if lim_m else None,
                      pct(r["headroom_share"]) if lim_m else None, pct(r["share_of_balance"])])
     out = table(ctx, [ctx.label(k) for k in ("part", "limit", "balance", "headroom", "headroom_share", "share_of_balance")], rows,
                 right=(1, 2, 3, 4, 5))
@@ -302,11 +302,9 @@ def debt_section(ctx: Context) -> str:
                  [[str(s["period"]), _basis(ctx, "actual" if s["interest_implied"] else "budgeted", s["metrics"]["principal"][0], s["period"]), _service_cell(ctx, s, "service"),
                    _service_cell(ctx, s, "principal"), _service_cell(ctx, s, "interest"), pct(s["refinancing_to_principal"]),
                    pct(s["service_to_own_revenue"])] for s in service], right=(2, 3, 4, 5, 6))
-    note = ctx.t("* 隐含值：还本付息 − 两本预算的债务还本支出。", "* implied: debt service − debt repayment of the general and fund budgets.")
+    note = W.text("page02.text.interest_implied_note", ctx.lang)
     if advance_quota(ctx):
-        note += ctx.t("计划和预算安排行按中央提前下达的额度编制、待调整，不与执行年度的全年数同口径比较。",
-                      " The plan and budgeted rows follow the quota released in advance and are to be revised: they are not like for "
-                      "like with the review year's full-year figures.")
+        note += W.text("page02.text.plan_rows_advance_quota", ctx.lang)
     out += _p(note) + _p(_debt_text(ctx, ds, service)) + (_p(_advance_quota_text(ctx)) if advance_quota(ctx) else "")
     out += measures_table(ctx, _keys(("debt",))) + _p(_debt_measures_text(ctx))
     return out + references_table(ctx)
@@ -316,14 +314,14 @@ def _service_cell(ctx: Context, s: dict, part: str):
     m = s["metrics"]
     if part == "service":
         return H(num(ctx, m["service"], s["period"], fmt(s["service"]))) if m["service"] else \
-            H(der(ctx, fmt(s["service"]), ctx.t("还本 + 付息", "principal + interest")))
+            H(der(ctx, fmt(s["service"]), W.text("page02.text.principal_interest", ctx.lang)))
     if part == "principal":
         if len(m["principal"]) == 1:
             return H(num(ctx, m["principal"][0], s["period"], fmt(s["principal"])))
         return H(der(ctx, fmt(s["principal"]), " + ".join(_g(float(ctx.facts.value(x, s["period"]))) for x in m["principal"])))
     if m["interest"]:
         return H(num(ctx, m["interest"], s["period"], fmt(s["interest"])))
-    return H(der(ctx, fmt(s["interest"]) + "*", ctx.t("还本付息 − 两本预算的债务还本", "debt service − debt repayment of the two budgets")))
+    return H(der(ctx, fmt(s["interest"]) + "*", W.text("page02.text.interest_implied", ctx.lang)))
 
 
 def _debt_text(ctx: Context, ds, service) -> str:
@@ -334,17 +332,16 @@ def _debt_text(ctx: Context, ds, service) -> str:
     parts = ds.set_index("part")
     s0 = service[0]
     rolled = s0["refinancing_to_principal"] >= th["rolled_over_share"]
-    head_d = der(ctx, amt(ctx, head), ctx.t("限额 − 余额", "limit − balance"))
+    head_d = der(ctx, amt(ctx, head), W.text("page02.text.limit_balance", ctx.lang))
     gdp_row = af.gdp(ctx.facts, y0)
-    gdp_d = der(ctx, pct(af.debt_to_gdp(ctx.facts, y0)), ctx.t("债务余额 ÷ 地区生产总值", "debt balance ÷ GDP"))
-    principal = der(ctx, amt(ctx, s0["principal"]), ctx.t("两本预算的债务还本支出之和", "debt repayment of the general and fund budgets"))
-    interest = der(ctx, amt(ctx, s0["interest"]), ctx.t("还本付息 − 还本", "debt service − principal"))
-    head_share = der(ctx, pct(head / limit), ctx.t("剩余空间 ÷ 限额", "headroom ÷ limit"))
-    special = der(ctx, pct(parts.loc["special", "share_of_balance"]), ctx.t("专项债务余额 ÷ 债务余额", "special debt ÷ debt balance"))
-    district = der(ctx, pct(parts.loc["district", "share_of_balance"]), ctx.t("区县级债务余额 ÷ 债务余额", "district debt ÷ debt balance"))
-    rolled_share = der(ctx, pct(s0["refinancing_to_principal"]), ctx.t("再融资债券 ÷ 还本", "refinancing bonds ÷ principal"))
-    service_share = der(ctx, pct(s0["service_to_own_revenue"]), ctx.t("还本付息 ÷（一般公共预算收入 + 政府性基金收入）",
-                                                                      "debt service ÷ (general + fund budget revenue)"))
+    gdp_d = der(ctx, pct(af.debt_to_gdp(ctx.facts, y0)), W.text("page02.text.debt_balance_gdp", ctx.lang))
+    principal = der(ctx, amt(ctx, s0["principal"]), W.text("page02.text.principal_two_budgets", ctx.lang))
+    interest = der(ctx, amt(ctx, s0["interest"]), W.text("page02.text.debt_service_principal", ctx.lang))
+    head_share = der(ctx, pct(head / limit), W.text("page02.text.headroom_limit", ctx.lang))
+    special = der(ctx, pct(parts.loc["special", "share_of_balance"]), W.text("page02.text.special_debt_debt_balance", ctx.lang))
+    district = der(ctx, pct(parts.loc["district", "share_of_balance"]), W.text("page02.text.district_debt_debt_balance", ctx.lang))
+    rolled_share = der(ctx, pct(s0["refinancing_to_principal"]), W.text("page02.text.refinancing_bonds_principal", ctx.lang))
+    service_share = der(ctx, pct(s0["service_to_own_revenue"]), W.text("page02.text.service_over_revenue", ctx.lang))
     s = ctx.t(
         f"{y0}年末全市政府债务余额 {num(ctx, 'city_debt_balance', y0)}，限额 {num(ctx, 'city_debt_limit', y0)}，剩余空间{'仅' if tight else ''} {head_d}"
         f"（限额的 {head_share}）；其中专项债务 {num(ctx, 'city_debt_special_balance', y0)} 占 {special}，"
@@ -418,9 +415,9 @@ def references_table(ctx: Context) -> str:
     """The reference lines of fiscal.yaml beside the page's values: references, not the gazette's figures."""
     y0 = ctx.y0
     gdp = af.debt_to_gdp(ctx.facts, y0)
-    values = {"debt_to_gdp": (gdp, ctx.t("债务余额 ÷ 地区生产总值（全市）", "debt ÷ GDP (city-wide)"),
-                              der(ctx, pct(gdp), ctx.t("债务余额 ÷ 地区生产总值", "debt balance ÷ GDP"))),
-              "debt_ratio_reported": (1.0, ctx.t("报告的债务率（全市）", "reported debt ratio (city-wide)"), num(ctx, "city_debt_ratio", y0)),
+    values = {"debt_to_gdp": (gdp, W.text("page02.text.debt_gdp_city_wide", ctx.lang),
+                              der(ctx, pct(gdp), W.text("page02.text.debt_balance_gdp", ctx.lang))),
+              "debt_ratio_reported": (1.0, W.text("page02.text.reported_debt_ratio_city_wide", ctx.lang), num(ctx, "city_debt_ratio", y0)),
               "debt_to_revenue": (evaluated(ctx, "debt_to_revenue", y0).value, measure_name(ctx.lang, "debt_to_revenue"),
                                   mval(ctx, "debt_to_revenue", y0))}
     rows = []
@@ -428,9 +425,7 @@ def references_table(ctx: Context) -> str:
         compared = H("; ".join(f"{text(ctx, values[k][1])} {values[k][2]}" for k in r["applies_to"] if values[k][0] is not None))
         link = f'<a href="{html.escape(r["source"]["url"], quote=True)}">{text(ctx, r["source"][ctx.lang])}</a>'
         rows.append([r["name"][ctx.lang], pct(r["value"], 0), compared, H(link), r["caveat"][ctx.lang]])
-    note = ctx.t("下表的参考线来自公报以外，是分析人士常用的对照标准，不是公报的数字，也不是对重庆的官方评级。",
-                 "The reference lines below come from outside the gazette: benchmarks analysts compare with, not figures of the gazette "
-                 "and not an official rating of Chongqing.")
+    note = W.text("page02.text.references_note", ctx.lang)
     return _p(note) + table(ctx, [ctx.label(k) for k in ("reference", "ref_value", "compared", "ref_source", "caveat")], rows, right=(1,))
 
 
@@ -499,7 +494,7 @@ def debt_ratio_section(ctx: Context) -> str:
     near = prior.loc[prior["miss_pp"].abs().idxmin()]
     reported = ctx.facts.get("city_debt_ratio", y0)
     lo, hi = float(reported["value"]) - af._half(reported), float(reported["value"]) + af._half(reported)
-    implied = der(ctx, amt(ctx, da.attrs["implied_denominator"]), ctx.t("债务余额 ÷ 债务率", "debt balance ÷ debt ratio"))
+    implied = der(ctx, amt(ctx, da.attrs["implied_denominator"]), W.text("page02.text.debt_balance_debt_ratio", ctx.lang))
     rng = (amt(ctx, da.attrs["implied_low"]), amt(ctx, da.attrs["implied_high"]))
     codes = (f"{prior['code'].iloc[0]}–{prior['code'].iloc[-1]}", _join(ctx, list(post["code"])))
     reg = da[da["key"] == "plus_fund_transfers"]
