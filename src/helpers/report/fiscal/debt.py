@@ -133,25 +133,19 @@ def figure_sensitivity(ctx: Context):
     return fig
 
 
-def _refinancing_shock_text(ctx: Context) -> str:
-    """A what-if on the report's own figures: refinancing covering fewer points of the principal."""
+def _refinancing_shock(ctx: Context) -> dict | None:
+    """A what-if on the report's own figures: refinancing covering fewer points of the principal
+    (what the template says of it: today's coverage and share, then each lower coverage)."""
     y0 = ctx.y0
     shock = af.refinancing_shock(ctx.facts, y0, "city", ctx.spec.get("sensitivity", {}).get("refinancing_drops", (0.1, 0.2, 0.3)))
     if shock.empty:
-        return ""
+        return None
     s = af.debt_service(ctx.facts, y0, "city")
-    formula = ctx.t(f"（付息 {s['interest']:g} + 还本 {s['principal']:g} ×（1 − 覆盖率））÷ 一般公共预算和政府性基金收入 {s['own_revenue']:g}",
-                    f"(interest {s['interest']:g} + principal {s['principal']:g} × (1 − coverage)) ÷ general and fund revenue {s['own_revenue']:g}")
+    formula = W.text("page02.formula.refinancing_paid", ctx.lang, interest=f"{s['interest']:g}", principal=f"{s['principal']:g}",
+                     revenue=f"{s['own_revenue']:g}")
     base = shock.iloc[0]
-    cases = W.text("page02.text.list_sep", ctx.lang).join(
-        ctx.t(f"{pct(r['coverage'], 0)} 时为 {der(ctx, pct(r['to_revenue']), formula)}", f"{der(ctx, pct(r['to_revenue']), formula)} at {pct(r['coverage'], 0)}")
-        for r in shock.iloc[1:].to_dict("records"))
-    now = der(ctx, pct(base["to_revenue"]), formula)
-    return ctx.t(
-        f"再融资同样是假设：{y0}年全市再融资债券覆盖了到期本金的 {pct(base['coverage'])}，未由再融资覆盖、须用收入支付的还本付息相当于收入的 {now}；"
-        f"若覆盖率降低，其他不变，这一比例在覆盖率为 {cases}。",
-        f" Refinancing, likewise a what-if: in {y0} city-wide refinancing bonds covered {pct(base['coverage'])} of the principal due, "
-        f"so the debt service paid from revenue came to {now} of revenue; with lower coverage, all else equal, that share would be {cases}.")
+    return {"coverage": pct(base["coverage"]), "now": Markup(der(ctx, pct(base["to_revenue"]), formula)),
+            "cases": [(pct(r["coverage"], 0), Markup(der(ctx, pct(r["to_revenue"]), formula))) for r in shock.iloc[1:].to_dict("records")]}
 
 
 def bonds_section(ctx: Context) -> str:
@@ -255,22 +249,13 @@ def districts_section(ctx: Context) -> str:
                  f" = {debt['debt_balance']:g} ÷ {debt['own_revenue']:g}")
     service = der(ctx, pct(debt["service_to_own_revenue"]), W.text("page02.text.district_service_over_own", ctx.lang) +
                   f" = {debt['debt_service']:g} ÷ {debt['own_revenue']:g}")
-    s = ctx.t(
-        f"区县一级持有全市政府债务的大部分：{y0}年末区县级债务余额 {num(ctx, 'district_debt_balance', y0)}，占全市 {num(ctx, 'city_debt_balance', y0)} 的 {share}；"
-        f"当年区县还本付息 {num(ctx, 'district_debt_service', y0)}。报告没有单列区县的收入，以全市减市级推算，{y0}年区县一般公共预算和政府性基金收入合计约 {own}："
-        f"债务余额相当于其 {to_own}，还本付息（未扣除再融资）相当于其 {service}。区县土地出让收入{y0}年约 {line('fund', 'land_sale_revenue', y0)}，"
-        f"{y1}年预算约 {line('fund', 'land_sale_revenue', y1)}。预算报告自己指出：{quote(0)}，{quote(1)}；并说全市{quote(2)}，{quote(3)}。",
-        f"The districts hold most of the city's government debt: {num(ctx, 'district_debt_balance', y0)} at the end of {y0}, {share} of the city-wide "
-        f"{num(ctx, 'city_debt_balance', y0)}, and they paid {num(ctx, 'district_debt_service', y0)} of debt service that year. The report gives no district "
-        f"revenue; derived as city-wide minus municipal, the districts' general and fund budget revenue was about {own} in {y0}: their debt is {to_own} "
-        f"of it, and their debt service (before refinancing) {service}. District land sales were about {line('fund', 'land_sale_revenue', y0)} in {y0} "
-        f"and about {line('fund', 'land_sale_revenue', y1)} in the {y1} draft. The budget report itself warns that {quote(0)} and that {quote(1)}; of "
-        f"the city as a whole it says that {quote(2)} and that {quote(3)}.")
-    s += _refinancing_shock_text(ctx)
-    if debt["balance_gap"]:
-        s += ctx.t(f"（注意：市级与区县债务余额之和与全市相差 {debt['balance_gap']:g} 亿元。）",
-                   f" (Note: municipal and district debt differ from the city-wide total by {debt['balance_gap']:g}.)")
-    return out + _p(s)
+    # in the order the sentences cite them: that order numbers the sources
+    said = dict(debt=Markup(num(ctx, "district_debt_balance", y0)), city_debt=Markup(num(ctx, "city_debt_balance", y0)),
+                share=Markup(share), service=Markup(num(ctx, "district_debt_service", y0)), own=Markup(own), to_own=Markup(to_own),
+                service_share=Markup(service), land=Markup(line("fund", "land_sale_revenue", y0)),
+                land_next=Markup(line("fund", "land_sale_revenue", y1)), quotes=[Markup(quote(k)) for k in range(4)])
+    return out + ctx.say("districts_text", y0=y0, y1=y1, refinancing=_refinancing_shock(ctx),
+                         gap=f"{debt['balance_gap']:g}" if debt["balance_gap"] else "", **said)
 
 
 def debt_section(ctx: Context) -> str:
