@@ -152,63 +152,45 @@ def bonds_section(ctx: Context) -> str:
     """The review year's bonds split by budget with the refinancing cross-check, the floor of the plan
     year's debt against the limit, the stabilisation-fund drawing against spending, and the central
     transfers the municipal level keeps (`analysis.fiscal.bonds_and_debt_path`)."""
-    y0, y1 = ctx.y0, ctx.y1
+    y0, y1, v = ctx.y0, ctx.y1, ctx.facts.value
     p = af.bonds_and_debt_path(ctx.facts, y0, y1)
-    out = []
+
+    def d(value, formula):
+        return Markup(der(ctx, value, formula))
+
+    def n(metric, period=y0):
+        return Markup(num(ctx, metric, period))
+
+    said: dict = {}        # in the order the sentences cite them: that order numbers the sources
     if "new_general" in p:
-        ng = der(ctx, amt(ctx, p["new_general"]), f"{ctx.facts.value('city_debt_new_bonds', y0):g} − {p['new_special']:g}")
-        rg = der(ctx, amt(ctx, p["refinancing_general"]), f"{ctx.facts.value('city_general_debt_revenue', y0):g} − {p['new_general']:g}")
-        rs = der(ctx, amt(ctx, p["refinancing_special"]), f"{ctx.facts.value('city_fund_debt_revenue', y0):g} − {p['new_special']:g}")
-        total = der(ctx, amt(ctx, p["refinancing_general"] + p["refinancing_special"]), f"{p['refinancing_general']:g} + {p['refinancing_special']:g}")
-        gap = f"{p['refinancing_gap']:+g}".replace("-", "−")
-        verdict = (ctx.t(f"相差 {gap}，在四个整数的舍入范围（±{p['refinancing_tolerance']:g}）之内，二者一致",
-                         f"a gap of {gap}, within the rounding of the four integers it combines (±{p['refinancing_tolerance']:g}): they agree")
-                   if p["refinancing_agrees"] else
-                   ctx.t(f"相差 {gap}，超出四个整数的舍入范围（±{p['refinancing_tolerance']:g}）",
-                         f"a gap of {gap}, beyond the rounding of the four integers (±{p['refinancing_tolerance']:g})"))
-        out.append(ctx.t(
-            f"{y0}年全市新增债券 {num(ctx, 'city_debt_new_bonds', y0)} 中，计划报告所列争取专项债券 {num(ctx, 'local_government_special_bonds_secured', y0)}，"
-            f"余下的一般债券约 {ng}。由此，一般公共预算的债务收入 {num(ctx, 'city_general_debt_revenue', y0)} 中再融资约 {rg}，"
-            f"政府性基金预算的债务收入 {num(ctx, 'city_fund_debt_revenue', y0)} 中再融资约 {rs}，合计 {total}，"
-            f"与报告所列再融资债券 {num(ctx, 'city_debt_refinancing_bonds', y0)} {verdict}。",
-            f"Of the {y0} city-wide new bonds of {num(ctx, 'city_debt_new_bonds', y0)}, the plan report's special bonds secured were "
-            f"{num(ctx, 'local_government_special_bonds_secured', y0)}, leaving about {ng} of general bonds. Then refinancing was about "
-            f"{rg} of the general budget's debt revenue of {num(ctx, 'city_general_debt_revenue', y0)} and about {rs} of the fund budget's "
-            f"{num(ctx, 'city_fund_debt_revenue', y0)}, {total} in all, against refinancing bonds of "
-            f"{num(ctx, 'city_debt_refinancing_bonds', y0)} printed: {verdict}."))
+        said["split"] = dict(
+            new=n("city_debt_new_bonds"), special=n("local_government_special_bonds_secured"),
+            general=d(amt(ctx, p["new_general"]), f"{v('city_debt_new_bonds', y0):g} − {p['new_special']:g}"),
+            general_revenue=n("city_general_debt_revenue"),
+            refinancing_general=d(amt(ctx, p["refinancing_general"]), f"{v('city_general_debt_revenue', y0):g} − {p['new_general']:g}"),
+            fund_revenue=n("city_fund_debt_revenue"),
+            refinancing_special=d(amt(ctx, p["refinancing_special"]), f"{v('city_fund_debt_revenue', y0):g} − {p['new_special']:g}"),
+            total=d(amt(ctx, p["refinancing_general"] + p["refinancing_special"]), f"{p['refinancing_general']:g} + {p['refinancing_special']:g}"),
+            printed=n("city_debt_refinancing_bonds"), gap=f"{p['refinancing_gap']:+g}".replace("-", "−"),
+            tolerance=f"{p['refinancing_tolerance']:g}", agrees=p["refinancing_agrees"])
     if "debt_floor" in p:
-        floor = der(ctx, amt(ctx, p["debt_floor"]), f"{ctx.facts.value('city_debt_balance', y0):g} + {p['new_bonds_next']:g}")
-        headroom = der(ctx, amt(ctx, p["headroom"]), f"{ctx.facts.value('city_debt_limit', y0):g} − {ctx.facts.value('city_debt_balance', y0):g}")
-        over = der(ctx, amt(ctx, p["floor_over_limit"]), f"{p['debt_floor']:g} − {ctx.facts.value('city_debt_limit', y0):g}")
-        out.append(ctx.t(
-            f"{y1}年末的债务至少为 {floor}（{y0}年末余额 {num(ctx, 'city_debt_balance', y0)} + {y1}年已提前下达的新增债券 {num(ctx, 'city_debt_new_bonds', y1)}，"
-            f"未计用收入偿还的本金），比{y0}年的限额 {num(ctx, 'city_debt_limit', y0)} 高出 {over}：剩余空间 {headroom} 容纳不下这些新增债券，"
-            f"{y1}年的限额必须提高，新增债券才能发行。",
-            f"End-{y1} debt will be at least {floor} (the end-{y0} balance of {num(ctx, 'city_debt_balance', y0)} plus the {y1} new bonds notified in advance, "
-            f"{num(ctx, 'city_debt_new_bonds', y1)}, before any principal repaid from revenue), {over} above the {y0} limit of "
-            f"{num(ctx, 'city_debt_limit', y0)}: the headroom of {headroom} cannot hold these new bonds, so the limit has to rise in {y1} for "
-            "them to be issued."))
+        said["floor"] = dict(
+            floor=d(amt(ctx, p["debt_floor"]), f"{v('city_debt_balance', y0):g} + {p['new_bonds_next']:g}"),
+            balance=n("city_debt_balance"), new_next=n("city_debt_new_bonds", y1),
+            over=d(amt(ctx, p["floor_over_limit"]), f"{p['debt_floor']:g} − {v('city_debt_limit', y0):g}"), limit=n("city_debt_limit"),
+            headroom=d(amt(ctx, p["headroom"]), f"{v('city_debt_limit', y0):g} − {v('city_debt_balance', y0):g}"))
     if "stabilisation_drawn_to_expenditure" in p:
-        share = der(ctx, pct(p["stabilisation_drawn_to_expenditure"]),
-                    f"{ctx.facts.value('municipal_general_stabilisation_fund_drawn', y1):g} ÷ {ctx.facts.value('municipal_general_expenditure', y1):g}")
-        out.append(ctx.t(
-            f"市级{y1}年初动用预算稳定调节基金 {num(ctx, 'municipal_general_stabilisation_fund_drawn', y1)} 平衡预算，相当于市级一般公共预算支出 "
-            f"{num(ctx, 'municipal_general_expenditure', y1)} 的 {share}。",
-            f"The municipal level drew {num(ctx, 'municipal_general_stabilisation_fund_drawn', y1)} from the budget stabilisation fund at the "
-            f"start of {y1} to balance its budget, {share} of its general budget expenditure of {num(ctx, 'municipal_general_expenditure', y1)}."))
+        said["stabilisation"] = dict(
+            drawn=n("municipal_general_stabilisation_fund_drawn", y1), expenditure=n("municipal_general_expenditure", y1),
+            share=d(pct(p["stabilisation_drawn_to_expenditure"]),
+                    f"{v('municipal_general_stabilisation_fund_drawn', y1):g} ÷ {v('municipal_general_expenditure', y1):g}"))
     if "net_retained_transfers_general" in p:
         def kept(budget):
-            return der(ctx, f"{p[f'net_retained_transfers_{budget}']:+,.0f}".replace("-", "−"),
-                       f"{ctx.facts.value(f'municipal_{budget}_central_transfers', y0):g} − {ctx.facts.value(f'municipal_{budget}_transfers_to_districts', y0):g}")
-        out.append(ctx.t(
-            f"市级先收下全市的中央补助再转给区县，因此“中央补助占支出”在市级没有意义；净留用 = 中央补助 − 补助区县：{y0}年一般公共预算为 {kept('general')}"
-            f"（{num(ctx, 'municipal_general_central_transfers', y0)} − {num(ctx, 'municipal_general_transfers_to_districts', y0)}），"
-            f"政府性基金预算为 {kept('fund')}（补助区县多于中央补助，差额由市级自身收入承担）。",
-            f"The municipal level receives the city's central transfers and passes them on to districts, so transfers as a share of its "
-            f"spending mean little; net retained = central transfers − transfers to districts: {kept('general')} in the {y0} general budget "
-            f"({num(ctx, 'municipal_general_central_transfers', y0)} − {num(ctx, 'municipal_general_transfers_to_districts', y0)}) and "
-            f"{kept('fund')} in the fund budget (more passed on than received: the difference comes from municipal revenue)."))
-    return "".join(_p(x) for x in out)
+            return d(f"{p[f'net_retained_transfers_{budget}']:+,.0f}".replace("-", "−"),
+                     f"{v(f'municipal_{budget}_central_transfers', y0):g} − {v(f'municipal_{budget}_transfers_to_districts', y0):g}")
+        said["retained"] = dict(general=kept("general"), transfers=n("municipal_general_central_transfers"),
+                                to_districts=n("municipal_general_transfers_to_districts"), fund=kept("fund"))
+    return ctx.say("bonds_text", y0=y0, y1=y1, **{k: said.get(k) for k in ("split", "floor", "stabilisation", "retained")})
 
 
 def districts_section(ctx: Context) -> str:
