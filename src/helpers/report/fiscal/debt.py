@@ -269,11 +269,9 @@ def debt_section(ctx: Context) -> str:
                  [[str(s["period"]), _basis(ctx, "actual" if s["interest_implied"] else "budgeted", s["metrics"]["principal"][0], s["period"]), _service_cell(ctx, s, "service"),
                    _service_cell(ctx, s, "principal"), _service_cell(ctx, s, "interest"), pct(s["refinancing_to_principal"]),
                    pct(s["service_to_own_revenue"])] for s in service], right=(2, 3, 4, 5, 6))
-    note = W.text("page02.text.interest_implied_note", ctx.lang)
-    if advance_quota(ctx):
-        note += W.text("page02.text.plan_rows_advance_quota", ctx.lang)
-    out += _p(note) + _p(_debt_text(ctx, ds, service)) + (_p(_advance_quota_text(ctx)) if advance_quota(ctx) else "")
-    out += measures_table(ctx, _keys(("debt",))) + _p(_debt_measures_text(ctx))
+    out += ctx.say("debt_note", quota=bool(advance_quota(ctx))) + _debt_text(ctx, ds, service)
+    out += _advance_quota_text(ctx) if advance_quota(ctx) else ""
+    out += measures_table(ctx, _keys(("debt",))) + _debt_measures_text(ctx)
     return out + references_table(ctx)
 
 
@@ -309,73 +307,48 @@ def _debt_text(ctx: Context, ds, service) -> str:
     district = der(ctx, pct(parts.loc["district", "share_of_balance"]), W.text("page02.text.district_debt_debt_balance", ctx.lang))
     rolled_share = der(ctx, pct(s0["refinancing_to_principal"]), W.text("page02.text.refinancing_bonds_principal", ctx.lang))
     service_share = der(ctx, pct(s0["service_to_own_revenue"]), W.text("page02.text.service_over_revenue", ctx.lang))
-    s = ctx.t(
-        f"{y0}年末全市政府债务余额 {num(ctx, 'city_debt_balance', y0)}，限额 {num(ctx, 'city_debt_limit', y0)}，剩余空间{'仅' if tight else ''} {head_d}"
-        f"（限额的 {head_share}）；其中专项债务 {num(ctx, 'city_debt_special_balance', y0)} 占 {special}，"
-        f"区县级债务 {num(ctx, 'district_debt_balance', y0)} 占 {district}。"
-        f"负债率（债务余额 ÷ 地区生产总值 {row_num(ctx, gdp_row, amt(ctx, gdp_row['value']))}）为 {gdp_d}。"
-        f"全年发行政府债券 {num(ctx, 'city_debt_bonds_issued', y0)}，其中再融资债券 {num(ctx, 'city_debt_refinancing_bonds', y0)}，"
-        f"相当于两本预算债务还本 {principal} 的 {rolled_share}" + ("：到期本金几乎全部借新还旧。" if rolled else "。")
-        + f"还本付息 {num(ctx, 'city_debt_service', y0)} 相当于一般公共预算和政府性基金收入的 {service_share}，隐含付息约 {interest}。",
-        f"At the end of {y0} city-wide government debt was {num(ctx, 'city_debt_balance', y0)} against a limit of {num(ctx, 'city_debt_limit', y0)}, "
-        f"leaving headroom of {'only ' if tight else ''}{head_d} ({head_share} of the limit); special debt of "
-        f"{num(ctx, 'city_debt_special_balance', y0)} is {special} of the balance, district debt of "
-        f"{num(ctx, 'district_debt_balance', y0)} {district}. Debt to GDP (balance ÷ GDP of "
-        f"{row_num(ctx, gdp_row, amt(ctx, gdp_row['value']))}) is {gdp_d}. The city issued {num(ctx, 'city_debt_bonds_issued', y0)} of bonds, "
-        f"{num(ctx, 'city_debt_refinancing_bonds', y0)} of them refinancing bonds, equal to {rolled_share} of the "
-        f"{principal} of principal repaid by the two budgets" + (": almost all maturing principal was rolled over. " if rolled else ". ")
-        + f"Debt service of {num(ctx, 'city_debt_service', y0)} equals {service_share} of general and fund budget revenue, "
-        f"with implied interest of about {interest}.")
+    def n(metric):
+        return Markup(num(ctx, metric, y0))
+
+    # in the order the sentences cite them: that order numbers the sources
+    said = dict(balance=n("city_debt_balance"), limit=n("city_debt_limit"), headroom=Markup(head_d), headroom_share=Markup(head_share),
+                special=n("city_debt_special_balance"), special_share=Markup(special), district=n("district_debt_balance"),
+                district_share=Markup(district), gdp=Markup(row_num(ctx, gdp_row, amt(ctx, gdp_row["value"]))), gdp_share=Markup(gdp_d),
+                issued=n("city_debt_bonds_issued"), refinancing=n("city_debt_refinancing_bonds"), rolled_share=Markup(rolled_share),
+                principal=Markup(principal), service=n("city_debt_service"), service_share=Markup(service_share),
+                interest=Markup(interest))
     if ctx.district:
-        s += " " * (ctx.lang == "en") + ctx.say("district_debt", debt=Markup(num(ctx, "district_debt_balance", y0)),
-                                                 service=Markup(num(ctx, "district_debt_service", y0)),
-                                                 to_revenue=Markup(mval(ctx, "debt_service_to_revenue", y0)))
+        said.update(district_service=n("district_debt_service"), district_to_revenue=Markup(mval(ctx, "debt_service_to_revenue", y0)))
     if ctx.level == "municipal":
-        s += ctx.t(f"市级债务余额 {num(ctx, 'municipal_debt_balance', y0)}，市级还本付息 {num(ctx, 'municipal_debt_service', y0)}。",
-                   f" Municipal-level debt is {num(ctx, 'municipal_debt_balance', y0)}, its debt service {num(ctx, 'municipal_debt_service', y0)}.")
-    return s
+        said.update(municipal=n("municipal_debt_balance"), municipal_service=n("municipal_debt_service"))
+    return ctx.say("debt_text", y0=y0, level=ctx.level, tight=tight, rolled=rolled,
+                   **{k: "" for k in ("district_service", "district_to_revenue", "municipal", "municipal_service") if k not in said},
+                   **said)
 
 
 def _advance_quota_text(ctx: Context) -> str:
     y0, y1, q = ctx.y0, ctx.y1, advance_quota(ctx)
     lvl = ctx.level if ctx.level in af.LEVELS else "city"      # the districts' budgeted debt service is not printed
-    s = ctx.t(
-        f"{y1}年计划发行政府债券 {num(ctx, 'city_debt_bonds_issued', y1)}（新增 {num(ctx, 'city_debt_new_bonds', y1)}，再融资 "
-        f"{num(ctx, 'city_debt_refinancing_bonds', y1)}）是按照{_evidence(ctx, q, 0)}编制的；{_evidence(ctx, q, 1)}。"
-        f"它不是全年额度，不能与{y0}年全年发行的 {num(ctx, 'city_debt_bonds_issued', y0)} 同口径比较；{y1}年安排的还本 "
-        f"{num(ctx, f'{lvl}_debt_repayment', y1)}、付息 {num(ctx, f'{lvl}_debt_interest', y1)} 同样将随之调整，"
-        f"因此本页不计算两年之间发行和还本付息的变化。",
-        f"The {y1} plan to issue {num(ctx, 'city_debt_bonds_issued', y1)} ({num(ctx, 'city_debt_new_bonds', y1)} new, "
-        f"{num(ctx, 'city_debt_refinancing_bonds', y1)} refinancing) is based on {_evidence(ctx, q, 0)}; {_evidence(ctx, q, 1)}. "
-        f"It is not a full-year quota and is not comparable like for like with the {num(ctx, 'city_debt_bonds_issued', y0)} issued in {y0}; "
-        f"the {y1} budgeted principal of {num(ctx, f'{lvl}_debt_repayment', y1)} and interest of {num(ctx, f'{lvl}_debt_interest', y1)} "
-        f"will be revised with it, so this page computes no change in issuance or debt service between the two years.")
-    return s
+    def n(metric, period=y1):
+        return Markup(num(ctx, metric, period))
+
+    said = dict(issued=n("city_debt_bonds_issued"), new=n("city_debt_new_bonds"), refinancing=n("city_debt_refinancing_bonds"),
+                q0=Markup(_evidence(ctx, q, 0)), q1=Markup(_evidence(ctx, q, 1)), issued_before=n("city_debt_bonds_issued", y0),
+                repayment=n(f"{lvl}_debt_repayment"), interest=n(f"{lvl}_debt_interest"))
+    return ctx.say("advance_quota_text", y0=y0, y1=y1, **said)
 
 
 def _debt_measures_text(ctx: Context) -> str:
     y0, lv = ctx.y0, ctx.lv
     nulls = [evaluated(ctx, k, y0) for k in _keys(("debt",))]
     nulls = [e for e in nulls if e.value is None]
-    s = ctx.t(f"{lv}债务与收入及中央补助之比为 {mval(ctx, 'debt_to_revenue_and_transfers', y0)}，债务与本级收入（不含中央补助）之比为 "
-              f"{mval(ctx, 'debt_to_revenue', y0)}，隐含付息占本级收入 {mval(ctx, 'interest_to_revenue', y0)}。",
-              f"{lv.capitalize()} debt to revenue and transfers is {mval(ctx, 'debt_to_revenue_and_transfers', y0)}, debt to own revenue "
-              f"(transfers excluded) {mval(ctx, 'debt_to_revenue', y0)}, and implied interest {mval(ctx, 'interest_to_revenue', y0)} of own revenue.")
     general, special = evaluated(ctx, "general_debt_ratio", y0).value, evaluated(ctx, "special_debt_ratio", y0).value
-    if general is not None and special is not None:
-        heavier = special > general
-        s += ctx.t(f"按债务类型分，一般债务率 {mval(ctx, 'general_debt_ratio', y0)}，专项债务率 {mval(ctx, 'special_debt_ratio', y0)}"
-                   + ("：专项债务以政府性基金收入（主要是土地出让收入）偿还，负担重于一般债务。" if heavier else "。"),
-                   f" By type, the general debt ratio is {mval(ctx, 'general_debt_ratio', y0)} and the special debt ratio "
-                   f"{mval(ctx, 'special_debt_ratio', y0)}"
-                   + (": special debt is serviced from fund revenue, mostly land sales, and weighs more." if heavier else "."))
-    for e in nulls:
-        name = measure_name(ctx.lang, e.key)
-        s += ctx.t(f"{name}记为 null：{missing_text(ctx, e)}。", f" {name.capitalize()} is null: {missing_text(ctx, e)}.")
-    if evaluated(ctx, "debt_to_revenue", ctx.y1).value is None:
-        s += ctx.t(f"预算草案没有{ctx.y1}年末债务余额，各债务余额比率只有执行年度的数值。",
-                   f" The draft states no year-end debt balance for {ctx.y1}, so the balance-based ratios exist for {y0} only.")
-    return s
+    shown = {k: Markup(mval(ctx, k, y0)) for k in ("debt_to_revenue_and_transfers", "debt_to_revenue", "interest_to_revenue",
+                                                   "general_debt_ratio", "special_debt_ratio")}
+    return ctx.say("debt_measures_text", y0=y0, y1=ctx.y1, level=lv, by_type=general is not None and special is not None,
+                   heavier=general is not None and special is not None and special > general,
+                   nulls=[(measure_name(ctx.lang, e.key), Markup(missing_text(ctx, e))) for e in nulls],
+                   no_draft_balance=evaluated(ctx, "debt_to_revenue", ctx.y1).value is None, **shown)
 
 
 def references_table(ctx: Context) -> str:
