@@ -49,9 +49,9 @@ class FiscalPage(PageModel):
     # figure name → file stem ({level}: the page's level; the budgets' figures are per level)
     FIGURES = {"sources_uses": "02-sources-uses-{level}", "financing": "02-financing-{level}", "debt": "02-debt",
                "debt_ratio": "02-debt-ratio", "spending": "02-municipal-spending", "sensitivity": "02-sensitivity-{level}"}
-    _FIGURES = {"sources_uses": budgets.figure_sources_uses, "financing": budgets.figure_financing,
-                "debt": debt.figure_debt, "debt_ratio": debt.figure_debt_ratio, "spending": spending.figure_spending,
-                "sensitivity": debt.figure_sensitivity}
+    _FIGURES = {"sources_uses": budgets.sources_uses_figure, "financing": budgets.financing_figure,
+                "debt": debt.debt_figure, "debt_ratio": debt.debt_ratio_figure, "spending": spending.spending_figure,
+                "sensitivity": debt.sensitivity_figure}
 
     def __init__(self, ed: Edition, lang: str, *, level: str = "city", figure_dir=None, figure_format: str = "png"):
         super().__init__(ed, lang, figure_dir=figure_dir, figure_format=figure_format)

@@ -78,10 +78,6 @@ class Context:
     def y1(self) -> int:
         return self.ed.year("plan")
 
-    def t(self, zh: str, en: str) -> str:
-        # left for the sentences of budgets.py and debt.py not yet in the templates
-        return self.page.t(zh, en)
-
     def label(self, key: str) -> str:
         """A label of the page's catalog (`page02.label`) in its language ({review}/{plan} filled with the edition's years)."""
         return self.ed.fill(W.text(f"page02.label.{key}", self.lang))
@@ -262,10 +258,6 @@ def section_ref(ctx: Context, key: str) -> str:
 def _join(ctx: Context, items: list[str]) -> str:
     """Items (HTML) as a list in words: a、b、c / a, b and c."""
     return ctx.say("and_list", items=[Markup(i) for i in items])
-
-
-def _p(body: str) -> str:
-    return f"<p>{body}</p>"
 
 
 def table(ctx: Context, headers: list[str], rows: list[list], right: tuple[int, ...] = ()) -> str:

@@ -72,7 +72,7 @@ def sources_uses(ctx: Context) -> str:
     return "".join(parts)
 
 
-def figure_sources_uses(ctx: Context):
+def sources_uses_figure(ctx: Context):
     """Stacked bars of each budget's sources and uses (figure 02-sources-uses-<level>; none for districts)."""
     if ctx.district:
         return None
@@ -182,7 +182,7 @@ def _who_pays_text(ctx: Context, fin: dict) -> str:
                    exceeds=g0["central_transfers"] > exp0, **said)
 
 
-def figure_financing(ctx: Context):
+def financing_figure(ctx: Context):
     """Waterfall of what pays for general budget expenditure in both years (02-financing-<level>; none for districts)."""
     if ctx.district:
         return None

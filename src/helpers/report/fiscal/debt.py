@@ -3,8 +3,6 @@ own words on risk; bonds and the debt path; land-sale sensitivity; can the debt 
 
 from __future__ import annotations
 
-import html
-
 import matplotlib.pyplot as plt
 from markupsafe import Markup
 
@@ -21,7 +19,6 @@ from .base import (
     _g,
     _join,
     _keys,
-    _p,
     _signed_html,
     advance_quota,
     amt,
@@ -109,7 +106,7 @@ def sensitivity_section(ctx: Context) -> str:
     return table(ctx, headers, body, right=(1, 2, 3, 4)) + text
 
 
-def figure_sensitivity(ctx: Context):
+def sensitivity_figure(ctx: Context):
     """Land dependence and the debt ratios as land sales fall below the plan year's budget (02-sensitivity-<level>)."""
     shock = _land_shock(ctx)
     figures.setup()
@@ -199,7 +196,7 @@ def districts_section(ctx: Context) -> str:
     warnings about districts and about revenue, quoted (curated/risk_statements.csv)."""
     y0, y1 = ctx.y0, ctx.y1
     if ctx.level == "municipal":
-        return _p(W.text("page02.text.district_on_city_page", ctx.lang))
+        return ctx.say("district_on_city_page")
     d = af.district_level(ctx.facts, y0, y1)
     lines, debt = d["lines"], d["debt"]
     words = [statements(ctx, kind="risk", concerns=c)[0]
@@ -363,13 +360,12 @@ def references_table(ctx: Context) -> str:
     rows = []
     for r in ctx.spec.get("references", []):
         compared = H("; ".join(f"{text(ctx, values[k][1])} {values[k][2]}" for k in r["applies_to"] if values[k][0] is not None))
-        link = f'<a href="{html.escape(r["source"]["url"], quote=True)}">{text(ctx, r["source"][ctx.lang])}</a>'
+        link = ctx.say("reference_link", url=r["source"]["url"], title=Markup(text(ctx, r["source"][ctx.lang])))
         rows.append([r["name"][ctx.lang], pct(r["value"], 0), compared, H(link), r["caveat"][ctx.lang]])
-    note = W.text("page02.text.references_note", ctx.lang)
-    return _p(note) + table(ctx, [ctx.label(k) for k in ("reference", "ref_value", "compared", "ref_source", "caveat")], rows, right=(1,))
+    return ctx.say("references_note") + table(ctx, [ctx.label(k) for k in ("reference", "ref_value", "compared", "ref_source", "caveat")], rows, right=(1,))
 
 
-def figure_debt(ctx: Context):
+def debt_figure(ctx: Context):
     """Limits and balances by type, balance by level, bonds by year (the plan year's advance quota
     hatched and labelled) — 02-debt."""
     ds, bd = af.debt_summary(ctx.facts, ctx.y0), af.bonds(ctx.facts, (ctx.y0, ctx.y1))
@@ -438,40 +434,20 @@ def debt_ratio_section(ctx: Context) -> str:
     rng = (amt(ctx, da.attrs["implied_low"]), amt(ctx, da.attrs["implied_high"]))
     codes = (f"{prior['code'].iloc[0]}–{prior['code'].iloc[-1]}", _join(ctx, list(post["code"])))
     reg = da[da["key"] == "plus_fund_transfers"]
-    if ctx.lang == "zh":
-        s = (f"报告的债务率 {row_num(ctx, reported)} 和债务余额 {num(ctx, 'city_debt_balance', y0)} 意味着分母约为 {implied}"
-             f"（按报告值 {lo:g}% 至 {hi:g}% 的四舍五入范围，在 {rng[0]} 至 {rng[1]} 之间）。{codes[0]} 是事先列出的常见口径。")
-        s += (f"其中有 {len(prior_matched)} 种吻合：{'、'.join(prior_matched['code'])}。" if len(prior_matched) else
-              f"它们都不吻合：计算值在 {prior['ratio_pct'].min():.1f}% 至 {prior['ratio_pct'].max():.1f}% 之间，最接近的 {near['code']} 为 "
-              f"{near['ratio_pct']:.1f}%，相差 {near['miss_pp']:+.1f} 个百分点。")
-        if len(reg):
-            r = reg.iloc[0]
-            s += f"登记表采用的口径（{r['code']}：一般公共预算和政府性基金的收入加中央补助）为 {r['ratio_pct']:.1f}%，相差 {r['miss_pp']:+.1f} 个百分点。"
-        if len(post):
-            s += f"{codes[1]} 是在这些口径都不吻合之后，对照隐含分母搜索组合时找到的，应视为事后拟合。"
-        for m in post_matched.to_dict("records"):
-            s += (f"{m['code']}（{variant_formula('zh', m['terms'])} = {amt(ctx, m['denominator'])}）得 {m['ratio_pct']:.2f}%，落在四舍五入范围内。{m['note']['zh']}"
-                  "报告没有说明分母，这只是算术上的吻合，不能据此断定报告的计算方法。")
-    else:
-        s = (f"The reported debt ratio of {row_num(ctx, reported)} on a balance of {num(ctx, 'city_debt_balance', y0)} implies a denominator of about "
-             f"{implied} (between {rng[0]} and {rng[1]} given the rounding of the printed ratio, {lo:g}% to {hi:g}%). {codes[0]} are common "
-             "definitions listed in advance. ")
-        s += (f"{len(prior_matched)} of them match: {', '.join(prior_matched['code'])}. " if len(prior_matched) else
-              f"None of them matches: they give {prior['ratio_pct'].min():.1f}% to {prior['ratio_pct'].max():.1f}%; the closest, {near['code']}, "
-              f"gives {near['ratio_pct']:.1f}%, {near['miss_pp']:+.1f} points off. ")
-        if len(reg):
-            r = reg.iloc[0]
-            s += (f"The register's variant ({r['code']}: general and fund revenue plus their central transfers) gives {r['ratio_pct']:.1f}%, "
-                  f"{r['miss_pp']:+.1f} points off. ")
-        if len(post):
-            s += f"{codes[1]} was found afterwards, by searching combinations against the implied denominator once the others had missed: a post-hoc fit. "
-        for m in post_matched.to_dict("records"):
-            s += (f"It ({text(ctx, variant_formula('en', m['terms']))} = {amt(ctx, m['denominator'])}) gives {m['ratio_pct']:.2f}%, within rounding. {text(ctx, m['note']['en'])} "
-                  "The report does not state its denominator, so this is an arithmetic match, not evidence of the method used.")
-    return out + _p(s)
+    said = dict(reported=Markup(row_num(ctx, reported)), balance=Markup(num(ctx, "city_debt_balance", y0)), implied=Markup(implied))
+    reg_row = reg.iloc[0].to_dict() if len(reg) else None
+    return out + ctx.say(
+        "debt_ratio_text", low=f"{lo:g}", high=f"{hi:g}", range_low=Markup(rng[0]), range_high=Markup(rng[1]), prior_codes=codes[0],
+        post_codes=Markup(codes[1]), matched=list(prior_matched["code"]), lowest=f"{prior['ratio_pct'].min():.1f}",
+        highest=f"{prior['ratio_pct'].max():.1f}", near=near["code"], near_ratio=f"{near['ratio_pct']:.1f}", near_miss=f"{near['miss_pp']:+.1f}",
+        register=None if reg_row is None else dict(code=reg_row["code"], ratio=f"{reg_row['ratio_pct']:.1f}", miss=f"{reg_row['miss_pp']:+.1f}"),
+        has_post=bool(len(post)),
+        post_matches=[dict(code=m["code"], formula=Markup(text(ctx, variant_formula(ctx.lang, m["terms"]))),
+                           denominator=Markup(amt(ctx, m["denominator"])), ratio=f"{m['ratio_pct']:.2f}",
+                           note=Markup(text(ctx, m["note"][ctx.lang]))) for m in post_matched.to_dict("records")], **said)
 
 
-def figure_debt_ratio(ctx: Context):
+def debt_ratio_figure(ctx: Context):
     """Computed ratio per denominator against the reported one and its rounding range, with the
     reference lines of fiscal.yaml drawn as references (02-debt-ratio)."""
     da = _attempts(ctx)

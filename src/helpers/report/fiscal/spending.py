@@ -63,7 +63,7 @@ def _spending_text(ctx: Context, gb) -> str:
         total=Markup(num(ctx, me, y0)), total_next=Markup(num(ctx, me, y1)), growth_next=Markup(num(ctx, me + "_growth", y1)))
 
 
-def figure_spending(ctx: Context):
+def spending_figure(ctx: Context):
     """Implied base relative to outturn and to the implied budget, per line (02-municipal-spending)."""
     gb = af.growth_bases(ctx.facts, ctx.y0, ctx.y1)
     figures.setup()
