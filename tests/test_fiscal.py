@@ -556,14 +556,14 @@ def test_risk_statements_are_checked_like_every_curated_table(data_copy):
     from helpers.checks.engine import run_checks
 
     ok = {c.id: c for c in run_checks(helpers.edition())}
-    rows = [c for cid, c in ok.items() if cid.startswith("provenance.risk_statements.")]
+    rows = [c for cid, c in ok.items() if cid.startswith("provenance.evidence.risk_statements.")]
     assert len(rows) >= 12 and all(c.status == "pass" for c in rows)
     assert all(c.status == "pass" for cid, c in ok.items() if cid.startswith("coverage."))
     path = data_copy / "curated" / "risk_statements.csv"
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("pb.345.hidden_debt,plan_report,345,", "pb.345.hidden_debt,plan_report,346,"), encoding="utf-8")
     failed = [c for c in run_checks(helpers.edition(data_copy)) if c.status == "fail"]
-    assert [c.id for c in failed] == ["provenance.risk_statements.pb.345.hidden_debt"]
+    assert [c.id for c in failed] == ["provenance.evidence.risk_statements.pb.345.hidden_debt"]
     assert "the quote is not on line 346" in failed[0].actual
 
 

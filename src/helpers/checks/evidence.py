@@ -6,7 +6,7 @@ only advance-notified transfers, the report's own verdict on its targets. Every 
 `document`, `line` and `quote` is such a citation: the quote (with `{review}` / `{plan}` written as
 the edition's years) must occur on that line, inside that report's lines. The tables of the reports'
 statements (resources with `x_role: statements`, e.g. curated/risk_statements.csv: words, no number)
-are citations too, one per row. `helpers check` runs these with the other provenance checks, so a
+are citations too, one per row (`provenance.evidence.<table>.<row_id>`). `helpers check` runs these with the other provenance checks, so a
 page never quotes a line the text does not hold.
 """
 
@@ -75,12 +75,12 @@ def statement_checks(ed: Edition, lines: list[str]) -> list[Check]:
         try:
             frame = loader.load(name, ed)
         except HelpersError as exc:            # its schema check names the problem too
-            checks.append(Check(f"provenance.{name}", KIND, f"{name}.csv can be read", "readable", str(exc), None, "fail",
+            checks.append(Check(f"provenance.evidence.{name}", KIND, f"{name}.csv can be read", "readable", str(exc), None, "fail",
                                 description_zh=f"{name}.csv 可以读取"))
             continue
         for row in frame.to_dict("records"):
             problem = _problem(ed, lines, row)
-            checks.append(Check(f"provenance.{name}.{row['row_id']}", KIND,
+            checks.append(Check(f"provenance.evidence.{name}.{row['row_id']}", KIND,
                                 f"{name} {row['row_id']}: quote on line {row['line']} of the {row['document']}", "found",
                                 problem or "found", None, "fail" if problem else "pass",
                                 description_zh=f"{name} {row['row_id']}：引文在{row['document']}第{row['line']}行"))
