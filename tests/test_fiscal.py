@@ -142,8 +142,10 @@ def test_interest_is_implied_in_the_review_year_and_stated_in_the_draft(facts, c
 
 def test_measure_formula_and_numbers(facts, csv):
     e = fiscal.evaluate(facts, "city", "land_dependence", Y0)
-    assert e.formula("zh") == "国有土地使用权出让收入 ÷ (一般公共预算收入 + 政府性基金收入)"
-    assert e.formula("en") == "land-use right sale revenue ÷ (general budget revenue + fund budget revenue)"
+    from helpers.report.fiscal.base import formula
+
+    assert formula("zh", e) == "国有土地使用权出让收入 ÷ (一般公共预算收入 + 政府性基金收入)"
+    assert formula("en", e) == "land-use right sale revenue ÷ (general budget revenue + fund budget revenue)"
     assert e.numbers() == f"{csv('city_fund_land_sale_revenue', Y0):g} ÷ ({csv('city_general_revenue', Y0):g} + {csv('city_fund_revenue', Y0):g})"
     gap = fiscal.evaluate(facts, "city", "expenditure_gap", Y0)
     assert gap.numbers() == f"{csv('city_general_expenditure', Y0):g} − {csv('city_general_revenue', Y0):g}"
@@ -152,10 +154,10 @@ def test_measure_formula_and_numbers(facts, csv):
 
 
 def test_measure_table(facts, csv):
-    t = fiscal.measure_table(facts, "city", ["self_sufficiency", "central_transfers_to_expenditure"], (Y0, Y1), "zh")
+    t = fiscal.measure_table(facts, "city", ["self_sufficiency", "central_transfers_to_expenditure"], (Y0, Y1))
     t = t.set_index(["key", "period"])
     assert t.loc[("self_sufficiency", Y0), "numbers"] == f"{csv('city_general_revenue', Y0):g} ÷ {csv('city_general_expenditure', Y0):g}"
-    assert t.loc[("self_sufficiency", Y0), "name"] == "财政自给率"
+    assert "name" not in t and "formula" not in t            # the analysis holds no words (the page's catalog names them)
     row = t.loc[("central_transfers_to_expenditure", Y1)]
     assert math.isnan(row["value"]) and row["numbers"] == "—" and row["missing"] == ("city_general_central_transfers",)
 
@@ -178,7 +180,7 @@ def test_thin_wrappers(facts, csv):
     lambda f: fiscal.self_sufficiency(f, "county", Y0),
     lambda f: fiscal.sources_and_uses(f, "city", "pension", Y0),
     lambda f: fiscal.ratio(f, "city", "debt_ratio", Y0),
-    lambda f: fiscal.evaluate(f, "district", "land_dependence", Y0),
+    lambda f: fiscal.evaluate(f, "region", "land_dependence", Y0),
 ])
 def test_bad_names_raise_parameter_errors_listing_the_allowed_values(facts, call):
     with pytest.raises(ParameterError, match="allowed values|defined:"):
@@ -339,7 +341,7 @@ def test_a_malformed_variant_list_is_refused(broken, message):
 
 
 def test_debt_ratio_attempts(facts, csv, spec):
-    a = fiscal.debt_ratio_attempts(facts, Y0, fiscal.debt_ratio_variants(spec), "en").set_index("key")
+    a = fiscal.debt_ratio_attempts(facts, Y0, fiscal.debt_ratio_variants(spec)).set_index("key")
     assert list(a["code"]) == [f"V{i}" for i in range(1, len(a) + 1)]
     balance, reported = csv("city_debt_balance", Y0), csv("city_debt_ratio", Y0)
     den = sum(csv(f"city_{b}", Y0) for b in ("general_revenue", "general_central_transfers", "fund_revenue", "fund_central_transfers"))
@@ -468,3 +470,113 @@ def test_a_year_shifted_edition_gives_the_same_results_with_shifted_keys(tmp_pat
             return v
 
         assert moved == {shift(k): shift_value(v) if k == "risk_summary" else v for k, v in original.items()}
+
+
+# --- The district level (issue 22) -------------------------------------------------------------------
+
+def test_district_facts_are_city_minus_municipal_with_their_parts(facts, csv):
+    d = fiscal.district_facts(facts)
+    for line in ("general_revenue", "general_tax_revenue", "general_expenditure", "fund_revenue", "fund_land_sale_revenue",
+                 "fund_expenditure"):
+        for period in (Y0, Y1):
+            row = d.get(f"district_{line}", period)
+            assert row["value"] == csv(f"city_{line}", period) - csv(f"municipal_{line}", period)
+            assert row["table"] == fiscal.DERIVED_TABLE and row["derived"] == "difference"
+            assert [p["metric"] for p in row["parts"]] == [f"city_{line}", f"municipal_{line}"]
+    # the printed district figures stay printed; nothing is derived that the reports print for districts
+    assert d.get("district_debt_balance", Y0)["table"] == "debt"
+    assert not facts.has("district_general_revenue", Y0)          # the verified facts are not changed
+
+
+def test_district_growth_comes_from_the_two_printed_rates(facts, csv):
+    d = fiscal.district_facts(facts)
+    c, m = csv("city_fund_land_sale_revenue", Y0), csv("municipal_fund_land_sale_revenue", Y0)
+    gc, gm = csv("city_fund_land_sale_revenue_growth", Y0), csv("municipal_fund_land_sale_revenue_growth", Y0)
+    expected = 100 * ((c - m) / (c / (1 + gc / 100) - m / (1 + gm / 100)) - 1)
+    assert d.value("district_fund_land_sale_revenue_growth", Y0) == pytest.approx(expected)
+    assert expected < -30 < 0 < gm            # district land sales fell by about a third while municipal sales rose
+    row = fiscal.history(facts, "district", Y0).set_index("item").loc["land_sale_revenue"]
+    assert row["previous"] == pytest.approx(c / (1 + gc / 100) - m / (1 + gm / 100))
+    assert row["previous_low"] < row["previous"] < row["previous_high"]
+
+
+def test_district_results_recompute_from_the_csv(facts, spec, csv):
+    r = fiscal.results(facts, "district", spec)
+
+    def d(metric, period=Y0):
+        return csv(f"city_{metric}", period) - csv(f"municipal_{metric}", period)
+
+    own = d("general_revenue") + d("fund_revenue")
+    assert r[f"self_sufficiency_{Y0}"] == round(d("general_revenue") / d("general_expenditure"), 4)
+    assert r[f"land_dependence_{Y0}"] == round(d("fund_land_sale_revenue") / own, 4)
+    assert r[f"debt_to_revenue_{Y0}"] == round(csv("district_debt_balance", Y0) / own, 4)
+    assert r[f"debt_service_to_revenue_{Y0}"] == round(csv("district_debt_service", Y0) / own, 4)
+    assert r[f"land_dependence_{Y1}"] == round(d("fund_land_sale_revenue", Y1) / (d("general_revenue", Y1) + d("fund_revenue", Y1)), 4)
+    # central transfers cannot be split between the levels: null, never estimated
+    assert r[f"central_transfers_to_expenditure_{Y0}"] is None and r[f"general_debt_ratio_{Y0}"] is None
+    assert r[f"fund_land_sale_revenue_growth_{Y0}_derived"] < -0.3
+    assert r[f"fund_land_sale_revenue_{Y0 - 1}_implied"] == pytest.approx(
+        csv("city_fund_land_sale_revenue", Y0) / (1 + csv("city_fund_land_sale_revenue_growth", Y0) / 100)
+        - csv("municipal_fund_land_sale_revenue", Y0) / (1 + csv("municipal_fund_land_sale_revenue_growth", Y0) / 100), abs=0.05)
+
+
+@pytest.mark.parametrize("level", ["city", "municipal", "district"])
+def test_debt_service_to_revenue_at_every_level_where_it_is_printed(facts, spec, csv, level):
+    r = fiscal.results(facts, level, spec)
+    city, municipal = (csv(f"{k}_general_revenue", Y0) + csv(f"{k}_fund_revenue", Y0) for k in ("city", "municipal"))
+    own = {"city": city, "municipal": municipal, "district": city - municipal}[level]
+    assert r[f"debt_service_to_revenue_{Y0}"] == round(csv(f"{level}_debt_service", Y0) / own, 4)
+
+
+def test_the_city_wide_debt_figures_are_measures_with_formulas(facts):
+    """The results the risk summary shows are measures of MEASURES (no special case in the page)."""
+    for key, value in (("district_debt_share", facts.value("district_debt_balance", Y0) / facts.value("city_debt_balance", Y0)),
+                       ("refinancing_to_principal", facts.value("city_debt_refinancing_bonds", Y0)
+                        / (facts.value("city_general_debt_repayment", Y0) + facts.value("city_fund_debt_repayment", Y0)))):
+        for level in ("city", "municipal", "district"):       # city-wide on every page
+            assert fiscal.evaluate(fiscal.facts_at(facts, level), level, key, Y0).value == pytest.approx(value)
+    months = fiscal.evaluate(facts, "city", "social_insurance_reserve_months", Y0)
+    assert months.value == pytest.approx(facts.value("city_social_insurance_accumulated_balance", Y0)
+                                         / (facts.value("city_social_insurance_expenditure", Y0) / 12))
+    from helpers.report.fiscal.base import formula
+
+    assert formula("en", months).endswith("÷ 12)") and fiscal.measure_spec("social_insurance_reserve_months").kind == "months"
+    assert fiscal.evaluate(facts, "municipal", "social_insurance_reserve_months", Y0).value is None
+
+
+def test_land_sale_shock_refuses_a_fall_outside_zero_to_one(facts):
+    with pytest.raises(ParameterError, match="land_sale_falls"):
+        fiscal.land_sale_shock(facts, "city", Y1, Y0, (0.1, 1.5))
+
+
+# --- The reports' risk statements: a curated table of words (issue 22) -----------------------------
+
+def test_risk_statements_are_checked_like_every_curated_table(data_copy):
+    """A table of words (x_role statements): its schema, and each quote on its line, by helpers check."""
+    from helpers.checks.engine import run_checks
+
+    ok = {c.id: c for c in run_checks(helpers.edition())}
+    rows = [c for cid, c in ok.items() if cid.startswith("provenance.evidence.risk_statements.")]
+    assert len(rows) >= 12 and all(c.status == "pass" for c in rows)
+    assert all(c.status == "pass" for cid, c in ok.items() if cid.startswith("coverage."))
+    path = data_copy / "curated" / "risk_statements.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("pb.345.hidden_debt,plan_report,345,", "pb.345.hidden_debt,plan_report,346,"), encoding="utf-8")
+    failed = [c for c in run_checks(helpers.edition(data_copy)) if c.status == "fail"]
+    assert [c.id for c in failed] == ["provenance.evidence.risk_statements.pb.345.hidden_debt"]
+    assert "the quote is not on line 346" in failed[0].actual
+
+
+def test_the_risk_statements_hold_the_lines_the_issue_names():
+    from helpers.data import load
+
+    frame = load.load("risk_statements", helpers.edition())
+    lines = set(zip(frame["line"], frame["kind"], strict=True))
+    for line in (743, 751):
+        assert (line, "risk") in lines
+    for line in (345, 479, 733, 767, 203):
+        assert (line, "pledge") in lines
+    assert (733, "measure") in lines and (781, "measure") in lines
+    keys = {m.key for m in fiscal.MEASURES}
+    # each concerns a measure or a metric the page can show beside it
+    assert all(c in keys or c.startswith("district_") or c in ("debt_balance", "general_revenue_growth") for c in frame["concerns"])

@@ -1,27 +1,42 @@
-"""helpers.report.fiscal: notebook 02's page in one language, its sources, corrections and figures;
+"""helpers.report.fiscal (the page model FiscalPage, opened with open_page): notebook 02's page in one language, its sources, corrections and figures;
 and the notebook itself (thin, one language per markdown cell, cross-references that resolve)."""
 
 from __future__ import annotations
 
-import copy
 import json
 import re
+from html import escape
 from html.parser import HTMLParser
 
+import pandas as pd
 import pytest
 
 import helpers
 from helpers.analysis import fiscal as af
 from helpers.data import paths
-from helpers.errors import ParameterError, ProvenanceError
-from helpers.report import fiscal as report
+from helpers.errors import DataError, ParameterError
+from helpers.report import words as W
+from helpers.report.fiscal import FiscalPage
+from helpers.report.fiscal import base as report
+from helpers.report.fiscal import debt as report_debt
+from helpers.report.fiscal import risk as report_risk
+from helpers.report.protocol import open_page
 
 ED = helpers.edition()
 Y0, Y1 = ED.year("review"), ED.year("plan")
 NOTEBOOK = paths.NOTEBOOKS_DIR / "02-fiscal.ipynb"
 CJK = re.compile(r"[\u2e80-\u2fdf\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 PARTS = ("findings", "risk_section", "sources_uses", "who_pays", "measures_section", "draft_changes", "history_section", "social_insurance_section",
-         "debt_section", "districts_section", "bonds_section", "debt_ratio_section", "spending_section", "execution_section", "checks_section")
+         "debt_section", "districts_section", "statements_section", "bonds_section", "sensitivity_section", "debt_ratio_section",
+         "spending_section", "execution_section", "checks_section")
+LEVELS = ("city", "municipal", "district")
+# The parts of the page as the tests name them → the page's sections.
+SECTION = {"findings": "findings", "risk_section": "risk", "sources_uses": "sources_uses", "who_pays": "who_pays",
+           "measures_section": "measures", "draft_changes": "draft_changes", "history_section": "history",
+           "social_insurance_section": "social_insurance", "debt_section": "debt", "districts_section": "districts",
+           "statements_section": "statements", "bonds_section": "bonds", "sensitivity_section": "sensitivity",
+           "debt_ratio_section": "debt_ratio", "spending_section": "spending", "execution_section": "execution",
+           "checks_section": "checks"}
 
 
 @pytest.fixture(scope="module")
@@ -29,10 +44,11 @@ def pages():
     """Every part of the page for each language and level, the sources list last."""
     out = {}
     for lang in ("zh", "en"):
-        for level in ("city", "municipal"):
-            ctx = report.context(ED, lang, level)
-            parts = {name: getattr(report, name)(ctx) for name in PARTS}
-            parts["sources"] = report.sources(ctx)
+        for level in LEVELS:
+            page = open_page("02-fiscal", ED, lang, level=level)
+            ctx = page.ctx
+            parts = {name: page.section(SECTION[name]) for name in PARTS}
+            parts["sources"] = page.section("sources")
             out[(lang, level)] = (ctx, parts)
     return out
 
@@ -84,14 +100,16 @@ def test_a_chinese_page_shows_no_english_status(pages):
 def test_the_text_helper_marks_chinese_on_an_english_page(pages):
     ctx, _ = pages[("en", "city")]
     assert report.text(ctx, "debt ratio (债务率)") == 'debt ratio (<span lang="zh">债务率</span>)'
-    assert report.english_units("the gap is 2 亿元.") == "the gap is 2 CNY 100 million."
+    assert report.units_in("en", "the gap is 2 亿元.") == "the gap is 2 CNY 100 million."
 
 
 def test_bad_parameters_are_refused():
     with pytest.raises(ParameterError, match="allowed values"):
-        report.context(ED, "fr", "city")
+        open_page("02-fiscal", ED, "fr", level="city")
     with pytest.raises(ParameterError, match="allowed values"):
-        report.context(ED, "en", "district")
+        open_page("02-fiscal", ED, "en", level="county")
+    with pytest.raises(ParameterError, match="no section 'debts'"):
+        open_page("02-fiscal", ED, "en").section("debts")
 
 
 # --- Sources -----------------------------------------------------------------------------------------
@@ -108,7 +126,9 @@ def test_findings_are_three_to_five_sourced_sentences(pages):
     for (lang, level), (_, parts) in pages.items():
         items = re.findall(r"<li>(.*?)</li>", parts["findings"])
         assert 3 <= len(items) <= 5, (lang, level)
-        assert all('class="sourced"' in s for s in items)
+        # every number sourced, or (district figures: city-wide − municipal) with its formula
+        shown = ('class="sourced"', 'class="derived"') if level == "district" else ('class="sourced"',)
+        assert all(any(c in s for c in shown) for s in items), (lang, level)
 
 
 # --- The analyst measures on the page ---------------------------------------------------------------
@@ -116,11 +136,11 @@ def test_findings_are_three_to_five_sourced_sentences(pages):
 def test_each_measure_is_shown_with_formula_numbers_and_sources(pages):
     ctx, parts = pages[("en", "city")]
     for key in ("land_dependence", "land_to_general_revenue", "central_transfers_to_resources"):
-        assert af.measure_spec(key).name[1] in parts["measures_section"]
+        assert W.text(f"page02.measure.{key}", "en") in parts["measures_section"]
     for key in ("debt_to_revenue", "general_debt_ratio", "special_debt_ratio", "interest_to_revenue",
                 "debt_service_net_of_refinancing_to_revenue"):
         e = af.evaluate(ctx.facts, "city", key, Y0)
-        assert report.text(ctx, e.formula("en")) in parts["debt_section"], key
+        assert report.text(ctx, report.formula("en", e)) in parts["debt_section"], key
         assert report.pct(e.value) in parts["debt_section"], key
     row = re.search(r"<tr><td[^>]*>land dependence</td>.*?</tr>", parts["measures_section"]).group(0)
     assert row.count('class="sourced"') == 2 * 3          # three numbers a year, both years, each sourced
@@ -180,10 +200,11 @@ def _headings(lang: str) -> list[str]:
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_cross_references_name_a_section_of_the_notebook(pages, lang):
     headings = _headings(lang)
-    for key, titles in report.SECTION_TITLES.items():
-        assert titles[0 if lang == "zh" else 1] in headings, key
+    titles = W.names("page02.section_title", lang)
+    for key, title in titles.items():
+        assert title in headings, key
     _, parts = pages[(lang, "city")]
-    title = report.SECTION_TITLES["growth_base"][0 if lang == "zh" else 1]
+    title = titles["growth_base"]
     assert title in parts["draft_changes"]
     # the growth-base section is the spending-by-function one, and it is the section that explains the base
     assert title in (h for h in headings)
@@ -212,13 +233,14 @@ def test_the_bond_plan_is_shown_as_an_advance_quota_with_its_evidence(pages):
     assert "中央提前下达" in _plain(zh["debt_section"]) and "同口径比较" in _plain(zh["debt_section"])
 
 
-def test_advance_quota_evidence_is_checked_against_the_raw_text(pages):
-    ctx, _ = pages[("en", "city")]
-    broken = copy.copy(ctx)
-    broken.spec = copy.deepcopy(ctx.spec)
-    broken.spec["advance_quota"]["evidence"][0]["quote"] = "并无此句"
-    with pytest.raises(ProvenanceError, match="advance_quota"):
-        report.advance_quota(broken)
+def test_a_quote_off_its_line_refuses_the_page(data_copy):
+    """The quotes of fiscal.yaml and of the risk statements are checked by `helpers check`; the page's
+    gate refuses to build a page whose checks failed, naming the check."""
+    path = data_copy / "analysis" / "fiscal.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("line: 847, quote: 按照中央提前下达", "line: 848, quote: 按照中央提前下达", 1), encoding="utf-8")
+    with pytest.raises(DataError, match="advance_quota"):
+        open_page("02-fiscal", data_copy, "en", level="city")
 
 
 def test_the_growth_base_is_presented_as_a_convention_with_evidence(pages):
@@ -258,14 +280,15 @@ def test_results_are_the_analysis_results(pages):
 
 # --- Figures -----------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("level", ["city", "municipal"])
+@pytest.mark.parametrize("level", LEVELS)
 def test_figures_are_written_with_stable_names(tmp_path, level):
-    ctx = report.context(ED, "en", level, figure_dir=str(tmp_path), figure_format="svg")
-    for name in ("figure_sources_uses", "figure_financing", "figure_debt", "figure_debt_ratio", "figure_spending"):
-        assert getattr(report, name)(ctx) is None
+    """The page owns its figures' file names (FIGURES); the district level has no budgets to draw."""
+    page = open_page("02-fiscal", ED, "en", level=level, figure_dir=str(tmp_path), figure_format="svg")
+    for name in page.FIGURES:
+        page.show_figure(name)
+    budgets = [] if level == "district" else [f"02-sources-uses-{level}.en.svg", f"02-financing-{level}.en.svg"]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        [f"02-sources-uses-{level}.en.svg", f"02-financing-{level}.en.svg", "02-debt.en.svg", "02-debt-ratio.en.svg",
-         "02-municipal-spending.en.svg"])
+        [*budgets, "02-debt.en.svg", "02-debt-ratio.en.svg", "02-municipal-spending.en.svg", f"02-sensitivity-{level}.en.svg"])
     svg = (tmp_path / "02-debt.en.svg").read_text(encoding="utf-8")
     assert "advance quota" in svg or "<path" in svg      # text is drawn as paths; the file is complete
 
@@ -296,7 +319,7 @@ def test_every_markdown_cell_has_one_language():
 
 def test_the_page_ends_with_the_sources_then_the_results():
     code = [("".join(c["source"])) for c in _cells() if c["cell_type"] == "code"]
-    assert "report.sources(ctx)" in code[-2] and code[-1].startswith("nb.show_results(")
+    assert code[-2] == 'page.show("sources")' and code[-1] == "page.show_results()"
 
 
 def test_the_draft_is_compared_like_for_like_with_the_previous_budget(pages):
@@ -340,16 +363,35 @@ def test_the_district_level_is_derived_from_the_csv_and_quotes_the_reports_warni
     assert "一些区县进入偿债高峰期" in zh and "紧平衡" in zh
 
 
-def test_the_land_sale_what_if_recomputes_from_the_csv(pages):
-    """Issue 22: the special debt ratio with land sales 10/20/30% lower, from the curated numbers."""
-    ctx, parts = pages[("en", "city")]
-    rows = _csv_rows(ctx)
-    v = {m: rows[(f"city_{m}", ctx.y0)] for m in ("fund_land_sale_revenue", "fund_revenue", "fund_central_transfers", "debt_special_balance")}
-    text = _plain(parts["districts_section"])
+@pytest.mark.parametrize("level", LEVELS)
+def test_the_land_sale_what_if_recomputes_from_the_csv(pages, level):
+    """Issue 22, item 3: land sales 10/20/30% below the plan year's budget, at each level, from the
+    curated numbers (district = city-wide − municipal): fund revenue, land dependence, debt to own
+    revenue, and the special debt ratio where the special debt is printed (city-wide); the page's
+    table and text and the results carry them."""
+    ctx, parts = pages[("en", level)]
+    rows, y0, y1 = _csv_rows(ctx), ctx.y0, ctx.y1
+
+    def at(metric, period):
+        if level == "district" and not metric.startswith("debt"):
+            return rows[(f"city_{metric}", period)] - rows[(f"municipal_{metric}", period)]
+        return rows.get((f"{level}_{metric}", period))
+
+    land, fund, general = at("fund_land_sale_revenue", y1), at("fund_revenue", y1), at("general_revenue", y1)
+    debt, special = rows[(f"{level}_debt_balance", y0)], rows.get((f"{level}_debt_special_balance", y0))
+    text, results = _plain(parts["sensitivity_section"]), report.results(ctx)
     assert "not a forecast" in text
-    for fall in (0.1, 0.2, 0.3):
-        ratio = v["debt_special_balance"] / (v["fund_revenue"] - fall * v["fund_land_sale_revenue"] + v["fund_central_transfers"])
-        assert f"{ratio:.1%}" in text, fall
+    falls = ctx.spec["sensitivity"]["land_sale_falls"]
+    for fall in falls:
+        f = fund - fall * land
+        expected = {"fund_revenue": round(f, 1), "land_dependence": round(land * (1 - fall) / (general + f), 4),
+                    "debt_to_revenue": round(debt / (general + f), 4),
+                    "special_debt_ratio": None if special is None else
+                    round(special / (f + rows[(f"{level}_fund_central_transfers", y0)]), 4)}
+        for key, value in expected.items():
+            assert results[f"{key}_{y1}_land_sales_minus_{round(fall * 100)}pct"] == pytest.approx(value, abs=1e-9), (key, fall)
+        assert f"{land * (1 - fall) / (general + f):.1%}" in text and f"{debt / (general + f):.1%}" in text
+    assert (special is None) == (level != "city")
 
 
 def _csv_rows(ctx) -> dict:
@@ -425,10 +467,10 @@ def test_the_risk_summary_lists_exactly_the_entries_past_their_thresholds(pages,
             key = entry["metric"]
         passes = value is not None and (value > entry["threshold"] if entry["when"] == "above" else value < entry["threshold"])
         assert (f"{key}_{period}" in listed) == passes, (key, value)
-    html = report.risk_section(ctx)
+    html = report_risk.risk_section(ctx)
     assert "not official limits" in _plain(html)
     for side, keys in results["risk_summary"].items():
-        assert (f"<h3>{report.RISK_HEADINGS[side][1]}</h3>" in html) == bool(keys)
+        assert (f"<h3>{W.text(f'page02.risk_heading.{side}', 'en')}</h3>" in html) == bool(keys)
         assert html.count("<li>") == sum(map(len, results["risk_summary"].values()))
     assert "Risk summary (thresholds set by this project" in _plain(parts["findings"])
 
@@ -456,7 +498,7 @@ def test_bonds_and_the_debt_path_recompute_from_the_csv(pages):
     floor = rows[("city_debt_balance", y0)] + rows[("city_debt_new_bonds", y1)]
     drawn = rows[("municipal_general_stabilisation_fund_drawn", y1)] / rows[("municipal_general_expenditure", y1)]
     kept = rows[("municipal_general_central_transfers", y0)] - rows[("municipal_general_transfers_to_districts", y0)]
-    text, results = _plain(report.bonds_section(ctx)), report.results(ctx)
+    text, results = _plain(report_debt.bonds_section(ctx)), report.results(ctx)
     for shown in (f"{new_general:,.0f} CNY", f"{refi:,.0f} CNY", f"{floor:,.0f} CNY", f"{drawn:.1%}", f"+{kept:,.0f}"):
         assert shown in text, shown
     assert "they agree" in text and abs(refi - rows[("city_debt_refinancing_bonds", y0)]) <= 2
@@ -464,3 +506,114 @@ def test_bonds_and_the_debt_path_recompute_from_the_csv(pages):
     assert results[f"bonds_new_general_{y0}"] == new_general and results[f"debt_floor_{y1}"] == floor
     assert results[f"stabilisation_drawn_to_expenditure_{y1}"] == round(drawn, 4)
     assert results[f"municipal_net_retained_transfers_general_{y0}"] == kept
+
+
+# --- The district page and the reports' words on risk (issue 22) --------------------------------------
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_district_page_says_once_how_it_is_derived_and_shows_derived_figures_with_formulas(pages, lang):
+    ctx, parts = pages[(lang, "district")]
+    page = "".join(parts[p] for p in PARTS)
+    caveat = "assignment of revenue" if lang == "en" else "收入划分"
+    marker = "city-wide − municipal (city-wide = municipal + districts)" if lang == "en" else "按“全市 − 市级”推算（全市 = 市级 + 区县）"
+    assert _plain(page).count(marker) == 1 and caveat in _plain(parts["findings"])
+    row = ctx.facts.get("district_fund_land_sale_revenue", ctx.y0)
+    c, m = (p["value"] for p in row["parts"])
+    assert f"{c:g} − {m:g}" in parts["findings"]                        # the formula with the printed numbers, on hover
+    growth = ctx.facts.get("district_fund_land_sale_revenue_growth", ctx.y0)
+    assert f"({c:g} − {m:g}) ÷ ({c:g} ÷ (1 + " in parts["findings"] and f"{growth['value']:.1f}%".replace("-", "−") in parts["findings"]
+    for absent in ("sources_uses", "execution_section", "social_insurance_section"):
+        assert "<table" not in parts[absent]
+
+
+def test_the_risk_statements_are_quoted_with_their_lines_beside_their_figures(pages):
+    from helpers.data import load
+
+    frame = load.load("risk_statements", ED)
+    for (lang, level), (_, parts) in pages.items():
+        html = parts["statements_section"]
+        for r in frame.to_dict("records"):
+            shown = r["quote"] if lang == "zh" else r["text_en"]
+            assert escape(shown) in html, (lang, level, r["row_id"])
+        assert html.count("<tr>") == len(frame) + 1
+        for n in set(frame["line"]):
+            assert f"line {n}" in parts["sources"] or f"第{n}行" in parts["sources"]
+    # hidden-debt pledges beside the explicit-debt headline; the repayment peak beside district debt service
+    ctx, parts = pages[("en", "city")]
+    assert "curb new hidden government debt" in parts["findings"]
+    assert "debt-repayment peak" in parts["districts_section"]
+
+
+# --- The page protocol (issue 20) ------------------------------------------------------------------------
+
+def test_the_page_is_registered_and_gives_the_data_behind_every_section():
+    from helpers.report.protocol import pages
+
+    assert pages()["02-fiscal"] is FiscalPage
+    for level in LEVELS:
+        page = open_page("02-fiscal", ED, "en", level=level)
+        for section in page.SECTIONS:
+            frame = page.data(section)
+            assert isinstance(frame, pd.DataFrame), (level, section)
+        assert not page.data("measures").empty and not page.data("sensitivity").empty
+        assert (page.data("sources_uses").empty and page.data("execution").empty) == (level == "district")
+        assert page.results()["level"] == level
+    with pytest.raises(ParameterError, match="no section"):
+        page.data("nothing")
+
+
+def test_the_notebook_opens_the_page_once_and_each_cell_is_one_call():
+    code = ["".join(c["source"]) for c in _cells() if c["cell_type"] == "code" and "parameters" not in c["metadata"].get("tags", [])]
+    assert sum("open_page(" in c for c in code) == 1
+    calls = code[2:]
+    assert calls and all(re.fullmatch(r'page\.(show|show_figure)\("[a-z_]+"\)|page\.show_results\(\)', c) for c in calls), calls
+    names = {re.search(r'"([a-z_]+)"', c).group(1) for c in calls if "show_figure" in c}
+    assert names == set(FiscalPage(ED, "en").FIGURES)
+
+
+# --- Words apart from computation (issue 20) ------------------------------------------------------------
+
+_CJK_TEXT = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+_TAGS = re.compile(r"</?(p|h[1-6]|ul|li|b|table|tr|td|th|span|a)[ >]")
+
+
+def _words_in_code(path) -> dict:
+    """What issue 20 forbids in a page module, counted: (zh, en) tuples, t(…) / Labels(…) calls,
+    `lang == "zh"` branches, string literals with Chinese (docstrings aside), HTML in string literals."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docs = {id(n.body[0].value) for n in ast.walk(tree)
+            if isinstance(n, (ast.Module, ast.FunctionDef, ast.ClassDef)) and n.body
+            and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+    found = dict(tuples=0, t_calls=0, lang_branches=0, chinese_literals=0, html_literals=0)
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Tuple) and len(n.elts) == 2 and all(isinstance(e, ast.Constant | ast.JoinedStr) for e in n.elts):
+            zh, en = (ast.unparse(e) for e in n.elts)
+            found["tuples"] += bool(_CJK_TEXT.search(zh) and not _CJK_TEXT.search(en))
+        if isinstance(n, ast.Call):
+            found["t_calls"] += (n.func.attr if isinstance(n.func, ast.Attribute) else getattr(n.func, "id", "")) in ("t", "Labels")
+        if isinstance(n, ast.Compare):
+            sides = [n.left, *n.comparators]
+            found["lang_branches"] += (any(isinstance(x, ast.Constant) and x.value in ("zh", "en") for x in sides)
+                                       and any("lang" in ast.unparse(x) for x in sides))
+        if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docs:
+            found["chinese_literals"] += bool(_CJK_TEXT.search(n.value))
+            found["html_literals"] += bool(_TAGS.search(n.value))
+    return found
+
+
+# Page 02's modules: every word is in its templates (templates/02-fiscal/) and catalog (page02).
+_MODULES = ("analysis/fiscal.py", "report/fiscal/__init__.py", "report/fiscal/base.py", "report/fiscal/budgets.py",
+            "report/fiscal/debt.py", "report/fiscal/findings.py", "report/fiscal/risk.py", "report/fiscal/spending.py")
+
+
+def test_the_page_modules_hold_no_words(tmp_path):
+    root = paths.ROOT / "src" / "helpers"
+    none = dict.fromkeys(("tuples", "t_calls", "lang_branches", "chinese_literals", "html_literals"), 0)
+    for rel in _MODULES:
+        assert _words_in_code(root / rel) == none, rel
+    # the scan finds what it looks for
+    probe = tmp_path / "probe.py"
+    probe.write_text('LABEL = ("年份", "year")\nx = page.t("年份", "year") if lang == "zh" else "<p>年</p>"\n', encoding="utf-8")
+    assert _words_in_code(probe) == dict(tuples=1, t_calls=1, lang_branches=1, chinese_literals=3, html_literals=1)

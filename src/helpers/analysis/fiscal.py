@@ -21,7 +21,7 @@ and its note; judgement thresholds) lives in the edition's `analysis/fiscal.yaml
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -35,51 +35,12 @@ USE_PARTS = ("expenditure", "remittance_to_central", "transfers_to_districts", "
              "debt_repayment", "transfer_out", "carryover_out", "other_uses", "uses_beyond_expenditure",
              "surplus")
 LEVELS = ("city", "municipal")              # the levels that publish budgets
+# The levels a page can show: the district level (区县) is derived, city-wide − municipal
+# (`district_facts`); the reports print only its debt balance and debt service.
+PAGE_LEVELS = (*LEVELS, "district")
 BUDGETS = tuple(vocab.vocabulary("budgets"))
 
-# Short budget names used to compose formula terms ("政府性基金" + "收入").
-_BUDGET_SHORT = {
-    "general": ("一般公共预算", "general budget"),
-    "fund": ("政府性基金", "fund budget"),
-    "state_capital": ("国有资本经营", "state capital budget"),
-    "social_insurance": ("社会保险基金", "social insurance fund"),
-}
-ITEM_NAMES = {
-    "revenue": ("收入", "revenue"),
-    "tax_revenue": ("税收收入", "tax revenue"),
-    "non_tax_revenue": ("非税收入", "non-tax revenue"),
-    "land_sale_revenue": ("国有土地使用权出让收入", "land-use right sale revenue"),
-    "expenditure": ("支出", "expenditure"),
-    "central_transfers": ("中央补助", "central transfers"),
-    "debt_revenue": ("债务收入", "debt revenue"),
-    "debt_repayment": ("债务还本支出", "debt repayment"),
-    "other_sources": ("调入资金、上年结转等", "transfers in, carry-over etc."),
-    "total_sources": ("收入总量", "total sources"),
-    "remittance_to_central": ("上解中央", "remittance to central government"),
-    "transfer_out": ("调出资金", "transfers out"),
-    "fiscal_subsidy": ("财政补助", "fiscal subsidy"),
-    "accumulated_balance": ("历年滚存结余", "accumulated balance"),
-}
-# Debt items (`{level}_debt_{item}`), named for formulas.
-DEBT_ITEM_NAMES = {
-    "balance": ("政府债务余额", "government debt balance"),
-    "general_balance": ("一般债务余额", "general debt balance"),
-    "special_balance": ("专项债务余额", "special debt balance"),
-    "service": ("政府债务还本付息支出", "debt service"),
-    "refinancing_bonds": ("再融资债券", "refinancing bonds"),
-    "repayment": ("债务还本支出安排", "budgeted principal repayment"),
-    "interest": ("付息支出安排", "budgeted interest"),
-}
 
-# Formula terms whose name reads better than "budget + item" (metric suffixes without the level).
-TERM_NAMES = {
-    "general_tax_revenue": ("税收收入", "tax revenue"),
-    "general_non_tax_revenue": ("非税收入", "non-tax revenue"),
-    "general_central_transfers": ("一般公共预算中央补助", "central transfers to the general budget"),
-    "general_remittance_to_central": ("上解中央", "remittances to the central government"),
-    "fund_land_sale_revenue": ("国有土地使用权出让收入", "land-use right sale revenue"),
-    "fund_central_transfers": ("政府性基金中央补助", "central transfers to the fund budget"),
-}
 
 # How each line of sources and uses is grouped (for figures and the financing of expenditure).
 SOURCE_CATEGORY = {
@@ -97,8 +58,8 @@ FINANCING_COMPONENTS = ("own_revenue", "central_transfers", "net_borrowing", "to
 
 
 def _check_level(level: str) -> None:
-    if level not in LEVELS:
-        raise ParameterError(f"level={level!r} is not allowed; allowed values: {', '.join(map(repr, LEVELS))}")
+    if level not in PAGE_LEVELS:
+        raise ParameterError(f"level={level!r} is not allowed; allowed values: {', '.join(map(repr, PAGE_LEVELS))}")
 
 
 def _check_budget(budget: str) -> None:
@@ -132,26 +93,6 @@ def budget_name(budget: str, lang: str) -> str:
     """The budget's name in `lang`, from the shared vocabulary."""
     _check_budget(budget)
     return vocab.name("budgets", budget, lang)
-
-
-def term_name(budget: str, item: str, lang: str) -> str:
-    """A formula term in words: ("fund", "revenue") -> 政府性基金收入 / fund budget revenue."""
-    b_zh, b_en = _BUDGET_SHORT[budget]
-    i_zh, i_en = ITEM_NAMES.get(item, (item, item.replace("_", " ")))
-    return f"{b_zh}{i_zh}" if lang == "zh" else f"{b_en} {i_en}"
-
-
-def suffix_name(suffix: str, lang: str) -> str:
-    """A metric suffix (the metric without its level) in words: `fund_revenue`, `debt_balance` …"""
-    if suffix in TERM_NAMES:
-        return TERM_NAMES[suffix][0 if lang == "zh" else 1]
-    if suffix.startswith("debt_"):
-        zh, en = DEBT_ITEM_NAMES.get(suffix.removeprefix("debt_"), (suffix, suffix.replace("_", " ")))
-        return zh if lang == "zh" else en
-    budget = next((b for b in sorted(_BUDGET_SHORT, key=len, reverse=True) if suffix.startswith(b + "_")), None)
-    if budget is None:
-        return suffix.replace("_", " ")
-    return term_name(budget, suffix.removeprefix(budget + "_"), lang)
 
 
 # --- Years ----------------------------------------------------------------------------------------
@@ -285,8 +226,14 @@ Terms = tuple[tuple[str, int], ...]
 
 
 def _t(*names: str) -> Terms:
-    """Signed metric suffixes: _t("general_expenditure", "-general_revenue")."""
+    """Signed metric suffixes: _t("general_expenditure", "-general_revenue"). A suffix written
+    "@metric" is a whole metric, the same at every level (`@city_debt_balance`)."""
     return tuple((n[1:], -1) if n.startswith("-") else (n, 1) for n in names)
+
+
+def _metric(level: str, suffix: str) -> str:
+    """The metric a term names at `level`: `{level}_{suffix}`, or the whole metric of an "@" term."""
+    return suffix[1:] if suffix.startswith("@") else f"{level}_{suffix}"
 
 
 @dataclass(frozen=True)
@@ -296,59 +243,71 @@ class Measure:
     `{level}_{suffix}`. `numerator` lists alternatives: the first the report states in full is
     used (the review year states total debt service, the draft states principal and interest)."""
     key: str
-    name: tuple[str, str]
     numerator: tuple[Terms, ...]
     denominator: Terms = ()
     group: str = "revenue"
+    scale: float = 1.0          # value = Σ numerator ÷ (Σ denominator ÷ scale): 12 for months of spending
+    unit: str = ""              # "months" for a count of months; "" for a fraction or an amount
 
     @property
     def kind(self) -> str:
+        if self.unit:
+            return self.unit
         return "ratio" if self.denominator else "amount"
 
 
 _GF_REVENUE = _t("general_revenue", "fund_revenue")
 MEASURES = (
-    Measure("self_sufficiency", ("财政自给率", "fiscal self-sufficiency"),
+    Measure("self_sufficiency",
             (_t("general_revenue"),), _t("general_expenditure")),
-    Measure("broad_self_sufficiency", ("广义自给率（含政府性基金预算）", "broad self-sufficiency (with the fund budget)"),
+    Measure("broad_self_sufficiency",
             (_GF_REVENUE,), _t("general_expenditure", "fund_expenditure")),
-    Measure("tax_share", ("税收收入占比", "tax share of revenue"), (_t("general_tax_revenue"),), _t("general_revenue")),
-    Measure("expenditure_gap", ("支出与本级收入之差", "gap between expenditure and own revenue"),
+    Measure("tax_share", (_t("general_tax_revenue"),), _t("general_revenue")),
+    Measure("expenditure_gap",
             (_t("general_expenditure", "-general_revenue"),)),
-    Measure("broad_gap", ("广义缺口（含政府性基金预算）", "broad gap (with the fund budget)"),
+    Measure("broad_gap",
             (_t("general_expenditure", "fund_expenditure", "-general_revenue", "-fund_revenue"),)),
-    Measure("central_transfers_to_expenditure", ("中央补助 ÷ 支出", "central transfers to expenditure"),
+    Measure("central_transfers_to_expenditure",
             (_t("general_central_transfers"),), _t("general_expenditure"), "transfers"),
-    Measure("central_transfers_to_resources", ("中央补助 ÷（收入 + 中央补助）", "central transfers to resources"),
+    Measure("central_transfers_to_resources",
             (_t("general_central_transfers"),), _t("general_revenue", "general_central_transfers"), "transfers"),
-    Measure("central_transfers_to_revenue", ("中央补助 ÷ 收入", "central transfers to revenue"),
+    Measure("central_transfers_to_revenue",
             (_t("general_central_transfers"),), _t("general_revenue"), "transfers"),
-    Measure("land_dependence", ("土地财政依赖度", "land dependence"),
+    Measure("land_dependence",
             (_t("fund_land_sale_revenue"),), _GF_REVENUE, "land"),
-    Measure("land_to_general_revenue", ("土地出让收入 ÷ 一般公共预算收入", "land sales to general budget revenue"),
+    Measure("land_to_general_revenue",
             (_t("fund_land_sale_revenue"),), _t("general_revenue"), "land"),
-    Measure("land_sale_share_of_fund_revenue", ("土地出让收入占政府性基金收入比重（基金预算构成）",
-                                                "land-sale share of fund revenue (fund budget make-up)"),
+    Measure("land_sale_share_of_fund_revenue",
             (_t("fund_land_sale_revenue"),), _t("fund_revenue"), "land"),
     # Two debt measures built from the gazette's figures, named for what they divide by (neither is the
     # report's own 债务率, whose denominator, comprehensive fiscal capacity, is not all published).
-    Measure("debt_to_revenue_and_transfers", ("债务与收入及中央补助之比（债务余额 ÷ 一般公共预算和政府性基金的收入及中央补助）",
-                                              "debt to revenue and transfers (debt ÷ general and fund budget revenue plus their central transfers)"),
+    Measure("debt_to_revenue_and_transfers",
             (_t("debt_balance"),), _t("general_revenue", "general_central_transfers", "fund_revenue", "fund_central_transfers"), "debt"),
-    Measure("debt_to_revenue", ("债务与本级收入之比（债务余额 ÷ 一般公共预算和政府性基金收入，不含中央补助）",
-                                "debt to own revenue (debt ÷ general plus fund budget revenue, transfers excluded)"),
+    Measure("debt_to_revenue",
             (_t("debt_balance"),), _GF_REVENUE, "debt"),
-    Measure("general_debt_ratio", ("一般债务率", "general debt ratio"), (_t("debt_general_balance"),),
+    Measure("general_debt_ratio", (_t("debt_general_balance"),),
             _t("general_revenue", "general_central_transfers", "-general_remittance_to_central"), "debt"),
-    Measure("special_debt_ratio", ("专项债务率", "special debt ratio"), (_t("debt_special_balance"),),
+    Measure("special_debt_ratio", (_t("debt_special_balance"),),
             _t("fund_revenue", "fund_central_transfers"), "debt"),
-    Measure("interest_to_revenue", ("付息 ÷ 收入", "interest to revenue"),
+    Measure("interest_to_revenue",
             (_t("debt_service", "-general_debt_repayment", "-fund_debt_repayment"), _t("debt_interest")),
             _GF_REVENUE, "debt"),
     Measure("debt_service_net_of_refinancing_to_revenue",
-            ("扣除再融资债券后的还本付息 ÷ 收入", "debt service net of refinancing to revenue"),
             (_t("debt_service", "-debt_refinancing_bonds"), _t("debt_repayment", "debt_interest", "-debt_refinancing_bonds")),
             _GF_REVENUE, "debt"),
+    # Printed debt service (or, in the draft, principal + interest) against own revenue, at every level
+    # where the report prints it (the district level too: its debt service is printed).
+    Measure("debt_service_to_revenue",
+            (_t("debt_service"), _t("debt_repayment", "debt_interest")), _GF_REVENUE, "debt"),
+    # City-wide structure of the debt (the same on every level's page).
+    Measure("district_debt_share",
+            (_t("@district_debt_balance"),), _t("@city_debt_balance"), "debt_structure"),
+    Measure("refinancing_to_principal",
+            (_t("@city_debt_refinancing_bonds"),), _t("@city_general_debt_repayment", "@city_fund_debt_repayment"),
+            "debt_structure"),
+    Measure("social_insurance_reserve_months",
+            (_t("social_insurance_accumulated_balance"),), _t("social_insurance_expenditure"), "social_insurance",
+            scale=12.0, unit="months"),
 )
 MEASURE_KEYS = tuple(m.key for m in MEASURES)
 # Older name of central_transfers_to_expenditure, kept in the results for existing consumers.
@@ -376,15 +335,6 @@ class Evaluated:
     numerator_terms: Terms
     missing: tuple[str, ...]
 
-    def formula(self, lang: str) -> str:
-        """In words: 政府性基金国有土地使用权出让收入 ÷ (一般公共预算收入 + 政府性基金收入)."""
-        spec = measure_spec(self.key)
-        names = [(suffix_name(s, lang), g) for s, g in self.numerator_terms]
-        if not spec.denominator:
-            return _signed(names)
-        num = _signed_group(names)
-        return f"{num} ÷ {_signed_group([(suffix_name(s, lang), g) for s, g in spec.denominator])}"
-
     def numbers(self) -> str:
         """In numbers: 2044 ÷ (2285 + 2358); "—" when a part is missing."""
         if self.value is None:
@@ -392,8 +342,14 @@ class Evaluated:
         numbers = [(_number(r), s) for r, s in self.numerator]
         if not self.denominator:
             return _signed(numbers)
-        num = _signed_group(numbers)
-        return f"{num} ÷ {_signed_group([(_number(r), s) for r, s in self.denominator])}"
+        return _ratio(_signed_group(numbers), [(_number(r), s) for r, s in self.denominator], measure_spec(self.key).scale)
+
+
+def _ratio(numerator: str, denominator: list[tuple[str, int]], scale: float) -> str:
+    """"a ÷ b", or "a ÷ (b ÷ 12)" for a measure with a scale."""
+    if scale == 1:
+        return f"{numerator} ÷ {_signed_group(denominator)}"
+    return f"{numerator} ÷ ({_signed(denominator)} ÷ {scale:g})"
 
 
 def _number(row: dict) -> str:
@@ -414,7 +370,7 @@ def _signed_group(terms: list[tuple[str, int]]) -> str:
 def _stated(facts, level: str, terms: Terms, period: int) -> tuple[list[tuple[dict, int]], list[str]]:
     rows, missing = [], []
     for suffix, sign in terms:
-        metric = f"{level}_{suffix}"
+        metric = _metric(level, suffix)
         if facts.has(metric, period):
             rows.append((facts.get(metric, period), sign))
         else:
@@ -434,7 +390,7 @@ def evaluate(facts, level: str, key: str, period: int) -> Evaluated:
     value = None
     if not missing:
         num = sum(s * float(r["value"]) for r, s in num_rows)
-        value = num / sum(s * float(r["value"]) for r, s in den_rows) if spec.denominator else num
+        value = num / (sum(s * float(r["value"]) for r, s in den_rows) / spec.scale) if spec.denominator else num
     return Evaluated(spec.key, level, period, value, tuple(num_rows), tuple(den_rows), terms, missing)
 
 
@@ -452,16 +408,15 @@ def measure(facts, level: str, key: str, period: int) -> float:
     return e.value
 
 
-def measure_table(facts, level: str, keys, periods, lang: str = "en") -> pd.DataFrame:
-    """The measures `keys` for each period: key, kind, group, period, name, formula, numbers, value
-    (NaN where a part is missing), missing (the metrics not stated), evaluated (the Evaluated)."""
+def measure_table(facts, level: str, keys, periods) -> pd.DataFrame:
+    """The measures `keys` for each period: key, kind, group, period, numbers, value (NaN where a
+    part is missing), missing (the metrics not stated), evaluated (the Evaluated)."""
     records = []
     for key in keys:
         spec = measure_spec(key)
         for period in periods:
             e = evaluate(facts, level, key, period)
             records.append({"key": spec.key, "kind": spec.kind, "group": spec.group, "period": period,
-                            "name": spec.name[0] if lang == "zh" else spec.name[1], "formula": e.formula(lang),
                             "numbers": e.numbers(), "value": float("nan") if e.value is None else e.value,
                             "missing": e.missing, "evaluated": e})
     return pd.DataFrame(records)
@@ -554,44 +509,106 @@ def year_on_year(facts, level: str, year: int, next_year: int) -> pd.DataFrame:
 # --- The district level ---------------------------------------------------------------------------
 
 #: Lines the district level is derived for: city-wide − municipal (全市 = 市级 + 区县).
-DISTRICT_LINES = (("general", "revenue"), ("general", "tax_revenue"), ("fund", "revenue"), ("fund", "land_sale_revenue"))
+DISTRICT_LINES = (("general", "revenue"), ("general", "tax_revenue"), ("general", "non_tax_revenue"),
+                  ("general", "expenditure"), ("fund", "revenue"), ("fund", "land_sale_revenue"), ("fund", "expenditure"))
+DERIVED_TABLE = "derived"      # the `table` of a derived row: it has no line of the gazette, only parts
+
+
+def district_facts(facts):
+    """The facts with the district level (区县) added, the one place where it is derived: for each
+    line of `DISTRICT_LINES` in each year both levels state it,
+
+        district value  = city-wide value − municipal value
+        district growth = district value ÷ district previous − 1, where
+        district previous = city value ÷ (1 + city growth) − municipal value ÷ (1 + municipal growth)
+
+    (the growth only where both printed rates are of the same year). A derived row has `table`
+    "derived", `derived` ("difference" or "growth"), `parts` (the printed rows it comes from) and no
+    line of its own; its `half_unit` is the rounding its parts carry (for a growth, half the range the
+    printed rates' rounding allows). The debt balance and debt service of districts are printed rows."""
+    from ..data.facts import Facts
+
+    if "table" in facts.frame and (facts.frame["table"] == DERIVED_TABLE).any():
+        return facts                                   # derived already
+    rows = []
+    for budget, item in DISTRICT_LINES:
+        suffix = f"{budget}_{item}"
+        for period in sorted({int(r["period"]) for r in facts.rows(f"city_{suffix}")}):
+            if not facts.has(f"municipal_{suffix}", period):
+                continue
+            c, m = _row(facts, f"city_{suffix}", period), _row(facts, f"municipal_{suffix}", period)
+            rows.append(_derived_row(f"district_{suffix}", period, c, float(c["value"]) - float(m["value"]),
+                                     _half(c) + _half(m), "difference", (c, m)))
+            grown = f"{suffix}_growth"
+            if facts.has(f"city_{grown}", period) and facts.has(f"municipal_{grown}", period):
+                cg, mg = _row(facts, f"city_{grown}", period), _row(facts, f"municipal_{grown}", period)
+                growth, half = _district_growth(c, cg, m, mg)
+                rows.append(_derived_row(f"district_{grown}", period, cg, growth, half, "growth", (c, cg, m, mg)))
+    frame = pd.concat([facts.frame, pd.DataFrame(rows)], ignore_index=True) if rows else facts.frame
+    return Facts(frame, facts.edition)
+
+
+def _derived_row(metric: str, period: int, like: dict, value: float, half: float, how: str, parts: tuple) -> dict:
+    return {"table": DERIVED_TABLE, "row_id": f"{metric}.{period}", "metric": metric, "period": period,
+            "basis": like["basis"], "level": "district", "value": value, "unit": like["unit"],
+            "qualifier": like.get("qualifier"), "document": None, "line": None, "quote": None,
+            "half_unit": half, "derived": how, "parts": parts}
+
+
+def _previous(value: float, growth: float) -> float:
+    return value / (1 + growth / 100)
+
+
+def _district_growth(c: dict, cg: dict, m: dict, mg: dict) -> tuple[float, float]:
+    """(district growth in %, half its range from the printed rates' rounding)."""
+    cv, mv, g_c, g_m = float(c["value"]), float(m["value"]), float(cg["value"]), float(mg["value"])
+    value, previous = cv - mv, _previous(cv, g_c) - _previous(mv, g_m)
+    # the extremes of a difference: city low − municipal high, city high − municipal low
+    low = _previous(cv, g_c + _half(cg)) - _previous(mv, g_m - _half(mg))
+    high = _previous(cv, g_c - _half(cg)) - _previous(mv, g_m + _half(mg))
+    return (value / previous - 1) * 100, (value / low - value / high) * 50
+
+
+def facts_at(facts, level: str):
+    """The facts a page at `level` reads: the district level's are derived (`district_facts`)."""
+    _check_level(level)
+    return district_facts(facts) if level == "district" else facts
 
 
 def district_level(facts, year: int, next_year: int) -> dict:
     """The district level (区县), which the reports state only for debt: each line of
-    `DISTRICT_LINES` as city-wide − municipal, in both years where both are stated, and the debt
-    the report states for districts (balance, debt service) against the district level's own revenue.
+    `DISTRICT_LINES` (`district_facts`) in both years, and the debt the report states for districts
+    (balance, debt service) against the district level's own revenue:
 
-        district line = city line − municipal line
         district_debt_share = district debt balance ÷ city debt balance
         district_debt_to_own_revenue = district debt balance ÷ (district general + fund revenue)
         district_service_to_own_revenue = district debt service ÷ (district general + fund revenue)
 
     Returns {"lines": DataFrame(budget, item, period, city, municipal, district), "debt": {…}}; a
     value the report does not give is None."""
+    derived = district_facts(facts)
     records = []
     for budget, item in DISTRICT_LINES:
         for period in (year, next_year):
-            c, m = f"city_{budget}_{item}", f"municipal_{budget}_{item}"
-            if facts.has(c, period) and facts.has(m, period):
-                a, b = _value(facts, c, period), _value(facts, m, period)
-                records.append({"budget": budget, "item": item, "period": period, "city": a, "municipal": b, "district": a - b})
-    lines = pd.DataFrame(records)
+            metric = f"district_{budget}_{item}"
+            if derived.has(metric, period):
+                c, m = derived.get(metric, period)["parts"]
+                records.append({"budget": budget, "item": item, "period": period, "city": float(c["value"]),
+                                "municipal": float(m["value"]), "district": float(derived.value(metric, period))})
+    lines = pd.DataFrame(records, columns=["budget", "item", "period", "city", "municipal", "district"])
 
-    def get(budget, item, period):
-        hit = lines[(lines["budget"] == budget) & (lines["item"] == item) & (lines["period"] == period)] if len(lines) else lines
-        return float(hit["district"].iloc[0]) if len(hit) else None
+    def v(key):
+        return evaluate(derived, "district", key, year).value
 
-    own = [get("general", "revenue", year), get("fund", "revenue", year)]
-    own_revenue = sum(own) if None not in own else None
+    own = evaluate(derived, "district", "debt_to_revenue", year)
     debt = {k: (_value(facts, f"{k}_debt_balance", year) if facts.has(f"{k}_debt_balance", year) else None)
             for k in ("city", "municipal", "district")}
-    service = _value(facts, "district_debt_service", year) if facts.has("district_debt_service", year) else None
-    out = {"own_revenue": own_revenue, "debt_balance": debt["district"], "debt_service": service,
-           "debt_share": debt["district"] / debt["city"] if debt["district"] is not None and debt["city"] else None,
+    out = {"own_revenue": sum(float(r["value"]) for r, _ in own.denominator) if own.value is not None else None,
+           "debt_balance": debt["district"],
+           "debt_service": _value(facts, "district_debt_service", year) if facts.has("district_debt_service", year) else None,
+           "debt_share": v("district_debt_share"),
            "balance_gap": (debt["city"] - debt["municipal"] - debt["district"]) if None not in debt.values() else None,
-           "debt_to_own_revenue": debt["district"] / own_revenue if own_revenue and debt["district"] is not None else None,
-           "service_to_own_revenue": service / own_revenue if own_revenue and service is not None else None}
+           "debt_to_own_revenue": own.value, "service_to_own_revenue": v("debt_service_to_revenue")}
     return {"lines": lines, "debt": out}
 
 
@@ -610,23 +627,12 @@ def history(facts, level: str, year: int) -> pd.DataFrame:
 
     The implied level is on the growth rate's own basis: where the report computes a rate on a
     comparable base (同口径), it is that base, not the previous year's published outturn.
-    For `district`, city-wide minus municipal for the value and for the implied previous level
-    (district growth = district value ÷ district previous − 1, derived, never printed).
+    For `district`, the rows of `district_facts` (value city-wide − municipal, growth derived from
+    the two printed rates, never printed itself).
     Columns: budget, item, value, growth, previous, previous_low, previous_high, change, derived
-    (growth computed, not printed), value_row, growth_row (the source rows; None for district)."""
-    if level == "district":
-        city, municipal = history(facts, "city", year), history(facts, "municipal", year)
-        both = city.merge(municipal, on=["budget", "item"], suffixes=("_c", "_m"))
-        out = pd.DataFrame({"budget": both["budget"], "item": both["item"],
-                            "value": both["value_c"] - both["value_m"], "previous": both["previous_c"] - both["previous_m"],
-                            # the extremes of a difference: city low − municipal high, city high − municipal low
-                            "previous_low": both["previous_low_c"] - both["previous_high_m"],
-                            "previous_high": both["previous_high_c"] - both["previous_low_m"]})
-        out["growth"] = (out["value"] / out["previous"] - 1) * 100
-        out["change"] = out["value"] - out["previous"]
-        out["derived"], out["value_row"], out["growth_row"] = True, None, None
-        return out[["budget", "item", "value", "growth", "previous", "previous_low", "previous_high", "change",
-                    "derived", "value_row", "growth_row"]]
+    (growth computed, not printed), value_row, growth_row (the rows, printed or derived)."""
+    if level == "district" and not facts.has("district_general_revenue", year):
+        facts = district_facts(facts)
     _check_level(level)
     records = []
     for budget, item in HISTORY_LINES:
@@ -638,7 +644,7 @@ def history(facts, level: str, year: int) -> pd.DataFrame:
         previous = value / (1 + growth / 100)
         records.append({"budget": budget, "item": item, "value": value, "growth": growth, "previous": previous,
                         "previous_low": value / (1 + (growth + h) / 100), "previous_high": value / (1 + (growth - h) / 100),
-                        "change": value - previous, "derived": False, "value_row": v, "growth_row": g})
+                        "change": value - previous, "derived": g.get("table") == DERIVED_TABLE, "value_row": v, "growth_row": g})
     return pd.DataFrame(records, columns=["budget", "item", "value", "growth", "previous", "previous_low", "previous_high",
                                           "change", "derived", "value_row", "growth_row"])
 
@@ -665,27 +671,52 @@ def refinancing_shock(facts, year: int, level: str = "city", drops=(0.1, 0.2, 0.
     return pd.DataFrame(rows)
 
 
-def land_sale_shock(facts, year: int, falls=(0.1, 0.2, 0.3)) -> pd.DataFrame:
-    """What a fall in land sales would do to the city's fund budget and debt ratios in `year`, all
-    else equal (a what-if on the report's own figures, not a forecast):
+SHOCK_MEASURES = ("fund_revenue", "land_dependence", "special_debt_ratio", "debt_to_revenue")
+
+
+def land_sale_shock(facts, level: str, next_year: int, year: int, falls=(0.1, 0.2, 0.3)) -> pd.DataFrame:
+    """What land sales lower than the plan year's budget would do at `level`, all else equal (a
+    what-if on the report's own figures, not a forecast). With land, fund and general revenue the
+    plan year's budget, and the debt the review year's year-end balances (the draft prints none):
 
         land' = land × (1 − fall);  fund revenue' = fund revenue − land × fall
-        special_debt_ratio' = special debt ÷ (fund revenue' + fund central transfers)
-        debt_to_revenue_and_transfers' = debt ÷ (general revenue + general transfers + fund revenue' + fund transfers)
+        land_dependence' = land' ÷ (general revenue + fund revenue')
+        special_debt_ratio' = special debt ÷ (fund revenue' + fund central transfers of the review
+                              year, the latest printed)
+        debt_to_revenue' = debt balance ÷ (general revenue + fund revenue')
 
-    One row per fall (0 first: the figures as reported)."""
-    v = {m: _value(facts, f"city_{m}", year) for m in ("fund_land_sale_revenue", "fund_revenue", "fund_central_transfers",
-                                                     "general_revenue", "general_central_transfers", "debt_balance",
-                                                     "debt_special_balance")}
-    rows = []
+    One row per fall (0 first: the budget as printed), columns fall and `SHOCK_MEASURES` (None
+    where the level lacks a part: the special debt balance is printed city-wide only);
+    attrs["rows"]: the rows put in, by name (None where not stated)."""
+    _check_level(level)
+    facts = facts_at(facts, level)
+
+    def row(metric, period):
+        return facts.get(metric, period) if facts.has(metric, period) else None
+
+    rows = {"land": row(f"{level}_fund_land_sale_revenue", next_year), "fund": row(f"{level}_fund_revenue", next_year),
+            "general": row(f"{level}_general_revenue", next_year), "debt": row(f"{level}_debt_balance", year),
+            "special": row(f"{level}_debt_special_balance", year),
+            "fund_transfers": row(f"{level}_fund_central_transfers", year)}
+    for need in ("land", "fund", "general"):
+        if rows[need] is None:
+            raise DataError("verified facts", f"land_sale_shock at level {level!r}: no {need} figure for {next_year}")
+    v = {k: (None if r is None else float(r["value"])) for k, r in rows.items()}
+    records = []
     for fall in (0.0, *falls):
-        cut = v["fund_land_sale_revenue"] * fall
-        fund = v["fund_revenue"] - cut
-        rows.append({"fall": fall, "land_sale_revenue": v["fund_land_sale_revenue"] - cut, "fund_revenue": fund,
-                     "special_debt_ratio": v["debt_special_balance"] / (fund + v["fund_central_transfers"]),
-                     "debt_to_revenue_and_transfers": v["debt_balance"] / (v["general_revenue"] + v["general_central_transfers"]
-                                                                           + fund + v["fund_central_transfers"])})
-    return pd.DataFrame(rows)
+        if not 0 <= fall < 1:
+            raise ParameterError(f"fiscal.yaml sensitivity.land_sale_falls: {fall!r} must be a fraction in [0, 1)")
+        cut = v["land"] * fall
+        fund = v["fund"] - cut
+        records.append({
+            "fall": float(fall), "land_sale_revenue": v["land"] - cut, "fund_revenue": fund,
+            "land_dependence": (v["land"] - cut) / (v["general"] + fund),
+            "special_debt_ratio": (v["special"] / (fund + v["fund_transfers"])
+                                   if v["special"] is not None and v["fund_transfers"] is not None else None),
+            "debt_to_revenue": v["debt"] / (v["general"] + fund) if v["debt"] is not None else None})
+    out = pd.DataFrame(records, columns=["fall", "land_sale_revenue", *SHOCK_MEASURES])
+    out.attrs["rows"] = rows
+    return out
 
 
 # --- Social insurance fund ------------------------------------------------------------------------
@@ -789,10 +820,12 @@ def bonds_and_debt_path(facts, year: int, next_year: int) -> dict:
 
 
 def gdp(facts, period: int) -> dict:
-    """The verified GDP row (亿元) of `period` from the economy table."""
-    rows = [r for r in facts.rows("gdp", period, "actual") if r["unit"] == "亿元"]
+    """The verified GDP row of `period` from the economy table, in the unit of the debt it is set
+    against (the city-wide debt balance)."""
+    unit = _row(facts, "city_debt_balance", period)["unit"]
+    rows = [r for r in facts.rows("gdp", period, "actual") if r["unit"] == unit]
     if not rows:
-        raise DataError("economy", f"no verified GDP (metric 'gdp', 亿元) for {period}")
+        raise DataError("economy", f"no verified GDP (metric 'gdp', unit {unit}) for {period}")
     return rows[0]
 
 
@@ -856,7 +889,7 @@ class DenominatorVariant:
     family: str          # "capacity": revenue-and-transfer based; "totals": built from total sources
     terms: tuple[tuple[str, str, int], ...]
     post_hoc: bool = False
-    note: tuple[str, str] = ("", "")
+    note: dict = field(default_factory=dict)      # language → why a post hoc variant is not credible
 
 
 FAMILIES = ("capacity", "totals")
@@ -883,20 +916,15 @@ def debt_ratio_variants(spec: dict) -> tuple[DenominatorVariant, ...]:
             note = item.get("note") or {}
             variant = DenominatorVariant(str(item["key"]), str(item["family"]),
                                          tuple(_variant_term(t, where) for t in item["terms"]),
-                                         bool(item.get("post_hoc", False)), (note.get("zh", ""), note.get("en", "")))
+                                         bool(item.get("post_hoc", False)), dict(note))
         except (KeyError, TypeError, AttributeError) as exc:
             raise EditionError(f"{where}: needs key, family and terms ({exc})") from None
         if variant.family not in FAMILIES:
             raise EditionError(f"{where}: family must be one of {', '.join(FAMILIES)}")
-        if variant.post_hoc and not (variant.note[0] and variant.note[1]):
-            raise EditionError(f"{where}: a post hoc variant needs a note in zh and en saying why it is not credible")
+        if variant.post_hoc and not all(variant.note.get(lang) for lang in vocab.LANGS):
+            raise EditionError(f"{where}: a post hoc variant needs a note in {', '.join(vocab.LANGS)} saying why it is not credible")
         out.append(variant)
     return tuple(out)
-
-
-def variant_formula(variant: DenominatorVariant, lang: str) -> str:
-    """The denominator in words: 一般公共预算收入 + 一般公共预算中央补助 − …"""
-    return _signed([(suffix_name(f"{b}_{i}", lang), s) for b, i, s in variant.terms])
 
 
 def _within_rounding(computed: float, printed: dict, inputs: list[tuple[dict, int]], numerator: dict) -> tuple[float, bool]:
@@ -908,13 +936,13 @@ def _within_rounding(computed: float, printed: dict, inputs: list[tuple[dict, in
     return tol, abs(computed - float(printed["value"])) <= tol + 1e-9
 
 
-def debt_ratio_attempts(facts, period: int, variants, lang: str = "en") -> pd.DataFrame:
+def debt_ratio_attempts(facts, period: int, variants) -> pd.DataFrame:
     """The reported debt ratio (债务率, %) against balance ÷ denominator for each variant
     (`debt_ratio_variants(spec)`).
 
         debt ratio (%) = 100 × city-wide debt balance ÷ denominator
 
-    Columns: code (V1, V2, …), key, family, post_hoc, note, formula, numbers, rows (the signed
+    Columns: code (V1, V2, …), key, family, post_hoc, note (language → text), terms, numbers, rows (the signed
     curated rows of the denominator), denominator, ratio_pct, reported_pct, miss_pp (computed −
     reported, percentage points), tolerance_pp, matches (|miss| ≤ tolerance).
     attrs: implied_denominator = balance ÷ (reported ÷ 100), and its range from the rounding
@@ -928,8 +956,8 @@ def debt_ratio_attempts(facts, period: int, variants, lang: str = "en") -> pd.Da
         pct = 100 * float(balance["value"]) / den
         tol, ok = _within_rounding(pct, reported, inputs, balance)
         records.append({"code": f"V{number}", "key": variant.key, "family": variant.family,
-                        "post_hoc": variant.post_hoc, "note": variant.note[0] if lang == "zh" else variant.note[1],
-                        "formula": variant_formula(variant, lang), "numbers": _signed([(_number(r), s) for r, s in inputs]),
+                        "post_hoc": variant.post_hoc, "note": variant.note, "terms": variant.terms,
+                        "numbers": _signed([(_number(r), s) for r, s in inputs]),
                         "rows": tuple(inputs), "denominator": den, "ratio_pct": pct,
                         "reported_pct": float(reported["value"]), "miss_pp": pct - float(reported["value"]),
                         "tolerance_pp": tol, "matches": ok})
@@ -1122,7 +1150,7 @@ RESULT_MEASURES = ("self_sufficiency", "tax_share", "land_sale_share_of_fund_rev
                    "land_to_general_revenue", "central_transfers_to_expenditure", "central_transfers_to_resources",
                    "central_transfers_to_revenue", "expenditure_gap", "broad_gap", "debt_to_revenue",
                    "general_debt_ratio", "special_debt_ratio", "interest_to_revenue",
-                   "debt_service_net_of_refinancing_to_revenue")
+                   "debt_service_net_of_refinancing_to_revenue", "debt_service_to_revenue")
 
 
 RISK_SIDES = ("strength", "weakness", "watch")
@@ -1133,6 +1161,7 @@ def risk_summary(facts, level: str, spec: dict, results_: dict | None = None) ->
     at `level`, in the file's order: side, key, kind (`result` or `metric`), period, value,
     threshold, when (above / below), and the entry itself. A figure the level lacks is skipped."""
     results_ = results(facts, level, spec) if results_ is None else results_
+    facts = facts_at(facts, level)
     out = []
     for entry in spec.get("risk_summary", []):
         if entry["side"] not in RISK_SIDES or entry["when"] not in ("above", "below"):
@@ -1164,8 +1193,10 @@ def _r1(x):
 
 def results(facts, level: str, spec: dict) -> dict:
     """The notebook's headline results as one JSON-ready dict (ratios as fractions rounded to 4
-    places, amounts in 亿元 to 1 place; None where the report lacks a part at this level)."""
+    places, amounts in 亿元 to 1 place; None where the report lacks a part at this level). At the
+    district level the parts are city-wide − municipal (`district_facts`)."""
     _check_level(level)
+    printed, facts = facts, facts_at(facts, level)
     y0, y1 = _years(facts)
     out: dict = {"level": level}
     for key in RESULT_MEASURES:
@@ -1178,9 +1209,11 @@ def results(facts, level: str, spec: dict) -> dict:
         for period in (y0, y1):
             if f"{new}_{period}" in out:
                 out[f"{old}_{period}"] = out[f"{new}_{period}"]
-    general = financing(facts, level, "general", y0).set_index("component")
-    net = general["value"].get("net_borrowing", 0.0)
-    out[f"net_borrowing_share_of_expenditure_{y0}"] = _r4(net / general.loc["expenditure", "value"])
+    net = None
+    if level in LEVELS:                       # the district level's budgets are not printed: no financing
+        general = financing(facts, level, "general", y0).set_index("component")
+        net = general["value"].get("net_borrowing", 0.0) / general.loc["expenditure", "value"]
+    out[f"net_borrowing_share_of_expenditure_{y0}"] = _r4(net)
     out[f"debt_to_gdp_{y0}"] = _r4(debt_to_gdp(facts, y0))
     out[f"debt_headroom_{y0}"] = _r1(debt_headroom(facts, y0))
     attempts = debt_ratio_attempts(facts, y0, debt_ratio_variants(spec))
@@ -1190,20 +1223,27 @@ def results(facts, level: str, spec: dict) -> dict:
     out["debt_ratio_matching_variants"] = list(matched.loc[~matched["post_hoc"], "key"])
     out["debt_ratio_post_hoc_matches"] = list(matched.loc[matched["post_hoc"], "key"])
     out["debt_ratio_implied_denominator"] = _r1(attempts.attrs["implied_denominator"])
-    out[f"refinancing_to_principal_{y0}"] = _r4(debt_service(facts, y0)["refinancing_to_principal"])
+    # city-wide structure of the debt, the same on every level's page
+    for key in ("refinancing_to_principal", "district_debt_share"):
+        out[f"{key}_{y0}"] = _r4(evaluate(facts, "city", key, y0).value)
     shocks = spec.get("sensitivity", {})
-    for r in land_sale_shock(facts, y0, shocks.get("land_sale_falls", (0.1, 0.2, 0.3))).to_dict("records")[1:]:
-        out[f"special_debt_ratio_{y0}_land_sales_minus_{round(r['fall'] * 100)}pct"] = _r4(r["special_debt_ratio"])
+    shock = land_sale_shock(printed, level, y1, y0, shocks.get("land_sale_falls", (0.1, 0.2, 0.3)))
+    for r in shock.to_dict("records")[1:]:
+        for key in SHOCK_MEASURES:
+            rounded = _r1 if key == "fund_revenue" else _r4
+            out[f"{key}_{y1}_land_sales_minus_{round(r['fall'] * 100)}pct"] = rounded(r[key])
     for r in refinancing_shock(facts, y0, "city", shocks.get("refinancing_drops", (0.1, 0.2, 0.3))).to_dict("records")[1:]:
         out[f"debt_service_from_revenue_to_revenue_{y0}_refinancing_minus_{round(r['drop'] * 100)}pts"] = _r4(r["to_revenue"])
-    districts = district_level(facts, y0, y1)["debt"]          # the same at every level: a city-wide split
-    out[f"district_debt_share_{y0}"] = _r4(districts["debt_share"])
+    districts = district_level(printed, y0, y1)["debt"]          # the same at every level: a city-wide split
     out[f"district_debt_to_own_revenue_{y0}"] = _r4(districts["debt_to_own_revenue"])
     out[f"district_debt_service_to_own_revenue_{y0}"] = _r4(districts["service_to_own_revenue"])
     for r in history(facts, level, y0).to_dict("records"):   # e.g. general_revenue_2020_implied
         out[f"{r['budget']}_{r['item']}_{y0 - 1}_implied"] = _r1(r["previous"])
-    si = social_insurance(facts, y0) if level == "city" and facts.has("city_social_insurance_revenue", y0) else None
-    out[f"social_insurance_reserve_months_{y0}"] = None if si is None else round(si["reserve_months"], 2)
+        if r["derived"]:                                      # a growth the report does not print
+            out[f"{r['budget']}_{r['item']}_growth_{y0}_derived"] = _r4(r["growth"] / 100)
+    months = evaluate(facts, level, "social_insurance_reserve_months", y0).value
+    out[f"social_insurance_reserve_months_{y0}"] = None if months is None else round(months, 2)
+    si = social_insurance(facts, y0) if facts.has(f"{level}_social_insurance_revenue", y0) else None
     out[f"social_insurance_fiscal_subsidy_share_{y0}"] = None if si is None else _r4(si["fiscal_subsidy_share"])
     for period in (y0, y1):
         out[f"municipal_spending_unlisted_share_{period}"] = _r4(unlisted_spending(facts, period)["share"])
@@ -1216,6 +1256,6 @@ def results(facts, level: str, spec: dict) -> dict:
     out[f"stabilisation_drawn_to_expenditure_{y1}"] = _r4(path.get("stabilisation_drawn_to_expenditure"))
     for budget in ("general", "fund"):
         out[f"municipal_net_retained_transfers_{budget}_{y0}"] = _r1(path.get(f"net_retained_transfers_{budget}"))
-    summary = risk_summary(facts, level, spec, out)
+    summary = risk_summary(printed, level, spec, out)
     out["risk_summary"] = {side: [f"{r['key']}_{r['period']}" for r in summary if r["side"] == side] for side in RISK_SIDES}
     return out

@@ -4,14 +4,17 @@ An edition's analysis files (`analysis/*.yaml`, named under `files:` in edition.
 gazette where a page's reading rests on the text — the hidden-debt pledges, the drafts that hold
 only advance-notified transfers, the report's own verdict on its targets. Every mapping in them with
 `document`, `line` and `quote` is such a citation: the quote (with `{review}` / `{plan}` written as
-the edition's years) must occur on that line, inside that report's lines. `helpers check` runs these
-with the other provenance checks, so a page never quotes a line the text does not hold.
+the edition's years) must occur on that line, inside that report's lines. The tables of the reports'
+statements (resources with `x_role: statements`, e.g. curated/risk_statements.csv: words, no number)
+are citations too, one per row (`provenance.evidence.<table>.<row_id>`). `helpers check` runs these with the other provenance checks, so a
+page never quotes a line the text does not hold.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..data import load as loader
 from ..data.edition import Edition
 from ..errors import HelpersError
 from .record import Check
@@ -57,6 +60,30 @@ def evidence_checks(ed: Edition, lines: list[str]) -> list[Check]:
             problem = _problem(ed, lines, item)
             checks.append(Check(cid, KIND, desc, "found", problem or "found", None, "fail" if problem else "pass",
                                 description_zh=desc_zh))
+    return checks + statement_checks(ed, lines)
+
+
+def statement_tables(ed: Edition) -> list[str]:
+    """The edition's tables of the reports' statements (resources with `x_role: statements`)."""
+    return [name for name in ed.support_table_names if ed.resource(name).get("x_role") == "statements"]
+
+
+def statement_checks(ed: Edition, lines: list[str]) -> list[Check]:
+    """One check per row of each statements table: its quote on its line of its report."""
+    checks = []
+    for name in statement_tables(ed):
+        try:
+            frame = loader.load(name, ed)
+        except HelpersError as exc:            # its schema check names the problem too
+            checks.append(Check(f"provenance.evidence.{name}", KIND, f"{name}.csv can be read", "readable", str(exc), None, "fail",
+                                description_zh=f"{name}.csv 可以读取"))
+            continue
+        for row in frame.to_dict("records"):
+            problem = _problem(ed, lines, row)
+            checks.append(Check(f"provenance.evidence.{name}.{row['row_id']}", KIND,
+                                f"{name} {row['row_id']}: quote on line {row['line']} of the {row['document']}", "found",
+                                problem or "found", None, "fail" if problem else "pass",
+                                description_zh=f"{name} {row['row_id']}：引文在{row['document']}第{row['line']}行"))
     return checks
 
 

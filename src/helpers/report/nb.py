@@ -17,7 +17,7 @@ from . import words as W
 ALLOWED = {
     "lang": LANGS,
     "figure_format": ("png", "svg"),
-    "level": ("city", "municipal"),
+    "level": ("city", "municipal", "district"),
 }
 
 
