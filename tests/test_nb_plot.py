@@ -1,4 +1,4 @@
-"""Notebook support: parameters, labels, sourced sentences; figures: CJK font and deterministic bytes."""
+"""Notebook support: parameters, sourced numbers; figures: CJK font and deterministic bytes."""
 
 from __future__ import annotations
 
@@ -23,20 +23,15 @@ def test_validate_names_the_parameter_and_allowed_values(params, message):
         nb.validate(**params)
 
 
-def test_labels_follow_the_language():
-    texts = {"title": ("标题", "Title")}
-    assert nb.Labels("zh", texts)["title"] == "标题"
-    assert nb.Labels("en", texts)["title"] == "Title"
-    assert nb.Labels("en", texts).doc("budget_report") == "budget report"
+def test_a_sourced_number_carries_report_line_and_quote():
+    from helpers.report.page import Page
 
-
-def test_sourced_number_carries_report_line_and_quote():
     row = {"document": "budget_report", "line": 655, "quote": "全市一般公共预算收入2285亿元", "value": 2285.0, "unit": "亿元"}
-    html = nb.sourced(row, lang="en")
+    html = Page("en").num(row)
     assert 'title="budget report, line 655: 全市一般公共预算收入2285亿元"' in html
-    assert ">2,285 亿元<" in html
-    assert "第655行" in nb.sourced(row, lang="zh")
-    assert "&lt;b&gt;" in nb.sourced(dict(row, quote="<b>"), lang="en")
+    assert ">2,285 CNY 100 million<" in html
+    assert "第655行" in Page("zh").num(row)
+    assert "&lt;b&gt;" in Page("en").num(dict(row, quote="<b>"))
 
 
 def test_fmt_prints_as_published():

@@ -64,3 +64,13 @@ def test_the_findings_a_page_names_for_the_year_in_numbers_travel_as_data():
         YEAR_FINDINGS = ()
 
     assert YEAR_MIME not in _Without(helpers.edition(), "en").section("findings").bundle()
+
+
+def test_every_notebook_opens_its_page_through_the_protocol():
+    from helpers.data import paths
+
+    stems = sorted(p.stem for p in (paths.ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+    assert sorted(protocol.pages()) == stems
+    for stem in stems:
+        text = (paths.ROOT / "notebooks" / f"{stem}.ipynb").read_text(encoding="utf-8")
+        assert f'open_page(\\"{stem}\\"' in text, stem

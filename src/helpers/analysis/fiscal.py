@@ -921,8 +921,8 @@ def debt_ratio_variants(spec: dict) -> tuple[DenominatorVariant, ...]:
             raise EditionError(f"{where}: needs key, family and terms ({exc})") from None
         if variant.family not in FAMILIES:
             raise EditionError(f"{where}: family must be one of {', '.join(FAMILIES)}")
-        if variant.post_hoc and not all(variant.note.get(lang) for lang in vocab.LANGS):
-            raise EditionError(f"{where}: a post hoc variant needs a note in {', '.join(vocab.LANGS)} saying why it is not credible")
+        if variant.post_hoc and not all(variant.note.get(lang) for lang in vocab.data_langs()):
+            raise EditionError(f"{where}: a post hoc variant needs a note in {', '.join(vocab.data_langs())} saying why it is not credible")
         out.append(variant)
     return tuple(out)
 

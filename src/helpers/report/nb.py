@@ -1,10 +1,9 @@
-"""What every notebook needs and should not write itself: parameter validation, bilingual
-labels, sentences whose numbers carry their source, stable tables, and the results cell.
+"""What every notebook needs and should not write itself: parameter validation, number
+formatting, displaying a page's markup and stable tables, and the results cell.
 """
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Mapping
 
@@ -12,7 +11,6 @@ import pandas as pd
 
 from ..data.vocab import LANGS
 from ..errors import ParameterError
-from . import words as W
 
 ALLOWED = {
     "lang": LANGS,
@@ -38,22 +36,6 @@ def validate(**params) -> dict:
     return params
 
 
-class Labels:
-    """Bilingual text: `L = Labels(lang, {"key": ("中文", "English")})`, then `L["key"]`."""
-
-    def __init__(self, lang: str, texts: Mapping[str, tuple[str, str]]):
-        validate(lang=lang)
-        self.lang = lang
-        self._texts = dict(texts)
-
-    def __getitem__(self, key: str) -> str:
-        zh, en = self._texts[key]
-        return zh if self.lang == "zh" else en
-
-    def doc(self, document: str) -> str:
-        return W.name("document_short", document, self.lang)
-
-
 def fmt(value: float, digits: int | None = None) -> str:
     """A number as text: integers without decimals, otherwise as printed (up to `digits`)."""
     if digits is None:
@@ -64,15 +46,6 @@ def fmt(value: float, digits: int | None = None) -> str:
 def _decimals(value: float) -> int:
     text = f"{value:.6f}".rstrip("0")
     return min(len(text.split(".")[1]), 3)
-
-
-def sourced(row: Mapping, text: str | None = None, lang: str = "en") -> str:
-    """HTML for a curated number whose hover title gives its report, line and quote."""
-    name = W.name("document_short", row["document"], lang)
-    where = f"{name} 第{row['line']}行" if lang == "zh" else f"{name}, line {row['line']}"
-    title = f"{where}: {row['quote']}"
-    shown = text if text is not None else f"{fmt(row['value'])} {row['unit']}"
-    return f'<span class="sourced" title="{html.escape(title, quote=True)}">{html.escape(shown)}</span>'
 
 
 def show_html(markup: str) -> None:

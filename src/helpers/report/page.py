@@ -100,10 +100,6 @@ class Page:
 
     # --- words ------------------------------------------------------------------------------------
 
-    def t(self, zh: str, en: str) -> str:
-        """The text of the page's language."""
-        return zh if self.lang == "zh" else en
-
     def unit(self, code: str) -> str:
         return vocab.unit(code, self.lang)
 

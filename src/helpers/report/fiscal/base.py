@@ -66,6 +66,11 @@ class Context:
         return self._say
 
     @property
+    def data_lang(self) -> str:
+        """The language of the data's names this page shows (`name_<data_lang>`, `text[data_lang]`)."""
+        return self.page.data_lang
+
+    @property
     def district(self) -> bool:
         """True on the district page: figures city-wide − municipal, no budget of its own printed."""
         return self.level == "district"
@@ -277,7 +282,7 @@ def table(ctx: Context, headers: list[str], rows: list[list], right: tuple[int, 
 
 
 def _name(ctx: Context, row: dict) -> str:
-    return str(row[f"name_{ctx.lang}"])
+    return str(row[f"name_{ctx.data_lang}"])
 
 
 def references(ctx: Context, applies_to: str) -> list[dict]:
@@ -316,12 +321,12 @@ def statements(ctx: Context, **where) -> list[dict]:
 
 def statement(ctx: Context, row: dict) -> str:
     """A statement quoted with its source: verbatim on a Chinese page, our translation (`text_<lang>`) on another."""
-    return ctx.page.num(row, row.get(f"text_{ctx.lang}") or row["quote"])      # the quote itself where no translation
+    return ctx.page.num(row, row.get(f"text_{ctx.data_lang}") or row["quote"])      # the quote itself where no translation
 
 
 def _evidence(ctx: Context, quota: dict, k: int) -> str:
     item = quota["evidence"][k]
-    return ctx.page.num(item, item["text"][ctx.lang])
+    return ctx.page.num(item, item["text"][ctx.data_lang])
 
 
 def measure_notes(ctx: Context, e: af.Evaluated) -> str:

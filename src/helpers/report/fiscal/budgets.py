@@ -302,7 +302,7 @@ def draft_changes(ctx: Context) -> str:
                 ref=section_ref(ctx, "growth_base"))
     partial_total = evidence is not None and "general.total_sources" in partial and "total_sources" in Y
     if partial_total:
-        said.update(total_next=n(pre + "total_sources"), notified=Markup(ctx.page.num(evidence, evidence["text"][ctx.lang])),
+        said.update(total_next=n(pre + "total_sources"), notified=Markup(ctx.page.num(evidence, evidence["text"][ctx.data_lang])),
                     total=n(pre + "total_sources", y0))
     return table(ctx, headers, rows, right=(1, 2, 3, 4, 5, 6)) + ctx.say(
         "draft_text", y0=y0, y1=y1, level=ctx.lv, more=Y["expenditure"]["change"] >= 0, fund_less=Y["fund_revenue"]["change"] < 0,
@@ -416,7 +416,7 @@ def execution_section(ctx: Context) -> str:
                 fund_rate=rate(f"{ctx.level}_fund_revenue_completion_rate"), fund_over=diff(("fund", "revenue")),
                 budgeted=r_("reserve_fund_budgeted"), used=r_("reserve_fund_used"),
                 used_share=Markup(der(ctx, pct(rs["reserve_used_share"]), W.text("page02.formula.used_share", ctx.lang))),
-                uses=[(Markup(text(ctx, u["name"][ctx.lang])), r_(u["item"])) for u in uses],
+                uses=[(Markup(text(ctx, u["name"][ctx.data_lang])), r_(u["item"])) for u in uses],
                 to_stabilisation=r_("reserve_fund_to_stabilisation_fund"), opening=r_("stabilisation_fund_opening"),
                 replenished=r_("stabilisation_fund_replenished"), drawn=r_("stabilisation_fund_drawn"),
                 closing=r_("stabilisation_fund_closing"))
@@ -437,7 +437,7 @@ def revision_rows(ctx: Context) -> list[dict]:
         for r in rev.to_dict("records"):
             g = r["gazette_row"]
             if g.get("table") == "budget" and g.get("level") == ctx.level:
-                rows.append({**r, "name": g[f"name_{ctx.lang}"]})
+                rows.append({**r, "name": g[f"name_{ctx.data_lang}"]})
     return rows
 
 

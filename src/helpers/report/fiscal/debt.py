@@ -360,8 +360,8 @@ def references_table(ctx: Context) -> str:
     rows = []
     for r in ctx.spec.get("references", []):
         compared = H("; ".join(f"{text(ctx, values[k][1])} {values[k][2]}" for k in r["applies_to"] if values[k][0] is not None))
-        link = ctx.say("reference_link", url=r["source"]["url"], title=Markup(text(ctx, r["source"][ctx.lang])))
-        rows.append([r["name"][ctx.lang], pct(r["value"], 0), compared, H(link), r["caveat"][ctx.lang]])
+        link = ctx.say("reference_link", url=r["source"]["url"], title=Markup(text(ctx, r["source"][ctx.data_lang])))
+        rows.append([r["name"][ctx.data_lang], pct(r["value"], 0), compared, H(link), r["caveat"][ctx.data_lang]])
     return ctx.say("references_note") + table(ctx, [ctx.label(k) for k in ("reference", "ref_value", "compared", "ref_source", "caveat")], rows, right=(1,))
 
 
@@ -444,7 +444,7 @@ def debt_ratio_section(ctx: Context) -> str:
         has_post=bool(len(post)),
         post_matches=[dict(code=m["code"], formula=Markup(text(ctx, variant_formula(ctx.lang, m["terms"]))),
                            denominator=Markup(amt(ctx, m["denominator"])), ratio=f"{m['ratio_pct']:.2f}",
-                           note=Markup(text(ctx, m["note"][ctx.lang]))) for m in post_matched.to_dict("records")], **said)
+                           note=Markup(text(ctx, m["note"][ctx.data_lang]))) for m in post_matched.to_dict("records")], **said)
 
 
 def debt_ratio_figure(ctx: Context):
@@ -459,7 +459,7 @@ def debt_ratio_figure(ctx: Context):
     ax.axvline(rep, color="#c0504d", linewidth=1.2, label=f"{ctx.label('reported')} {rep:g}%")
     for r, style in zip(references(ctx, "debt_ratio_reported"), (":", "--", "-."), strict=False):
         ax.axvline(100 * r["value"], color="#7f7f7f", linewidth=1, linestyle=style,
-                   label=f"{ctx.label('reference')}: {r.get('short', r['name'])[ctx.lang]} {pct(r['value'], 0)}")
+                   label=f"{ctx.label('reference')}: {r.get('short', r['name'])[ctx.data_lang]} {pct(r['value'], 0)}")
     colors = ["#2c8c6e" if m else ("#1f4e79" if f == "capacity" else "#4bacc6") for m, f in zip(da["matches"], da["family"], strict=True)]
     ax.barh(da["code"], da["ratio_pct"], color=colors)
     for code, v in zip(da["code"], da["ratio_pct"], strict=True):

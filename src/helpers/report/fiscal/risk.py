@@ -28,7 +28,7 @@ def _risk_threshold(ctx: Context, r: dict) -> str:
 
 def _risk_name(ctx: Context, r: dict) -> str:
     entry = r["entry"]
-    name = entry["name"][ctx.lang] if "name" in entry else measure_name(ctx.lang, r["key"])
+    name = entry["name"][ctx.data_lang] if "name" in entry else measure_name(ctx.lang, r["key"])
     return ctx.say("risk_name", name=Markup(text(ctx, name)), city_scope=entry.get("scope") == "city" and ctx.level != "city")
 
 
@@ -37,7 +37,7 @@ def risk_items(ctx: Context) -> dict[str, list[str]]:
     out = {side: [] for side in af.RISK_SIDES}
     for r in af.risk_summary(ctx.facts, ctx.level, ctx.spec, results(ctx)):
         out[r["side"]].append(ctx.say("risk_item", name=Markup(_risk_name(ctx, r)), value=Markup(_risk_value(ctx, r)),
-                                      threshold=_risk_threshold(ctx, r), why=Markup(text(ctx, r["entry"]["why"][ctx.lang]))))
+                                      threshold=_risk_threshold(ctx, r), why=Markup(text(ctx, r["entry"]["why"][ctx.data_lang]))))
     return out
 
 

@@ -25,7 +25,7 @@ def spending_section(ctx: Context) -> str:
     rows = []
     for r in gb.to_dict("records"):
         m = r["metric"]
-        rows.append([r[f"name_{ctx.lang}"], H(num(ctx, m, y0, fmt(r["spending"]))),
+        rows.append([r[f"name_{ctx.data_lang}"], H(num(ctx, m, y0, fmt(r["spending"]))),
                      H(num(ctx, m + "_growth", y0)), H(num(ctx, m + "_completion_rate", y0)), r["budget_implied"],
                      H(num(ctx, m, y1, fmt(r["next_budget"]))), H(num(ctx, m + "_growth", y1)), r["base_implied"],
                      f"{r['base_to_spending']:.2f}", f"{r['base_to_budget']:.2f}",
@@ -42,7 +42,7 @@ def _spending_text(ctx: Context, gb) -> str:
     sm = af.growth_base_summary(gb, ctx.thresholds)
     un0, un1 = af.unlisted_spending(ctx.facts, y0), af.unlisted_spending(ctx.facts, y1)
     tot = sm["total"]
-    names = dict(zip(gb["function"], gb[f"name_{ctx.lang}"], strict=True))
+    names = dict(zip(gb["function"], gb[f"name_{ctx.data_lang}"], strict=True))
     conv = af.convention(ctx.checks, "growth_base")
 
     def d(value, formula):
@@ -69,7 +69,7 @@ def spending_figure(ctx: Context):
     figures.setup()
     fig, ax = plt.subplots(figsize=(8.5, 6.5))
     shown = gb.iloc[::-1]
-    names = list(shown[f"name_{ctx.lang}"])
+    names = list(shown[f"name_{ctx.data_lang}"])
     ys = list(range(len(shown)))
     far = float(ctx.thresholds["far_from_outturn"])
     ax.axvline(1, color="#7f7f7f", linewidth=1)
