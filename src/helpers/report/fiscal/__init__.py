@@ -35,6 +35,7 @@ class FiscalPage(PageModel):
     """Notebook 02 at one level: city-wide, municipal or district (city-wide − municipal)."""
 
     NAME = NAME
+    YEAR_FINDINGS = (0, 2)     # self-sufficiency and the explicit debt, for the front page
     SECTIONS = ("risk", "sources_uses", "who_pays", "measures", "draft_changes", "history", "social_insurance",
                 "debt", "districts", "statements", "bonds", "sensitivity", "debt_ratio", "spending", "execution",
                 "revisions", "checks")
