@@ -508,5 +508,5 @@ def test_two_editions_render_side_by_side_with_distinct_ids(tmp_path):
     assert {j.parameters["edition"] for j in jobs} == {helpers.edition().id, str(nxt)}
     render.link_jobs(jobs)
     for job in jobs:
-        linked = {href.split("/")[1] for _, href in job.links[1:]}
+        linked = {href.split("/")[1] for _, href, _ in job.links[1:]}
         assert linked and all(dict(j.parameters)["edition"] == job.parameters["edition"] for j in jobs if j.id in linked)
