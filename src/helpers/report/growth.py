@@ -271,7 +271,7 @@ class GrowthPage(PageModel):
     """Notebook 01: the review year's targets and results, the plan year's targets, growth by sector."""
 
     NAME = "01-growth"
-    YEAR_FINDINGS = (0, 2)
+    YEAR_FINDINGS = ()         # page 05 gives the review and plan year's growth against target on the front page
     SECTIONS = ("intro", "scorecard", "not_assessable", "verdict", "targets", "sectors", "levels", "checks")
     FIGURES = {"scorecard": "01-scorecard", "targets": "01-targets", "sectors": "01-sector-growth"}
 
