@@ -609,7 +609,8 @@ class GrowthPage(PageModel):
         if any(marks):
             handles.append(plt.Rectangle((0, 0), 1, 1, facecolor="#999999", edgecolor="white", hatch="///"))
             labels.append(self.r.word("figure.legend_estimate"))
-        ax.legend(handles=handles, labels=labels, loc="lower right")
+        # below the axes: inside, it covered the value labels of the shortest bars (8.3 (estimate), 8.9)
+        ax.legend(handles=handles, labels=labels, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3, frameon=False, fontsize=9)
         ax.margins(x=0.1)
         return fig
 
