@@ -341,29 +341,30 @@ class Evaluated:
             return "—"
         numbers = [(_number(r), s) for r, s in self.numerator]
         if not self.denominator:
-            return _signed(numbers)
-        return _ratio(_signed_group(numbers), [(_number(r), s) for r, s in self.denominator], measure_spec(self.key).scale)
+            return signed_terms(numbers)
+        return _ratio(signed_group(numbers), [(_number(r), s) for r, s in self.denominator], measure_spec(self.key).scale)
 
 
 def _ratio(numerator: str, denominator: list[tuple[str, int]], scale: float) -> str:
     """"a ÷ b", or "a ÷ (b ÷ 12)" for a measure with a scale."""
     if scale == 1:
-        return f"{numerator} ÷ {_signed_group(denominator)}"
-    return f"{numerator} ÷ ({_signed(denominator)} ÷ {scale:g})"
+        return f"{numerator} ÷ {signed_group(denominator)}"
+    return f"{numerator} ÷ ({signed_terms(denominator)} ÷ {scale:g})"
 
 
 def _number(row: dict) -> str:
     return f"{row['value']:g}"
 
 
-def _signed(terms: list[tuple[str, int]]) -> str:
-    """"a + b − c" from [(a, 1), (b, 1), (c, -1)]."""
+def signed_terms(terms: list[tuple[str, int]]) -> str:
+    """"a + b − c" from [(a, 1), (b, 1), (c, -1)] (the terms may be markup: they are joined as they are)."""
     text = " ".join(f"{'+' if s > 0 else '−'} {t}" for t, s in terms)
     return text[2:] if text.startswith("+ ") else text
 
 
-def _signed_group(terms: list[tuple[str, int]]) -> str:
-    text = _signed(terms)
+def signed_group(terms: list[tuple[str, int]]) -> str:
+    """signed_terms in brackets when there is more than one term."""
+    text = signed_terms(terms)
     return f"({text})" if len(terms) > 1 else text
 
 
@@ -957,7 +958,7 @@ def debt_ratio_attempts(facts, period: int, variants) -> pd.DataFrame:
         tol, ok = _within_rounding(pct, reported, inputs, balance)
         records.append({"code": f"V{number}", "key": variant.key, "family": variant.family,
                         "post_hoc": variant.post_hoc, "note": variant.note, "terms": variant.terms,
-                        "numbers": _signed([(_number(r), s) for r, s in inputs]),
+                        "numbers": signed_terms([(_number(r), s) for r, s in inputs]),
                         "rows": tuple(inputs), "denominator": den, "ratio_pct": pct,
                         "reported_pct": float(reported["value"]), "miss_pp": pct - float(reported["value"]),
                         "tolerance_pp": tol, "matches": ok})

@@ -172,14 +172,8 @@ def _g(value: float) -> str:
     return f"{value:g}"
 
 
-def _signed_html(parts: list[tuple[str, int]]) -> str:
-    out = " ".join(f"{'+' if s > 0 else '−'} {p}" for p, s in parts)
-    return out[2:] if out.startswith("+ ") else out
-
-
-def _group(parts: list[tuple[str, int]]) -> str:
-    inner = _signed_html(parts)
-    return f"({inner})" if len(parts) > 1 else inner
+_signed_html = af.signed_terms     # the same joining for sourced markup as for plain numbers
+_group = af.signed_group
 
 
 def suffix_name(lang: str, suffix: str) -> str:
@@ -211,13 +205,13 @@ def formula(lang: str, e: af.Evaluated) -> str:
     spec = af.measure_spec(e.key)
     names = [(suffix_name(lang, s), g) for s, g in e.numerator_terms]
     if not spec.denominator:
-        return af._signed(names)
-    return af._ratio(af._signed_group(names), [(suffix_name(lang, s), g) for s, g in spec.denominator], spec.scale)
+        return af.signed_terms(names)
+    return af._ratio(af.signed_group(names), [(suffix_name(lang, s), g) for s, g in spec.denominator], spec.scale)
 
 
 def variant_formula(lang: str, terms) -> str:
     """A debt-ratio denominator in words: 一般公共预算收入 + 一般公共预算中央补助 − …"""
-    return af._signed([(suffix_name(lang, f"{b}_{i}"), s) for b, i, s in terms])
+    return af.signed_terms([(suffix_name(lang, f"{b}_{i}"), s) for b, i, s in terms])
 
 
 def numbers_html(ctx: Context, e: af.Evaluated) -> str:

@@ -122,7 +122,7 @@ def _component_cell(ctx: Context, row: dict, period: int) -> str:
         metric, sign = terms[0]
         value = row_num(ctx, ctx.facts.get(metric, period), ("−" if sign < 0 else "") + shown.lstrip("-"))
     else:
-        numbers = af._signed([(_g(float(ctx.facts.value(m, period))), s) for m, s in terms])
+        numbers = af.signed_terms([(_g(float(ctx.facts.value(m, period))), s) for m, s in terms])
         value = der(ctx, shown.replace("-", "−"), numbers)
     return H(f"{value} ({der(ctx, pct(row['share_of_expenditure']), W.text('page02.formula.of_expenditure', ctx.lang))})")
 
