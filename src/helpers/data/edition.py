@@ -337,13 +337,8 @@ def _check_meta(path: Path, meta: dict) -> None:
 
 
 def _stamp(folder: Path) -> tuple:
-    out = []
-    for name in (EDITION_FILE, DESCRIPTOR_FILE):
-        try:
-            out.append((folder / name).stat().st_mtime_ns)
-        except OSError:
-            out.append(None)
-    return tuple(out)
+    """The memo key of an edition's metadata: the content of edition.yaml and datapackage.json."""
+    return tuple(paths.content_key(folder / name) for name in (EDITION_FILE, DESCRIPTOR_FILE))
 
 
 def edition(which: str | os.PathLike | Edition | None = None) -> Edition:

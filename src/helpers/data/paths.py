@@ -45,3 +45,19 @@ def figures_dir() -> Path:
     """Where figures go when a notebook gives no figure_dir: $CQ_GAZETTE_FIGURE_DIR, else scratch/figures/."""
     env = os.environ.get(FIGURE_ENV_VAR)
     return Path(env).resolve() if env else (SCRATCH_DIR / "figures").resolve()
+
+
+def content_key(path: Path) -> str | None:
+    """The one cache key of a file in this package: the sha256 of its bytes (never its mtime, which a
+    file rewritten within a clock tick keeps). None when it is missing or unreadable; for a FIFO,
+    device or folder its kind, without opening it (a FIFO would block) — the reader then names it."""
+    import hashlib
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+        if not stat.S_ISREG(mode):
+            return f"not a regular file ({stat.S_IFMT(mode):o})"
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None

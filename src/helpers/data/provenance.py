@@ -101,12 +101,11 @@ def _implied_units(path: str, stamp: tuple) -> dict:
     return {item["row_id"]: item["unit"] for item in spec.get("implied", [])}
 
 
-def _stamp(path: Path) -> tuple:
-    try:
-        st = path.stat()
-        return (st.st_mtime_ns, st.st_size)
-    except OSError:
-        return (None, None)
+def _stamp(path: Path) -> str | None:
+    """The memo key of a file: its content (paths.content_key), as for every cache of the package."""
+    from .paths import content_key
+
+    return content_key(path)
 
 
 def raw_lines(ed: str | Edition | None = None) -> tuple[str, ...]:
