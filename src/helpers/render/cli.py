@@ -3,6 +3,7 @@ onto them, exit statuses)."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -21,34 +22,124 @@ from .runs import RunWriteError
 EXIT_OK, EXIT_FAILED, EXIT_BAD_REQUEST, EXIT_LOCKED = 0, 1, 2, 3
 
 
+#: The subcommands of `cq-gazette render` and the mode flag each one replaces (the flags keep working:
+#: `render --list-jobs` is `render list`, and so on). `run` is the default when none is given.
+SUBCOMMANDS = {
+    "run": ("render every job of the jobs file into a new run and publish it when complete (the default)", None),
+    "list": ("print the jobs (id, notebook, parameters) and exit", "--list-jobs"),
+    "new-run": ("make an empty run folder in OUTPUT/runs and print its path (for an orchestrator)", "--new-run"),
+    "job": ("render one job (an id from `render list`) into a run folder made by `render new-run` "
+            "(one orchestrator task)", "--job ID --run-dir DIR"),
+    "assemble": ("verify, assemble and publish a run folder whose jobs were rendered by `render job`", "--assemble DIR"),
+    "refresh-notebooks": ("re-execute the committed notebooks in place (regenerates nbval references and figures/)",
+                          "--refresh-notebooks"),
+    "notebook": ("render these notebooks (paths) instead of the jobs file: an ad-hoc run, never published",
+                 "--notebook PATH"),
+}
+#: The mode each old flag asks for (its dest in the namespace → the subcommand).
+MODE_FLAGS = {"list_jobs": "list", "new_run": "new-run", "job": "job", "assemble": "assemble",
+              "refresh_notebooks": "refresh-notebooks", "notebook": "notebook"}
+
+
+def _options(p, names: tuple[str, ...], sub: bool) -> None:
+    """Add the options `names` to `p`. On a subcommand (sub=True) an option that is not given leaves
+    the value given before the subcommand as it is (`render --output X job …` keeps X)."""
+    def add(*flags, **kw):
+        if sub:
+            kw["default"] = argparse.SUPPRESS
+        p.add_argument(*flags, **kw)
+
+    for name in names:
+        if name == "jobs":
+            add("--jobs", type=int, default=None, metavar="N", help="parallel workers (default: one per CPU core)")
+        elif name == "force":
+            add("--force", action="store_true", help="re-render every job even if its inputs are unchanged")
+        elif name == "quiet":
+            add("--quiet", action="store_true", help="print only failures (for cron)")
+        elif name == "only":
+            add("--only", action="append", default=[], metavar="TEXT",
+                help="render only jobs whose id contains TEXT (repeatable); the others are carried over from the published run")
+        elif name == "parameter":
+            add("-p", "--parameter", action="append", default=[], nargs=2, metavar=("NAME", "VALUE"),
+                help="a parameter of the notebooks (repeatable)" if sub else "with --notebook: a parameter (repeatable)")
+        elif name == "root":
+            add("--root", default=None, help="the project folder holding the notebooks (default: this project)")
+        elif name == "jobs-file":
+            add("--jobs-file", default=None, help="the YAML list of jobs (default: render.yaml of the project folder)")
+        elif name == "output":
+            add("--output", default=str(paths.REPORTS_DIR), help="reports folder (default: reports/)")
+        elif name == "keep":
+            add("--keep", type=int, default=None, help="completed runs to keep (default: keep_runs of the jobs file)")
+        elif name == "show-code":
+            add("--show-code", action="store_true", help="include the code cells in the HTML pages")
+        elif name == "wait":
+            add("--wait", action="store_true", help="wait for a running render instead of refusing")
+        elif name == "fresh-kernels":
+            add("--fresh-kernels", action="store_true",
+                help="start every kernel as a new Python process instead of forking it from the pre-imported kernel server")
+        elif name == "json":
+            add("--json", action="store_true", help="as JSON" if sub else "with --list-jobs: as JSON")
+        else:
+            raise ValueError(name)
+
+
+_WHERE = ("root", "jobs-file", "output")
+_RUN = ("jobs", "force", "quiet", "only", "keep", "show-code", "wait", "fresh-kernels")
+
+
 def add_parser(sub, parents=()) -> None:
-    p = sub.add_parser("render", parents=list(parents), help="render every notebook × parameter set into reports/ (see render.yaml)")
-    p.add_argument("--jobs", type=int, default=None, metavar="N", help="parallel workers (default: one per CPU core)")
-    p.add_argument("--force", action="store_true", help="re-render every job even if its inputs are unchanged")
-    p.add_argument("--quiet", action="store_true", help="print only failures (for cron)")
-    p.add_argument("--only", action="append", default=[], metavar="TEXT",
-                   help="render only jobs whose id contains TEXT (repeatable); the others are carried over from the published run")
+    flags = "\n".join(f"  {flag:24} = render {name}" for name, (_, flag) in SUBCOMMANDS.items() if flag)
+    p = sub.add_parser("render", parents=list(parents), formatter_class=argparse.RawDescriptionHelpFormatter,
+                       help="render every notebook × parameter set into reports/ (see render.yaml); "
+                            "subcommands run (the default), list, new-run, job, assemble, refresh-notebooks, notebook",
+                       description="Render the notebooks into reports/ (see render.yaml); `run` is the default subcommand.",
+                       epilog=f"the mode flags of earlier versions still work, as these subcommands:\n{flags}")
+    _options(p, _RUN + ("parameter",) + _WHERE, sub=False)
     p.add_argument("--notebook", action="append", default=[],
-                   help="render this notebook (path) instead of the jobs file: an ad-hoc run, never published")
-    p.add_argument("-p", "--parameter", action="append", default=[], nargs=2, metavar=("NAME", "VALUE"),
-                   help="with --notebook: a parameter (repeatable)")
-    p.add_argument("--root", default=None, help="the project folder holding the notebooks (default: this project)")
-    p.add_argument("--jobs-file", default=None, help="the YAML list of jobs (default: render.yaml of the project folder)")
-    p.add_argument("--output", default=str(paths.REPORTS_DIR), help="reports folder (default: reports/)")
-    p.add_argument("--keep", type=int, default=None, help="completed runs to keep (default: keep_runs of the jobs file)")
-    p.add_argument("--show-code", action="store_true", help="include the code cells in the HTML pages")
-    p.add_argument("--wait", action="store_true", help="wait for a running render instead of refusing")
-    p.add_argument("--fresh-kernels", action="store_true",
-                   help="start every kernel as a new Python process instead of forking it from the pre-imported kernel server")
-    p.add_argument("--list-jobs", action="store_true", help="print the jobs and exit")
-    p.add_argument("--json", action="store_true", help="with --list-jobs: as JSON")
-    p.add_argument("--new-run", action="store_true", help="make an empty run folder in OUTPUT/runs and print its path (for an orchestrator)")
-    p.add_argument("--job", metavar="ID", help="render one job (an id from --list-jobs) into --run-dir (one orchestrator task)")
+                   help="render this notebook (path) instead of the jobs file: an ad-hoc run, never published "
+                        "(the same as `render notebook PATH`)")
+    _options(p, ("json",), sub=False)
+    p.add_argument("--list-jobs", action="store_true", help="print the jobs and exit (the same as `render list`)")
+    p.add_argument("--new-run", action="store_true",
+                   help="make an empty run folder in OUTPUT/runs and print its path (the same as `render new-run`)")
+    p.add_argument("--job", metavar="ID", help="render one job into --run-dir (the same as `render job ID --run-dir DIR`)")
     p.add_argument("--run-dir", metavar="DIR", help="with --job: the run folder (from --new-run)")
-    p.add_argument("--assemble", metavar="DIR", help="verify, assemble and publish a run folder whose jobs were rendered with --job")
+    p.add_argument("--assemble", metavar="DIR",
+                   help="verify, assemble and publish a run folder (the same as `render assemble DIR`)")
     p.add_argument("--refresh-notebooks", action="store_true",
-                   help="re-execute the committed notebooks in place (regenerates nbval references and figures/)")
-    p.set_defaults(func=main)
+                   help="re-execute the committed notebooks in place (the same as `render refresh-notebooks`)")
+    p.set_defaults(func=main, render_command=None)
+
+    subs = p.add_subparsers(dest="render_command", metavar="SUBCOMMAND", required=False)
+    common = list(parents)
+
+    def add(name, *options):
+        q = subs.add_parser(name, parents=common, help=SUBCOMMANDS[name][0], description=SUBCOMMANDS[name][0])
+        _options(q, options + _WHERE, sub=True)
+        return q
+
+    add("run", *_RUN)
+    add("list", "only", "json").set_defaults(list_jobs=True)
+    add("new-run", "quiet").set_defaults(new_run=True)
+    q = add("job", "force", "quiet", "show-code")
+    q.add_argument("job", metavar="ID", help="the job's id (from `render list`)")
+    q.add_argument("--run-dir", metavar="DIR", required=True, help="the run folder (from `render new-run`)")
+    q = add("assemble", "quiet", "keep", "wait")
+    q.add_argument("assemble", metavar="DIR", help="the run folder (from `render new-run`)")
+    add("refresh-notebooks", "only").set_defaults(refresh_notebooks=True)
+    q = add("notebook", *_RUN, "parameter")
+    q.add_argument("notebook", metavar="PATH", nargs="+", help="a notebook, relative to the project folder")
+
+
+def _check_mode(args) -> None:
+    """A subcommand and the mode flag of another one (`render list --new-run`) is a bad request."""
+    command = args.render_command
+    if command is None:
+        return
+    for dest, mode in MODE_FLAGS.items():
+        if getattr(args, dest) and mode != command:
+            flag = "--" + dest.replace("_", "-")
+            raise ParameterError(f"render {command}: {flag} asks for `render {mode}`; give one subcommand")
 
 
 def _request(args) -> tuple[list[Job], dict, Path, bool]:
@@ -80,6 +171,7 @@ def main(args) -> int:
 
     _skip_slow_optional_imports()
     try:
+        _check_mode(args)
         if args.refresh_notebooks:
             refresh_notebooks(only=args.only)
             return EXIT_OK
