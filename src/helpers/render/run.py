@@ -1,13 +1,13 @@
-"""`python -m helpers render`: papermill jobs (notebook × parameters), in parallel, verified, published atomically.
+"""A render: papermill jobs (notebook × parameters), in parallel, verified, published atomically.
 
 A render is two steps that the command line, the Python API and the Airflow DAG share:
 
-1. **one job into a run folder** (`execute_job`, `python -m helpers render --job ID --run-dir D`):
+1. **one job into a run folder** (`execute_job`, `cq-gazette render job ID --run-dir D`):
    the executed notebook (volatile metadata stripped), the offline HTML page and the figures in
    `D/<job-id>/`, and the job's record in `D/.jobs/<job-id>.json` (status, the key of its inputs, the
    sha256 of every file, the headline results). A job whose key matches the published run's record
    and whose files there still have their recorded hashes is copied instead (`--force` disables it).
-2. **assemble and publish the run** (`assemble`, `python -m helpers render --assemble D`): every job's
+2. **assemble and publish the run** (`assemble`, `cq-gazette render assemble D`): every job's
    record and files are verified, `manifest.json` and `index.html` written, and only a complete run
    (every job of the request verified) is published as `reports/latest` (an atomic symlink swap);
    old runs are pruned, never the published one nor the last complete one.
@@ -18,7 +18,12 @@ second refuses (exit 3) or waits with `--wait`; a lock whose owner died is taken
 renders the matching jobs and carries every other job over from the published run, verified by hash,
 so `latest` always holds a complete run; a job that cannot be carried leaves the run unpublished.
 
-Exit status: 0 published (or, for `--job`, the job succeeded), 1 a job failed or the run could not be
+The parts live beside this module: jobs.py (the jobs and render.yaml), keys.py (what an output
+depends on), execute.py (one job in a kernel, the worker pool), export.py (the HTML page),
+publish.py (the output folder and its published run), runs.py (run folders, records, manifests),
+cli.py (`cq-gazette render …`). This module is the run and the Python API.
+
+Exit status (cli.py): 0 published (or, for `render job`, the job succeeded), 1 a job failed or the run could not be
 written or completed (nothing published), 2 a bad request (refused before any kernel starts),
 3 another render is running.
 """
