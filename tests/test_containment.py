@@ -108,7 +108,7 @@ def test_a_write_probe_planted_as_a_link_is_not_followed(tmp_path, capsys):
     victim = tmp_path / "victim.txt"
     victim.write_text("precious\n", encoding="utf-8")
     (reports / ".write-test").symlink_to(victim)
-    from helpers.render.run import _check_writable
+    from helpers.render.publish import _check_writable
 
     _check_writable(reports)
     assert victim.read_text(encoding="utf-8") == "precious\n"

@@ -139,7 +139,7 @@ def test_refresh_notebooks_names_the_reference_figures_folder(monkeypatch, tmp_p
     the kernel through the environment (no parameter cell is injected into a committed notebook)."""
     import papermill
 
-    from helpers.render.run import refresh_notebooks
+    from helpers.render.execute import refresh_notebooks
 
     (tmp_path / "notebooks").mkdir()
     shutil.copy(NOTEBOOKS[-1], tmp_path / "notebooks" / NOTEBOOKS[-1].name)

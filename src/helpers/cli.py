@@ -111,9 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", parents=[common], help="run every data check; exit 1 if any fails")
     p.add_argument("--json", action="store_true", help="print every check as a JSON list of records")
     p.set_defaults(func=_check)
-    from .render import run as render
+    from .render import cli as render_cli
 
-    render.add_parser(sub, parents=[common])
+    render_cli.add_parser(sub, parents=[common])
     from . import lab
 
     lab.add_parser(sub).set_defaults(func=_lab)
