@@ -162,3 +162,19 @@ def test_verified_facts_follow_a_changed_file_after_a_check_run(data_copy):
     budget = data_copy / "curated" / "budget.csv"
     budget.write_text(budget.read_text(encoding="utf-8").replace(",2285,", ",2286,"), encoding="utf-8")
     assert not checks.verified_facts(data_copy).has("city_general_revenue", 2021)   # failed provenance: not trusted
+
+
+def test_a_page_reads_the_editions_state_once_for_its_checks_and_facts(monkeypatch):
+    """`checked` gives the checks and the verified facts from one hashing of the edition's files
+    (run_checks then verified_facts hashed them twice); both are private copies."""
+    from helpers.checks import engine
+    from helpers.data.edition import Edition
+
+    calls = []
+    original = Edition.state
+    monkeypatch.setattr(Edition, "state", lambda self: calls.append(1) or original(self))
+    first, facts = engine.checked(helpers.edition())
+    assert len(calls) == 1
+    assert len(facts.frame) and {c.kind for c in first} == set(checks.KINDS)
+    first[0].status, again = "changed", engine.checked(helpers.edition())[0]
+    assert again[0].status != "changed"

@@ -41,11 +41,11 @@ class Audit:
 
 def run(ed: Edition) -> Audit:
     """Load the tables, run every check and collect the verified facts of an edition."""
-    from ..checks.engine import run_checks, verified_facts
+    from ..checks.engine import checked
     from ..data.load import load_all
 
-    checks = run_checks(ed)
-    return Audit(ed, load_all(ed), checks, verified_facts(ed).frame)
+    checks, facts = checked(ed)
+    return Audit(ed, load_all(ed), checks, facts.frame)
 
 
 # --- Sections of the gazette --------------------------------------------------------------------

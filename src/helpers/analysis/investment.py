@@ -242,12 +242,12 @@ def prepare(ed: Edition) -> Investment:
     The years come from the edition; the data must have completed investment for the review year
     and planned investment for the plan year, and the crosswalk must cover exactly those two years.
     """
-    from ..checks.engine import run_checks, verified_facts
+    from ..checks.engine import checked
     from ..data.load import load
 
-    checks = run_checks(ed)
+    checks, facts = checked(ed)           # one reading of the edition's state for both
     config = read_config(ed)
-    projects = with_amounts(verified(load("major_projects", ed), verified_facts(ed)), config.amounts["factors"])
+    projects = with_amounts(verified(load("major_projects", ed), facts), config.amounts["factors"])
     years_of_data = years(projects)
     if years_of_data != (ed.year("review"), ed.year("plan")):
         raise HelpersError(f"major_projects: completed and planned investment are for {years_of_data[0]} and "

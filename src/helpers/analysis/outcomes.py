@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..checks.engine import CONVERSIONS, Check, require, run_checks, verified_facts
+from ..checks.engine import CONVERSIONS, Check, checked, require
 from ..data import load as loader
 from ..data import observations as obs
 from ..data.edition import Edition, edition
@@ -88,8 +88,7 @@ def read_config(ed: Edition) -> Config:
 def prepare(ed=None) -> Outcomes:
     """The edition's targets, observations and checks; stops (DataError) if any check on them failed."""
     ed = edition(ed)
-    checks = run_checks(ed)
-    facts = verified_facts(ed)
+    checks, facts = checked(ed)
     observations = obs.observations(ed)
     ours = require(checks, "the observations and their targets", tables={obs.OUTCOMES, *obs.TARGET_TABLES})
     parts = [loader.load(name, ed).assign(table=name) for name in obs.TARGET_TABLES]

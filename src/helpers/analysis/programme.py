@@ -173,11 +173,11 @@ class Programme:
 
 def prepare(ed: Edition) -> Programme:
     """Load, verify and check the numbers of an edition's programme (the years from the edition)."""
-    from ..checks.engine import run_checks, verified_facts
+    from ..checks.engine import checked
     from ..data.load import load
 
-    checks = run_checks(ed)
-    facts = verified_facts(ed).frame
+    checks, verified = checked(ed)          # one reading of the edition's state for both
+    facts = verified.frame
     statements = load(STATEMENTS, ed)
     rows = pd.concat([statement_rows(facts, statements), headline_rows(facts, ed.year("plan"))], ignore_index=True)
     # Every table's rows keep their own projected (预计) mark and flag (暂列 …): an estimate stays one.

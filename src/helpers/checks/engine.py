@@ -182,8 +182,7 @@ def state_of(ed: Edition) -> str | None:
         return None
 
 
-def _verify(ed: Edition) -> tuple[list[Check], Facts]:
-    state = state_of(ed)
+def _verify(ed: Edition, state: str | None) -> tuple[list[Check], Facts]:
     checks, tables = schema_checks(ed)
     prov, frame = provenance_checks(tables, ed)
     if state is not None:
@@ -201,21 +200,28 @@ _RUN_MEMO_SIZE = 4
 def run_checks(which: str | Edition | None = None) -> list[Check]:
     """Run every check on an edition's curated data (default: the latest edition) and return them all
     (a private copy: a caller may change what it gets)."""
+    return checked(which)[0]
+
+
+def checked(which: str | Edition | None = None) -> tuple[list[Check], Facts]:
+    """Every check of an edition and its verified facts, from one reading of the edition's state: the
+    one call a page makes (run_checks then verified_facts would hash every file twice)."""
     ed = edition(which)
     state = state_of(ed)
     key = (str(ed.root), state)
     if state is None or key not in _RUN_MEMO:
-        checks, facts = _verify(ed)
+        checks, facts = _verify(ed, state)
         checks = (checks + identity_checks(facts) + cross_document_checks(facts) + known_discrepancy_checks(facts)
                   + observation_checks(ed, facts))
         if state is None:
-            return checks
+            return checks, facts
         if len(_RUN_MEMO) >= _RUN_MEMO_SIZE:
             _RUN_MEMO.pop(next(iter(_RUN_MEMO)))
         _RUN_MEMO[key] = (checks, facts.frame)
     checks, frame = _RUN_MEMO[key]
     _last_verified[str(ed.root)] = (state, frame)
-    return pickle.loads(pickle.dumps(checks, pickle.HIGHEST_PROTOCOL))  # noqa: S301  (a deep copy of our own objects, 5× faster than copy.deepcopy)
+    copy = pickle.loads(pickle.dumps(checks, pickle.HIGHEST_PROTOCOL))  # noqa: S301  (a deep copy of our own objects, 5× faster than copy.deepcopy)
+    return copy, Facts(frame.copy(), ed)
 
 
 def memo_entry(ed: Edition) -> tuple[str, list[Check], pd.DataFrame] | None:
@@ -236,10 +242,11 @@ def verified_facts(which: str | Edition | None = None) -> Facts:
     """The curated numbers whose quote and value were verified against the gazette (reusing the last
     check run's verification when no file of the edition has changed since)."""
     ed = edition(which)
+    state = state_of(ed)
     cached = _last_verified.get(str(ed.root))
-    if cached is not None and cached[0] == state_of(ed):
+    if cached is not None and cached[0] == state:
         return Facts(cached[1].copy(), ed)
-    return _verify(ed)[1]
+    return _verify(ed, state)[1]
 
 
 def concerns(check: Check, tables: set[str], metrics: set[str]) -> bool:

@@ -101,9 +101,9 @@ def context(ed: Edition, lang: str, level: str, figure_dir=None, figure_format: 
     """Check the edition, verify its facts and read its fiscal.yaml; raise ParameterError on a bad value.
     `page`: the page that numbers the sources (a new one by default)."""
     validate(lang=lang, level=level, figure_format=figure_format)
-    checks = checks_mod.run_checks(ed)
+    checks, verified = checks_mod.checked(ed)
     require(checks, "page 02", tables=set(TABLES))        # a failed check of its numbers or quotes: no page
-    facts = af.facts_at(checks_mod.verified_facts(ed), level)     # the district level: city-wide − municipal
+    facts = af.facts_at(verified, level)     # the district level: city-wide − municipal
     return Context(ed, facts, checks, ed.load_yaml("fiscal"), lang, level, page or Page(lang), figure_dir, figure_format)
 
 
