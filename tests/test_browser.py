@@ -18,6 +18,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
+import nbformat
 import pytest
 
 from helpers import lab as lab_copies
@@ -96,7 +97,7 @@ def _code_cells(notebook: Path) -> int:
 def _reads_in_one_language(page, copy: Path) -> None:
     """What a reader sees in the copy `make lab` opens: one cell per cell of the copy, and every text
     cell rendered and written in the copy's language (the other language's cells are not in the copy)."""
-    nb = lab_copies.nbformat.read(copy, as_version=4)
+    nb = nbformat.read(copy, as_version=4)
     lang = lab_copies.default_lang(nb)
     shown = page.locator(".jp-Notebook .jp-Cell")
     assert shown.count() == len(nb.cells), f"{copy.name}: {shown.count()} cells shown for {len(nb.cells)}"

@@ -40,11 +40,13 @@ if marker:
     with open(marker, "a") as fh:
         fh.write(lang + "\\n")
 time.sleep(float(os.environ.get("CQ_TEST_SLEEP", "0")))
-if edition:
-    import helpers
-    helpers.load("budget", edition)
 from IPython.display import display
 display({'application/json': {'lang': lang, 'tag': tag}}, raw=True)"""
+# A notebook that reads its edition (and so imports helpers: the kernel server preloads the analysis
+# stack and checks the edition for it, as for the real notebooks).
+READS_EDITION = BODY + """
+import helpers
+helpers.load("budget", edition)"""
 
 
 def _notebook(path: Path, body: str = BODY) -> None:
@@ -57,9 +59,9 @@ def _notebook(path: Path, body: str = BODY) -> None:
     nbformat.write(nb, path)
 
 
-def _project(root: Path) -> Path:
-    _notebook(root / "notebooks" / "10-first.ipynb")
-    _notebook(root / "notebooks" / "20-second.ipynb")
+def _project(root: Path, body: str = BODY) -> Path:
+    _notebook(root / "notebooks" / "10-first.ipynb", body)
+    _notebook(root / "notebooks" / "20-second.ipynb", body)
     (root / "render.yaml").write_text("default_parameter_sets:\n  - {lang: zh}\n  - {lang: en}\nkeep_runs: 5\n",
                                       encoding="utf-8")
     return root
@@ -288,8 +290,8 @@ def test_a_missing_or_corrupt_manifest_counts_as_no_cache(project, rendered, tmp
         assert _main(project, reports) == 0
 
 
-def test_the_key_covers_the_edition_actually_read(project, tmp_path, data_copy):
-    reports = tmp_path / "reports"
+def test_the_key_covers_the_edition_actually_read(tmp_path, data_copy):
+    project, reports = _project(tmp_path / "project", READS_EDITION), tmp_path / "reports"
     assert _main(project, reports, "--edition", data_copy) == 0
     assert set(_statuses(_manifest(_latest(reports))).values()) == {"ok"}
     assert _main(project, reports, "--edition", data_copy) == 0
@@ -299,8 +301,8 @@ def test_the_key_covers_the_edition_actually_read(project, tmp_path, data_copy):
     assert set(_statuses(_manifest(_latest(reports))).values()) == {"ok"}
 
 
-def test_the_edition_named_by_the_environment_is_part_of_the_key(project, tmp_path, data_copy, monkeypatch):
-    reports = tmp_path / "reports"
+def test_the_edition_named_by_the_environment_is_part_of_the_key(tmp_path, data_copy, monkeypatch):
+    project, reports = _project(tmp_path / "project", READS_EDITION), tmp_path / "reports"
     monkeypatch.setenv(paths.EDITION_ENV_VAR, str(data_copy))
     assert _main(project, reports) == 0
     (data_copy / "crosswalks" / "notes.txt").write_text("a new file of the edition\n", encoding="utf-8")

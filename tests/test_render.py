@@ -266,6 +266,25 @@ def test_forked_and_fresh_kernels_give_identical_outputs(tmp_path):
     assert "display_data" in kinds and "stream" in kinds     # the inline figure and the print
 
 
+def test_the_kernel_server_preloads_the_analysis_stack_only_for_notebooks_that_import_it(tmp_path):
+    """A run whose notebooks import none of the stack gets kernels without it (they start in a
+    fraction of a second); once one notebook of the run imports it, every kernel of the run has it
+    preloaded, and the outputs are the same either way."""
+    root = tmp_path / "project"
+    probe = ("import sys\nfrom IPython.display import display\n"
+             "display({'application/json': {'preloaded': 'pandas' in sys.modules}}, raw=True)")
+    _notebook(root / "notebooks" / "10-probe.ipynb", probe)
+    assert not kernels.imports_stack([root / "notebooks" / "10-probe.ipynb"])
+    kw = dict(root=root, workers=2, quiet=True, log=lambda *_: None, force=True)
+    light, _ = render.render([render.Job("notebooks/10-probe.ipynb", {"lang": "zh"})], reports=tmp_path / "r", **kw)
+    assert light["complete"] and light["jobs"][0]["results"]["preloaded"] is False
+    _notebook(root / "notebooks" / "20-uses.ipynb", "if lang:\n    import pandas as pd\nprint(pd.__name__)")
+    assert kernels.imports_stack(sorted((root / "notebooks").glob("*.ipynb")))
+    jobs = [render.Job(f"notebooks/{n}.ipynb", {"lang": "zh"}) for n in ("10-probe", "20-uses")]
+    heavy, _ = render.render(jobs, reports=tmp_path / "r", **kw)
+    assert heavy["complete"] and heavy["jobs"][0]["results"]["preloaded"] is True
+
+
 def test_the_kernel_server_dies_with_its_owner(tmp_path):
     code = ("import os, sys, time\nfrom helpers.render import kernels\n"
             "s = kernels.KernelServer().__enter__()\nprint(s.process.pid, flush=True)\ntime.sleep(60)")

@@ -31,8 +31,6 @@ import re
 import sys
 from pathlib import Path
 
-import nbformat
-
 from .data import paths
 from .data.vocab import LANGS
 from .errors import ParameterError
@@ -97,6 +95,8 @@ def _write(path: Path, data: bytes) -> None:
 def sync(source: Path = paths.NOTEBOOKS_DIR, dest: Path | None = None, lang: str | None = None) -> list[tuple[str, str]]:
     """Bring the scratch copies in `dest` (default scratch/notebooks/) in step with the notebooks in
     `source`; return (notebook, what happened) pairs: copied, updated, up to date, or kept (edited)."""
+    import nbformat  # here, not at the top: `cq-gazette check` must not pay for it (≈1 s)
+
     dest = Path(dest) if dest is not None else paths.SCRATCH_DIR / "notebooks"
     notebooks = sorted(Path(source).glob("[0-9][0-9]-*.ipynb"))
     if not notebooks:

@@ -24,11 +24,13 @@ hash seed is the server's. Everything a notebook does is still done by the noteb
 
 from __future__ import annotations
 
+import ast
 import ctypes
 import hashlib
 import json
 import os
 import pickle
+import re
 import shutil
 import signal
 import socket
@@ -47,6 +49,12 @@ INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 PRELOAD = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "matplotlib.font_manager", "seaborn",
            "IPython", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "zmq", "tornado.ioloop",
            "frictionless", "pandera.pandas", "pandera.io.pandas_io", "helpers")
+# What every kernel needs, whatever its notebook imports (≈ 0.25 s). The rest of PRELOAD, the analysis
+# stack (≈ 3 s with every helpers module and the editions' checks), is preloaded only for a run whose
+# notebooks import some of it (`imports_stack`): a run of notebooks that never touch it must not pay.
+KERNEL_ONLY = ("IPython", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "zmq", "tornado.ioloop")
+STACK_ROOTS = frozenset(name.split(".")[0] for name in PRELOAD if name not in KERNEL_ONLY)
+_IMPORT_LINE = re.compile(r"^\s*(?:from|import)\s+([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
 MAX_REQUEST = 1 << 20
 
 
@@ -289,12 +297,9 @@ def _child(conn: socket.socket, request: dict, fds: list[int], server_pid: int) 
         import random
 
         random.seed()                       # a fresh process would not share the server's state
-        try:
-            import numpy
-
+        numpy = sys.modules.get("numpy")      # preloaded: reseed; not preloaded: it will seed itself on import
+        if numpy is not None:
             numpy.random.seed()
-        except ImportError:
-            pass
         # Lifeline: the stub's end of `conn` closes when the stub dies; then this kernel must too.
         import threading
 
@@ -333,21 +338,62 @@ def _child(conn: socket.socket, request: dict, fds: list[int], server_pid: int) 
         os._exit(code)
 
 
-def serve(address: str, parent: int, editions: tuple[str, ...] = ()) -> None:
-    """The server's main loop (run as `python -m helpers.render.kernels ADDRESS PARENT_PID [EDITION …]`)."""
+def imported_roots(source: str) -> set[str]:
+    r"""The top-level names of the modules a cell's code imports (any depth: inside an `if` too).
+
+    >>> sorted(imported_roots("import os, numpy as np\nif x:\n    from helpers.report import open_page"))
+    ['helpers', 'numpy', 'os']
+    >>> sorted(imported_roots("%matplotlib inline\nimport pandas"))    # not Python: read line by line
+    ['pandas']
+    """
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):        # IPython syntax (magics, !shell): the import lines still read
+        return set(_IMPORT_LINE.findall(source))
+    roots = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            roots.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+def imports_stack(notebooks) -> bool:
+    """Whether any of these notebooks (paths) imports part of the analysis stack (STACK_ROOTS).
+
+    A notebook that cannot be read counts as importing it: it is then preloaded as before, and the
+    notebook's own error is left for its job to report."""
+    for path in notebooks:
+        try:
+            cells = json.loads(Path(path).read_text(encoding="utf-8"))["cells"]
+            sources = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+                       for c in cells if c.get("cell_type") == "code"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return True
+        if any(imported_roots(source) & STACK_ROOTS for source in sources):
+            return True
+    return False
+
+
+def serve(address: str, parent: int, editions: tuple[str, ...] = (), stack: bool = True) -> None:
+    """The server's main loop (run as `python -P …/render/kernels.py ADDRESS PARENT_PID [--kernel-only] [EDITION …]`).
+
+    stack=False (--kernel-only): preload what a kernel needs and nothing of the analysis stack."""
     die_with_parent(signal.SIGKILL, parent, watchdog=False)     # single-threaded: it checks in its loop
     os.environ["MPLBACKEND"] = os.environ.get("MPLBACKEND") or INLINE_BACKEND
     if sys.path and sys.path[0] in ("", os.getcwd()):
         del sys.path[0]
     import importlib
 
-    for name in PRELOAD:
+    for name in PRELOAD if stack else KERNEL_ONLY:
         try:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001,S112  (a module that fails here fails again, visibly, in the notebook)
             continue
-    _preload_helpers()
-    _warm(editions, handoff=Path(address).parent)
+    if stack:
+        _preload_helpers()
+        _warm(editions, handoff=Path(address).parent)
     if "matplotlib_inline.backend_inline" in sys.modules:
         # Something imported the inline backend without a shell: forked kernels would show no figures.
         sys.stderr.write("kernel server: matplotlib_inline was imported while preloading; not serving\n")
@@ -395,6 +441,7 @@ def serve(address: str, parent: int, editions: tuple[str, ...] = ()) -> None:
 
 
 HANDOFF_PREFIX = "checks-"
+KERNEL_ONLY_MARK = "kernel-only"     # in the server's folder: it preloads no analysis stack, checks no edition
 
 
 
@@ -414,6 +461,8 @@ def take_checks(root: str, state: str, timeout: float = 20.0) -> bool:
     if not server:
         return False
     pid, _, address = server.partition(":")
+    if (Path(address).parent / KERNEL_ONLY_MARK).exists():    # this server checks no edition: nothing to wait for
+        return False
     path = handoff_file(Path(address).parent, root)
     deadline = time.monotonic() + timeout
     while not path.exists():
@@ -500,9 +549,10 @@ class KernelServer:
     an ordinary kernel if the server is gone.
     """
 
-    def __init__(self, enabled: bool = True, editions: tuple[str, ...] = ()):
+    def __init__(self, enabled: bool = True, editions: tuple[str, ...] = (), stack: bool = True):
         self.enabled, self.process, self.folder, self.address = enabled, None, None, None
         self.editions = tuple(editions)     # edition folders the jobs read: checked once before forking
+        self.stack = stack                  # False: the notebooks import none of the analysis stack
 
     def __enter__(self):
         if not self.enabled:
@@ -510,10 +560,16 @@ class KernelServer:
         sweep_ipc_files()
         self.folder = tempfile.mkdtemp(prefix="cq-kernels-")
         self.address = str(Path(self.folder) / "server.sock")
+        if not self.stack:
+            (Path(self.folder) / KERNEL_ONLY_MARK).touch()
         env = dict(os.environ)
         env.pop(SERVER_ENV, None)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "helpers.render.kernels", self.address, str(os.getpid()), *self.editions],
+            # Run as a file, not `-m helpers.render.kernels`: importing the package would import helpers
+            # (and with it pandas) even for a server that must preload nothing of the stack. -P: the
+            # file's folder (render/: lock.py, site.py, …) must not shadow other modules.
+            [sys.executable, "-P", __file__, self.address, str(os.getpid()),
+             *([] if self.stack else ["--kernel-only"]), *self.editions],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, env=env, start_new_session=True)
         os.environ[SERVER_ENV] = f"{self.process.pid}:{self.address}"
         return self
@@ -545,4 +601,6 @@ class KernelServer:
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1], int(sys.argv[2]), tuple(sys.argv[3:]))
+    _rest = sys.argv[3:]
+    _stack = "--kernel-only" not in _rest
+    serve(sys.argv[1], int(sys.argv[2]), tuple(a for a in _rest if a != "--kernel-only"), stack=_stack)

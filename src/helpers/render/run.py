@@ -183,7 +183,8 @@ def render(jobs: list[Job], *, reports: Path = paths.REPORTS_DIR, root: Path = p
     from . import kernels
 
     editions = tuple(sorted({j.edition_state[0] for j in jobs if j.edition_state}))
-    server = kernels.KernelServer(enabled=fork_kernels, editions=editions)
+    server = kernels.KernelServer(enabled=fork_kernels, editions=editions,
+                                  stack=kernels.imports_stack(sorted({root / j.notebook for j in jobs})))
     # The lock is released last: after every process of the render (detached ones included) is gone.
     with RenderLock(reports, wait, log=log) as lock, Reaper() as reaper, contextlib.ExitStack() as stack:
         if force:
