@@ -64,6 +64,19 @@ def made_once_dir(tmp_path_factory, worker_id) -> Callable[[str, Callable[[Path]
 
 
 @pytest.fixture(scope="session")
+def forked_kernels():
+    """A kernel manager class for papermill whose kernels fork from the renderer's kernel server (one
+    per test worker, the analysis stack preloaded and the latest edition checked once): what a test
+    runs in it is what `helpers render` runs, without a cold kernel's imports and checks each time."""
+    import helpers
+    from helpers.render import kernels
+
+    with kernels.KernelServer(editions=(str(helpers.edition().root),)) as server:
+        server.wait_ready()
+        yield kernels.kernel_manager_class()
+
+
+@pytest.fixture(scope="session")
 def published(tmp_path_factory, worker_id) -> tuple[dict, Path]:
     """Every job of render.yaml rendered once per test run (forced), published in a temporary reports
     folder: (manifest, path of reports/latest). Tests read it; none may change it."""

@@ -847,9 +847,12 @@ def test_processes_a_notebook_detaches_do_not_outlive_the_render(tmp_path):
     assert not [name for name, pid in found.items() if is_alive(pid)], "a detached process outlived the render"
 
 
-def test_ctrl_c_stops_queued_jobs_at_once_and_publishes_nothing(project, rendered, tmp_path):
-    """Issue 24: Ctrl-C once waited for every queued job (53 s); now the render stops at once, its
-    run folder is removed, the lock is free and the last good run stays published, unchanged."""
+@pytest.mark.parametrize(("sig", "code", "said"), [(signal.SIGINT, 130, "interrupted"),
+                                                    (signal.SIGTERM, 143, "terminated (SIGTERM)")], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_stops_queued_jobs_at_once_and_publishes_nothing(project, rendered, tmp_path, sig, code, said):
+    """Issue 24: Ctrl-C once waited for every queued job (53 s), and SIGTERM (a scheduler's timeout, `kill`)
+    killed the renderer without its cleanup; now either stops the render at once, its run folder is
+    removed, the lock is free and the last good run stays published, unchanged."""
     reports, marker = rendered, tmp_path / "started"
     before, good = _snapshot(reports), _latest(reports)
     proc = subprocess.Popen([sys.executable, "-m", "helpers", "render", "--jobs", "2", "--force", "--root", str(project),
@@ -860,12 +863,12 @@ def test_ctrl_c_stops_queued_jobs_at_once_and_publishes_nothing(project, rendere
         assert time.monotonic() < deadline and proc.poll() is None, "the render did not start its jobs"
         time.sleep(0.1)
     family = {(p, process_start(p)) for p in _descendants(proc.pid)}
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sig)
     started = time.monotonic()
     _, err = proc.communicate(timeout=60)
-    assert time.monotonic() - started < 15, "Ctrl-C waited for the queued jobs"
-    assert proc.returncode == 130, err
-    assert "interrupted; nothing was published" in err and "still points to the last good run" in err
+    assert time.monotonic() - started < 15, f"{said}: waited for the queued jobs"
+    assert proc.returncode == code, err
+    assert f"{said}; nothing was published" in err and "still points to the last good run" in err
     assert len(marker.read_text().split()) == 2                 # no queued job started
     assert _latest(reports) == good and _snapshot(reports) == before   # the interrupted run is gone
     assert not [p for p, s in family if is_alive(p, s)], "processes of the interrupted render outlived it"

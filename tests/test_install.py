@@ -21,7 +21,7 @@ import pytest
 
 from helpers.data import paths
 
-pytestmark = pytest.mark.slow       # build + install ≈ 10 s, then the checks in an uncompiled venv ≈ 15 s
+pytestmark = pytest.mark.slow       # build + install ≈ 10 s, then the commands
 
 
 def _uv() -> str:
@@ -34,9 +34,12 @@ def _uv() -> str:
 def _install(tmp):
     """(venv bin folder, environment, working folder outside the project) of a fresh wheel install."""
     uv = _uv()
+    # As a user's shell: no PYTHONDONTWRITEBYTECODE (this machine's setting), so the venv, installed
+    # without compiling (faster), caches the bytecode of what the first command imports for the next.
     env = {k: v for k, v in os.environ.items()
-           if k not in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "PYTHONPATH") and not k.startswith("CQ_GAZETTE_")}
-    env["UV_COMPILE_BYTECODE"] = "0"    # faster to install; only this test's venv is slower to import
+           if k not in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "PYTHONPATH", "PYTHONDONTWRITEBYTECODE")
+           and not k.startswith("CQ_GAZETTE_")}
+    env["UV_COMPILE_BYTECODE"] = "0"
 
     def run(*command, cwd=paths.ROOT):
         done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=900)

@@ -100,7 +100,7 @@ def _project_state() -> tuple[str, dict[str, str]]:
 
 
 @pytest.mark.slow
-def test_a_lab_session_leaves_the_project_as_it_was(monkeypatch):
+def test_a_lab_session_leaves_the_project_as_it_was(monkeypatch, forked_kernels):
     if shutil.which("git") is None or not (paths.ROOT / ".git").exists():
         pytest.skip("not a git checkout")
     from jupyter_server.services.contents.filemanager import FileContentsManager
@@ -121,7 +121,9 @@ def test_a_lab_session_leaves_the_project_as_it_was(monkeypatch):
             nb = model["content"]
             if notebook.name.startswith("02-"):     # what the issue saw: a reader switches the page to English
                 lab.lab_view(nb, "en")
-            NotebookClient(nb, kernel_name="python3", timeout=600,
+            # A kernel in the copy's folder, as Lab starts one (forked from the renderer's kernel server:
+            # the same kernel without a cold start's imports; it sees this process's environment).
+            NotebookClient(nb, kernel_name="python3", timeout=600, kernel_manager_class=forked_kernels,
                            resources={"metadata": {"path": str(dest)}}).execute()
             contents.save({"type": "notebook", "format": "json", "content": nb}, notebook.name)
             drawn += [o for c in nb.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]

@@ -3,7 +3,8 @@ stream output (a missing CJK glyph would show up here), and stops on a bad value
 
 A value that render.yaml renders (other languages, levels) is read from the shared render of the
 session (conftest.published): the same papermill execution, done once. A value it does not render
-(figure_format="svg") is executed here with papermill."""
+(figure_format="svg") is executed here with papermill, in a kernel forked from the renderer's kernel
+server (conftest.forked_kernels), as `helpers render` would run it."""
 
 from __future__ import annotations
 
@@ -32,11 +33,11 @@ def _cases():
                     yield pytest.param(notebook, {name: value}, id=f"{notebook.stem}-{name}-{value}")
 
 
-def _run(notebook, params, tmp_path):
+def _run(notebook, params, tmp_path, kernel_manager_class):
     out = tmp_path / "out.ipynb"
     papermill.execute_notebook(str(notebook), str(out), cwd=str(notebook.parent), kernel_name="python3",
                                parameters={**params, "figure_dir": str(tmp_path / "figures")},
-                               progress_bar=False, log_output=False)
+                               progress_bar=False, log_output=False, kernel_manager_class=kernel_manager_class)
     return nbformat.read(out, as_version=4)
 
 
@@ -51,13 +52,13 @@ def _published(published, notebook, params) -> Path | None:
 
 
 @pytest.mark.parametrize("notebook, params", list(_cases()))
-def test_notebook_runs_with_each_allowed_value(notebook, params, published, tmp_path):
+def test_notebook_runs_with_each_allowed_value(notebook, params, published, tmp_path, request):
     job = _published(published, notebook, params)
     if job is not None:
         executed = nbformat.read(job / f"{job.name}.ipynb", as_version=4)
         figure_folder = job / "figures"
     else:
-        executed = _run(notebook, params, tmp_path)
+        executed = _run(notebook, params, tmp_path, request.getfixturevalue("forked_kernels"))
         figure_folder = tmp_path / "figures"
     streams = [o for c in executed.cells for o in c.get("outputs", []) if o["output_type"] in ("stream", "error")]
     assert not streams, f"{notebook.name} {params}: unexpected output {streams[:2]}"
@@ -70,8 +71,8 @@ def test_notebook_runs_with_each_allowed_value(notebook, params, published, tmp_
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_stops_on_a_bad_value_naming_the_allowed_ones(notebook, tmp_path):
+def test_notebook_stops_on_a_bad_value_naming_the_allowed_ones(notebook, tmp_path, forked_kernels):
     with pytest.raises(papermill.PapermillExecutionError) as err:
-        _run(notebook, {"lang": "fr"}, tmp_path)
+        _run(notebook, {"lang": "fr"}, tmp_path, forked_kernels)
     assert err.value.ename == "ParameterError"
     assert "lang='fr' is not allowed; allowed values: 'zh', 'en'" in err.value.evalue

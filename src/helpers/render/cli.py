@@ -4,8 +4,11 @@ onto them, exit statuses)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from ..data import paths
@@ -20,6 +23,32 @@ from .run import OK_STATUSES, _skip_slow_optional_imports, assemble_run, render,
 from .runs import RunWriteError
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_REQUEST, EXIT_LOCKED = 0, 1, 2, 3
+EXIT_INTERRUPTED, EXIT_TERMINATED = 128 + signal.SIGINT, 128 + signal.SIGTERM      # 130, 143: as a shell reports
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a scheduler's timeout, `kill`, a service stopped), handled exactly as Ctrl-C is: queued
+    jobs never start, every process of the render is killed, its run folder is removed, the lock is
+    released and nothing is published. Without this, SIGTERM killed the renderer on the spot and left
+    the cleanup to the next render."""
+
+
+def _raise_terminated(signum, frame):
+    raise Terminated()
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt():
+    """SIGTERM raises Terminated in this (main) thread for the duration of a command; the previous
+    handler is restored after, for a caller that runs commands in-process."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 #: The subcommands of `cq-gazette render` and the mode flag each one replaces (the flags keep working:
@@ -166,6 +195,11 @@ def _request(args) -> tuple[list[Job], dict, Path, bool]:
 
 
 def main(args) -> int:
+    with _sigterm_as_interrupt():
+        return _command(args)
+
+
+def _command(args) -> int:
     def err(message):
         print(message, file=sys.stderr)
 
@@ -227,6 +261,7 @@ def main(args) -> int:
     except HelpersError as exc:          # ParameterError, EditionError, DataError: a bad request
         err(f"error: {exc}")
         return EXIT_BAD_REQUEST
-    except KeyboardInterrupt:
-        err(f"interrupted; nothing was published; {_published_now(Path(args.output), restore=False)}")
-        return 130
+    except KeyboardInterrupt as exc:     # Ctrl-C, or SIGTERM (Terminated): the render has cleaned up
+        what, code = ("terminated (SIGTERM)", EXIT_TERMINATED) if isinstance(exc, Terminated) else ("interrupted", EXIT_INTERRUPTED)
+        err(f"{what}; nothing was published; {_published_now(Path(args.output), restore=False)}")
+        return code

@@ -224,9 +224,12 @@ _EVENTS = None
 
 def _worker_init(parent: int, lock_fd: int | None, events) -> None:
     """In each worker: die with the renderer, drop its copy of the lock, keep the events queue."""
+    import signal
+
     from . import kernels
 
     kernels.die_with_parent(expected_parent=parent)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)   # the renderer's SIGTERM-as-Ctrl-C is for it alone
     if lock_fd is not None:
         try:
             os.close(lock_fd)
@@ -262,21 +265,22 @@ def _execute(jobs: list[Job], run_dir: Path, root: Path, show_code: bool, worker
     records: dict[str, dict] = {}
     events = ctx.SimpleQueue()
     size = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    from .site import warm_site_data
+
+    def drain():
+        while not events.empty():
+            say(f"[start ] {events.get()}")
+
     with ProcessPoolExecutor(max_workers=size, mp_context=ctx, initializer=_worker_init,
                              initargs=(os.getpid(), lock_fd, events)) as pool:
-        pending = {pool.submit(_pool_job, job, str(run_dir), str(root), show_code): job for job in jobs}
-        # The workers are forked by now; while they run, this idle process reads and checks the
-        # editions the front page needs (memoised), so that assembling the run does not wait for it.
-        from .site import warm_site_data
-
-        warming = threading.Thread(target=warm_site_data, args=(jobs,), daemon=True)
-        warming.start()
-
-        def drain():
-            while not events.empty():
-                say(f"[start ] {events.get()}")
-
+        # Everything from the first submit on is inside the try: a Ctrl-C that lands while jobs are being
+        # handed out (their kernels can start before this thread gets here) must not wait for them.
         try:
+            pending = {pool.submit(_pool_job, job, str(run_dir), str(root), show_code): job for job in jobs}
+            # The workers are forked by now; while they run, this idle process reads and checks the
+            # editions the front page needs (memoised), so that assembling the run does not wait for it.
+            warming = threading.Thread(target=warm_site_data, args=(jobs,), daemon=True)
+            warming.start()
             while pending:
                 done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
                 drain()
