@@ -38,6 +38,17 @@ def test_sections_and_figures_are_found_by_name_or_named_as_missing():
         page.figure("pie")
 
 
+def test_data_is_found_by_name_or_named_as_missing_on_every_page():
+    """One rule for every page (protocol.PageModel.data): an unknown name is a ParameterError listing
+    the tables the page has (page 04 once raised a bare KeyError)."""
+    tiny = _Tiny(helpers.edition(), "en")
+    with pytest.raises(ParameterError, match=r"no data 'one'; data: none"):
+        tiny.data("one")
+    for name, cls in protocol.pages().items():
+        assert "data" not in vars(cls), f"{name} overrides data(); it gives its tables() instead"
+        assert vars(cls).get("tables"), f"{name} gives no tables()"
+
+
 def test_every_registered_page_names_its_figures_and_sections():
     for name, cls in protocol.pages().items():
         assert name == cls.NAME

@@ -162,7 +162,7 @@ def test_every_section_gives_its_data_as_a_frame(data):
     if audit.coverage_available(data.checks):
         assert page.data("coverage")["tokens"].sum() == sum(len(c.extra["tokens"]) for c in data.checks
                                                             if c.kind == "coverage" and "tokens" in c.extra)
-    with pytest.raises(ParameterError, match=r"no section 'nope'; sections: curation, checks"):
+    with pytest.raises(ParameterError, match=r"no data 'nope'; data: curation, checks"):
         page.data("nope")
 
 

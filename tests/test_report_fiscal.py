@@ -558,7 +558,7 @@ def test_the_page_is_registered_and_gives_the_data_behind_every_section():
         assert not page.data("measures").empty and not page.data("sensitivity").empty
         assert (page.data("sources_uses").empty and page.data("execution").empty) == (level == "district")
         assert page.results()["level"] == level
-    with pytest.raises(ParameterError, match="no section"):
+    with pytest.raises(ParameterError, match="no data .nothing.; data: risk, sources_uses"):
         page.data("nothing")
 
 

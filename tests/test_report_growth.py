@@ -21,7 +21,7 @@ import helpers
 from helpers.analysis import growth as analysis
 from helpers.checks import Check
 from helpers.data import paths
-from helpers.errors import DataError
+from helpers.errors import DataError, ParameterError
 from helpers.report import figures, protocol
 from helpers.report import growth as report
 
@@ -347,7 +347,7 @@ def test_every_section_gives_its_data_as_a_frame(pages):
         frame = pages["en"].data(name)
         assert isinstance(frame, pd.DataFrame) and len(frame), name
     assert set(pages["en"].data("scorecard")["verdict"]) == {"met", "missed", "not_assessable"}
-    with pytest.raises(NotImplementedError, match="no data for 'nope'"):
+    with pytest.raises(ParameterError, match="no data .nope.; data: findings, intro, checks"):
         pages["en"].data("nope")
 
 

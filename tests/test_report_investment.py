@@ -62,7 +62,7 @@ def test_every_section_gives_its_data_as_a_frame(data):
     assert list(page.data("completed")["category"]) == list(investment.sector_table(data.projects, data.review)["category"])
     assert sorted(set(page.data("finance")["period"])) == [data.review, data.plan]
     assert len(page.data("checks")) == len(data.checks)
-    with pytest.raises(ParameterError, match=r"no section 'sources'; sections: completed, planned"):
+    with pytest.raises(ParameterError, match=r"no data 'sources'; data: completed, planned"):
         page.data("sources")        # "sources" is the page's list of sources; the finance section is "finance"
 
 

@@ -88,7 +88,7 @@ def test_every_section_has_its_data_as_a_table(data, tmp_path):
     page = open_page("05-outcomes", None, "en", figure_dir=tmp_path)
     for section in R.OutcomesPage.SECTIONS:
         assert isinstance(page.data(section), pd.DataFrame) and len(page.data(section))
-    with pytest.raises(ParameterError, match="no data for section 'nowhere'; sections: year, method, scorecard"):
+    with pytest.raises(ParameterError, match="no data 'nowhere'; data: year, method, scorecard"):
         page.data("nowhere")
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 import helpers
+from helpers.errors import ParameterError
 from helpers.report import programme as report
 from helpers.report import words as W
 from helpers.report.prose import TEMPLATE_DIR
@@ -75,7 +76,7 @@ def test_the_page_is_registered_and_every_section_has_its_data():
     for section in ("findings", *page.SECTIONS, "describing", "about_reports", "later_targets"):
         frame = page.data(section)
         assert isinstance(frame, pd.DataFrame) and len(frame) > 0, section
-    with pytest.raises(KeyError, match="no data 'nope'"):
+    with pytest.raises(ParameterError, match="no data 'nope'; data: findings, commitments"):
         page.data("nope")
     assert set(page.results()) >= {"commitments_2022", "results_2021", "about_reports"}
 

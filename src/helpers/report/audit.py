@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import pandas as pd
 from markupsafe import Markup
@@ -22,7 +22,6 @@ from ..checks.discrepancies import by_nature
 from ..checks.engine import checks_frame
 from ..data import provenance, vocab
 from ..data.edition import Edition
-from ..errors import ParameterError
 from . import figures
 from . import words as W
 from .nb import fmt
@@ -72,12 +71,12 @@ class AuditPage(PageModel):
 
     # --- data behind each section (no words) ----------------------------------------------------------
 
-    def data(self, section: str) -> pd.DataFrame:
+    def tables(self) -> dict[str, Callable[[], pd.DataFrame]]:
         """The table behind a section: `curation` (rows per table and report), `checks` (by kind and
         status), `known` (the register's entries), `agreement` (every statement of a metric stated in
         several reports), `coverage` (number tokens by section; empty when no coverage check ran)."""
         a = self.audit
-        tables = {
+        return {
             "curation": lambda: self._coverage(),
             "checks": lambda: A.check_summary(a.checks),
             "known": lambda: checks_frame(A.known_discrepancies(a.checks)).assign(
@@ -85,9 +84,6 @@ class AuditPage(PageModel):
             "agreement": lambda: A.cross_document(a.facts, a.checks),
             "coverage": lambda: A.number_coverage(a)[0] if A.coverage_available(a.checks) else pd.DataFrame(),
         }
-        if section not in tables:
-            raise ParameterError(f"{self.NAME}: no section {section!r}; sections: {', '.join(self.SECTIONS)}")
-        return tables[section]()
 
     def results(self) -> dict:
         return A.results(self.audit)

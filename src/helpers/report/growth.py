@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
@@ -283,17 +283,19 @@ class GrowthPage(PageModel):
 
     # --- the data behind each section ------------------------------------------------------------------
 
-    def data(self, section: str) -> pd.DataFrame:
+    def tables(self) -> dict[str, Callable[[], pd.DataFrame]]:
         d = self.d
-        frames = {
-            "findings": pd.DataFrame({"result": list(results := self.results()), "value": list(results.values())}),
-            "intro": d.check_counts, "checks": d.check_counts, "scorecard": d.card,
-            "not_assessable": d.card[~d.card["assessable"]].reset_index(drop=True), "verdict": d.comparison,
-            "targets": d.comp, "sectors": d.sectors, "levels": d.levels,
+
+        def findings() -> pd.DataFrame:
+            results = self.results()
+            return pd.DataFrame({"result": list(results), "value": list(results.values())})
+
+        return {
+            "findings": findings,
+            "intro": lambda: d.check_counts, "checks": lambda: d.check_counts, "scorecard": lambda: d.card,
+            "not_assessable": lambda: d.card[~d.card["assessable"]].reset_index(drop=True), "verdict": lambda: d.comparison,
+            "targets": lambda: d.comp, "sectors": lambda: d.sectors, "levels": lambda: d.levels,
         }
-        if section not in frames:
-            return super().data(section)
-        return frames[section]
 
     # --- the page's sections -----------------------------------------------------------------------------
 

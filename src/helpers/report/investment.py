@@ -9,6 +9,7 @@ data (crosswalk, analysis/investment.yaml); the figures are named here, not in t
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -18,7 +19,6 @@ from ..analysis import investment as inv
 from ..checks.engine import KINDS, checks_frame
 from ..data import vocab
 from ..data.edition import Edition
-from ..errors import ParameterError
 from . import figures
 from . import words as W
 from .nb import fmt
@@ -71,13 +71,13 @@ class InvestmentPage(PageModel):
 
     # --- data behind each section (no words) ----------------------------------------------------------
 
-    def data(self, section: str) -> pd.DataFrame:
+    def tables(self) -> dict[str, Callable[[], pd.DataFrame]]:
         """The table behind a section: `completed` / `planned` (by sector), `crosswalk` (both years'
         sectors matched), `finance` (by source of finance, both years), `per_project` (the plan year
         by sector, largest per project first), `scale` (the portfolios), `checks`."""
         d = self.d
         sources = d.config.source_codes()
-        tables = {
+        return {
             "completed": lambda: inv.sector_table(d.projects, d.review),
             "planned": lambda: inv.sector_table(d.projects, d.plan),
             "crosswalk": lambda: inv.compare_sectors(d.projects, d.crosswalk),
@@ -87,9 +87,6 @@ class InvestmentPage(PageModel):
             "scale": lambda: inv.portfolio_scale(d.projects, tuple(d.config.portfolios)),
             "checks": lambda: checks_frame(d.checks),
         }
-        if section not in tables:
-            raise ParameterError(f"{self.NAME}: no section {section!r}; sections: {', '.join(self.SECTIONS)}")
-        return tables[section]()
 
     def results(self) -> dict:
         return inv.results(self.d)

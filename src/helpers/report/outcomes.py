@@ -7,6 +7,7 @@ behind any section, for exploring.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -15,7 +16,6 @@ from ..analysis import outcomes as A
 from ..checks.engine import checks_frame
 from ..data import observations as obs_data
 from ..data.edition import Edition
-from ..errors import ParameterError
 from . import figures
 from . import words as W
 from .page import Findings, YearInNumbers
@@ -37,10 +37,10 @@ class OutcomesPage(PageModel):
 
     # --- data behind each section (no words) ----------------------------------------------------------
 
-    def data(self, section: str) -> pd.DataFrame:
+    def tables(self) -> dict[str, Callable[[], pd.DataFrame]]:
         """The table behind a section, as analysis computes it (`scorecard`, `unfound`, `fiscal`,
         `projects`, `revisions`, `sources_table`, `checks`; `method` and `year` give the scorecard)."""
-        tables = {
+        return {
             "year": lambda: self.card.drop(columns=["target_row", "obs"]),
             "method": lambda: self.card.drop(columns=["target_row", "obs"]),
             "scorecard": lambda: self.card.drop(columns=["target_row", "obs"]),
@@ -51,9 +51,6 @@ class OutcomesPage(PageModel):
             "sources_table": lambda: A.sources(self.d),
             "checks": lambda: checks_frame(self.d.checks),
         }
-        if section not in tables:
-            raise ParameterError(f"{self.NAME}: no data for section {section!r}; sections: {', '.join(tables)}")
-        return tables[section]()
 
     def results(self) -> dict:
         return A.results(self.d)

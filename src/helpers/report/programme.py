@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -54,12 +54,12 @@ class ProgrammePage(PageModel):
 
     # --- the data behind each section (no words) -----------------------------------------------------
 
-    def data(self, section: str) -> pd.DataFrame:
+    def tables(self) -> dict[str, Callable[[], pd.DataFrame]]:
         """The table behind a section: `findings` (counts by topic), `commitments`, `achievements`,
         `holdings`, `checks`; and the parts of sections: `describing` (figures that describe a
         commitment), `about_reports`, `later_targets`."""
         p = self.p
-        tables = {
+        return {
             "findings": lambda: P.topic_counts(p),
             "commitments": lambda: P.commitments(p),
             "describing": lambda: P.describing(p),
@@ -69,9 +69,6 @@ class ProgrammePage(PageModel):
             "later_targets": lambda: P.later_targets(p),
             "checks": lambda: checks_frame(p.checks),
         }
-        if section not in tables:
-            raise KeyError(f"{self.NAME}: no data {section!r}; sections: {', '.join(tables)}")
-        return tables[section]()
 
     def results(self) -> dict:
         return P.results(self.p)

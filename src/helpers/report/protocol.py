@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Callable
 from typing import ClassVar
 
 import pandas as pd
@@ -85,9 +86,16 @@ class PageModel:
     def findings(self) -> Findings:
         raise NotImplementedError(f"{type(self).__qualname__} defines no findings")
 
-    def data(self, section: str) -> pd.DataFrame:
+    def tables(self) -> dict[str, Callable[[], pd.DataFrame]]:
+        """Name -> a function giving the table behind that section (or part of one); each page says which."""
+        return {}
+
+    def data(self, name: str) -> pd.DataFrame:
         """The table behind a section, as the analysis computes it (no words, no HTML)."""
-        raise NotImplementedError(f"{type(self).__qualname__} gives no data for {section!r}")
+        tables = self.tables()
+        if name not in tables:
+            raise ParameterError(f"{self.NAME}: no data {name!r}; data: {', '.join(tables) or 'none'}")
+        return tables[name]()
 
     def results(self) -> dict:
         raise NotImplementedError(f"{type(self).__qualname__} defines no results")

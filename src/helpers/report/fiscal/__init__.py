@@ -16,6 +16,8 @@ context (facts at the page's level, checks, fiscal.yaml) and how a number is sho
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import matplotlib.pyplot as plt
 import pandas as pd
 
@@ -74,11 +76,11 @@ class FiscalPage(PageModel):
     def results(self) -> dict:
         return results(self.ctx)
 
-    def data(self, section: str) -> pd.DataFrame:
+    def tables(self) -> dict[str, Callable[[], pd.DataFrame]]:
         """The table behind a section, as `analysis.fiscal` computes it (no words, no HTML)."""
         ctx, facts, y0, y1 = self.ctx, self.ctx.facts, self.ctx.y0, self.ctx.y1
         budget_levels = self.level in af.LEVELS
-        frames = {
+        return {
             "risk": lambda: pd.DataFrame([{k: v for k, v in r.items() if k != "entry"}
                                           for r in af.risk_summary(facts, self.level, ctx.spec, self.results())]),
             "sources_uses": lambda: _concat({(b, y): af.sources_and_uses(facts, self.level, b, y)
@@ -104,9 +106,6 @@ class FiscalPage(PageModel):
                                              "actual": c.actual, "nature": c.extra.get("nature")}
                                             for c in af.fiscal_discrepancies(ctx.checks, ctx.spec)]),
         }
-        if section not in frames:
-            self.section(section)                     # a ParameterError naming the sections
-        return frames[section]()
 
 
 def _section(draw):
