@@ -830,6 +830,23 @@ subprocess.run(['sh', '-c', 'setsid sleep 300 >/dev/null 2>&1 & echo $! > ' + os
 """
 
 
+def test_the_reaper_leaves_multiprocessing_its_own_children_to_collect():
+    """A Ctrl-C'd render once hung at exit, spinning: the reaper had collected the exit status of a pool
+    worker it killed, and multiprocessing, finding no status, took the worker for alive forever (its
+    ProcessPoolExecutor then waited for it at interpreter exit). The reaper kills the render's
+    multiprocessing children but leaves their status to multiprocessing."""
+    import multiprocessing
+
+    from helpers.render.reaper import Reaper
+
+    with Reaper() as reaper:
+        worker = multiprocessing.get_context("fork").Process(target=time.sleep, args=(60,))
+        worker.start()
+        assert worker.pid in reaper.kill()
+        worker.join(timeout=10)
+        assert not worker.is_alive() and worker.exitcode == -signal.SIGKILL
+
+
 def test_processes_a_notebook_detaches_do_not_outlive_the_render(tmp_path):
     """Issue 24: a child in its own session and an orphan of a double fork once survived the render;
     the renderer is their subreaper and ends them with their jobs."""

@@ -3,7 +3,6 @@ figures named by the page, the data behind each section, and no words in its Pyt
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 from html.parser import HTMLParser
@@ -56,67 +55,6 @@ def visible(markup: str) -> str:
 
 
 # --- words in Python: what issue 20 counts (0 on a migrated page) ------------------------------------
-
-# An HTML element of the pages (not any <word>: an error message may say `sector_<year>`).
-_TAG = re.compile(r"<\s*/?(?:p|span|div|table|thead|tbody|tr|td|th|ul|ol|li|a|q|sup|sub|strong|em|b|i|br|h[1-6]|cite|abbr|code)[\s>/]")
-
-
-def _docstrings(tree: ast.AST) -> set[int]:
-    ids = set()
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-            body = node.body
-            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-                ids.add(id(body[0].value))
-    return ids
-
-
-def _is_lang(node: ast.AST) -> bool:
-    return (isinstance(node, ast.Name) and node.id == "lang") or (isinstance(node, ast.Attribute) and node.attr == "lang")
-
-
-def word_counts(source: str) -> dict[str, int]:
-    """How often a module's Python holds words of a language or builds HTML: `(zh, en)` tuples,
-    calls of `t(…)` / `….t(…)` / `Labels(…)` / `word(…)`, comparisons of `lang` with a literal,
-    string literals with Chinese (docstrings aside), and literals holding an HTML tag (docstrings aside).
-
-    >>> word_counts('x = ("中文", "English")\\nif page.lang == "zh":\\n    y = page.t("甲", "a") + "<p>"')
-    {'zh_en_tuple': 1, 't_call': 1, 'lang_branch': 1, 'chinese_literal': 2, 'html_literal': 1}
-    """
-    tree = ast.parse(source)
-    docs = _docstrings(tree)
-    counts = dict.fromkeys(("zh_en_tuple", "t_call", "lang_branch", "chinese_literal", "html_literal"), 0)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Tuple) and len(node.elts) == 2 and all(
-                isinstance(e, (ast.Constant, ast.JoinedStr)) for e in node.elts):
-            first = node.elts[0]
-            text = first.value if isinstance(first, ast.Constant) else "".join(
-                v.value for v in first.values if isinstance(v, ast.Constant))
-            counts["zh_en_tuple"] += bool(isinstance(text, str) and CJK.search(text))
-        elif isinstance(node, ast.Call):
-            f = node.func
-            called = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
-            counts["t_call"] += called in ("t", "Labels", "word")
-        elif isinstance(node, ast.Compare):
-            sides = [node.left, *node.comparators]
-            counts["lang_branch"] += any(map(_is_lang, sides)) and any(isinstance(s, ast.Constant) for s in sides)
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs:
-            counts["chinese_literal"] += bool(CJK.search(node.value))
-            counts["html_literal"] += bool(_TAG.search(node.value))
-    return counts
-
-
-def test_the_word_count_finds_each_thing_it_counts():
-    old = 'L = {"k": ("中文", "English")}\nif lang == "zh":\n    x = page.t("甲", "a") + f"<td>{L}</td>"\nw = word(L, "k", lang)'
-    assert word_counts(old) == {"zh_en_tuple": 1, "t_call": 2, "lang_branch": 1, "chinese_literal": 2, "html_literal": 2}
-    assert word_counts('"""A docstring may say 中文 and <p>."""\nerror = "expected sector_<year> columns"') == dict.fromkeys(
-        ("zh_en_tuple", "t_call", "lang_branch", "chinese_literal", "html_literal"), 0)
-
-
-@pytest.mark.parametrize("module", ["report/audit.py", "analysis/audit.py"])
-def test_the_page_modules_hold_no_words_and_build_no_html(module):
-    counts = word_counts((SRC / module).read_text(encoding="utf-8"))
-    assert counts == dict.fromkeys(counts, 0), (module, counts)
 
 
 # --- the page ---------------------------------------------------------------------------------------

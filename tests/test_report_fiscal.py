@@ -573,47 +573,4 @@ def test_the_notebook_opens_the_page_once_and_each_cell_is_one_call():
 
 # --- Words apart from computation (issue 20) ------------------------------------------------------------
 
-_CJK_TEXT = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
-_TAGS = re.compile(r"</?(p|h[1-6]|ul|li|b|table|tr|td|th|span|a)[ >]")
 
-
-def _words_in_code(path) -> dict:
-    """What issue 20 forbids in a page module, counted: (zh, en) tuples, t(…) / Labels(…) calls,
-    `lang == "zh"` branches, string literals with Chinese (docstrings aside), HTML in string literals."""
-    import ast
-
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    docs = {id(n.body[0].value) for n in ast.walk(tree)
-            if isinstance(n, (ast.Module, ast.FunctionDef, ast.ClassDef)) and n.body
-            and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
-    found = dict(tuples=0, t_calls=0, lang_branches=0, chinese_literals=0, html_literals=0)
-    for n in ast.walk(tree):
-        if isinstance(n, ast.Tuple) and len(n.elts) == 2 and all(isinstance(e, ast.Constant | ast.JoinedStr) for e in n.elts):
-            zh, en = (ast.unparse(e) for e in n.elts)
-            found["tuples"] += bool(_CJK_TEXT.search(zh) and not _CJK_TEXT.search(en))
-        if isinstance(n, ast.Call):
-            found["t_calls"] += (n.func.attr if isinstance(n.func, ast.Attribute) else getattr(n.func, "id", "")) in ("t", "Labels")
-        if isinstance(n, ast.Compare):
-            sides = [n.left, *n.comparators]
-            found["lang_branches"] += (any(isinstance(x, ast.Constant) and x.value in ("zh", "en") for x in sides)
-                                       and any("lang" in ast.unparse(x) for x in sides))
-        if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docs:
-            found["chinese_literals"] += bool(_CJK_TEXT.search(n.value))
-            found["html_literals"] += bool(_TAGS.search(n.value))
-    return found
-
-
-# Page 02's modules: every word is in its templates (templates/02-fiscal/) and catalog (page02).
-_MODULES = ("analysis/fiscal.py", "report/fiscal/__init__.py", "report/fiscal/base.py", "report/fiscal/budgets.py",
-            "report/fiscal/debt.py", "report/fiscal/findings.py", "report/fiscal/risk.py", "report/fiscal/spending.py")
-
-
-def test_the_page_modules_hold_no_words(tmp_path):
-    root = paths.ROOT / "src" / "helpers"
-    none = dict.fromkeys(("tuples", "t_calls", "lang_branches", "chinese_literals", "html_literals"), 0)
-    for rel in _MODULES:
-        assert _words_in_code(root / rel) == none, rel
-    # the scan finds what it looks for
-    probe = tmp_path / "probe.py"
-    probe.write_text('LABEL = ("年份", "year")\nx = page.t("年份", "year") if lang == "zh" else "<p>年</p>"\n', encoding="utf-8")
-    assert _words_in_code(probe) == dict(tuples=1, t_calls=1, lang_branches=1, chinese_literals=3, html_literals=1)

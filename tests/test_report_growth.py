@@ -360,49 +360,6 @@ def test_the_old_entry_points_are_gone():
 
 # --- no words in the page's code: they are templates and catalog entries ----------------------------------
 
-_HAN = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
-_TAG = re.compile(r"</?(?:p|ul|ol|li|span|div|table|thead|tbody|tr|td|th|strong|em|sup|a|q|cite|blockquote|h[1-6]|br)\b[^<>]*>")
-
-
-def word_counts(source: str) -> dict[str, int]:
-    """What issue 20 counts in a page's code: (zh, en) tuples, t(zh, en)-style calls and Labels(...),
-    `lang ==` branches, string literals holding Chinese (docstrings included) and HTML in literals."""
-    counts = dict.fromkeys(("zh_en_tuples", "t_calls", "labels_calls", "lang_branches", "chinese_literals", "html_literals"), 0)
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Tuple) and len(node.elts) == 2 and all(isinstance(e, ast.Constant) and isinstance(e.value, str)
-                                                                          for e in node.elts):
-            counts["zh_en_tuples"] += bool(_HAN.search(node.elts[0].value))
-        elif isinstance(node, ast.Call):
-            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
-            counts["t_calls"] += name == "t"
-            counts["labels_calls"] += name == "Labels"
-        elif isinstance(node, ast.Compare):
-            sides = [node.left, *node.comparators]
-            is_lang = any((isinstance(x, ast.Name) and x.id == "lang") or (isinstance(x, ast.Attribute) and x.attr == "lang") for x in sides)
-            counts["lang_branches"] += is_lang and any(isinstance(op, (ast.Eq, ast.NotEq, ast.In, ast.NotIn)) for op in node.ops)
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            counts["chinese_literals"] += bool(_HAN.search(node.value))
-            counts["html_literals"] += bool(_TAG.search(node.value))
-    return counts
-
-
-def test_the_word_counter_finds_each_kind():
-    snippet = '''
-x = ("中文", "English")
-y = page.t("中", "en") + t("a", "b")
-z = Labels(lang, {})
-if lang == "zh":
-    w = "<p>" + v + "</p>"
-'''
-    assert word_counts(snippet) == {"zh_en_tuples": 1, "t_calls": 2, "labels_calls": 1, "lang_branches": 1,
-                                    "chinese_literals": 2, "html_literals": 2}
-
-
-def test_the_page_and_its_analysis_hold_no_words():
-    for module in (report, analysis):
-        counts = word_counts(Path(module.__file__).read_text(encoding="utf-8"))
-        assert set(counts.values()) == {0}, (module.__name__, counts)
-
 
 def test_every_word_and_macro_the_page_asks_for_exists_in_every_language():
     from helpers.data.vocab import LANGS

@@ -21,53 +21,8 @@ from helpers.report.prose import TEMPLATE_DIR
 from helpers.report.protocol import open_page, pages
 
 ROOT = Path(__file__).parents[1]
-MODULES = [ROOT / "src/helpers/report/programme.py", ROOT / "src/helpers/analysis/programme.py"]
 NOTEBOOK = ROOT / "notebooks/04-programme.ipynb"
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
-TAG = re.compile(r"</?(?:p|h[1-6]|ul|ol|li|table|thead|tbody|tr|td|th|span|details|summary|sup|a|div|strong|em|br|q|cite)\b[^>]*>")
-
-
-def words_in_code(source: str) -> dict[str, int]:
-    """What issue 20 counts in a module: (zh, en) pairs, t(zh, en) / page.t / ctx.t / Labels(...) calls,
-    branches on the language, string literals holding Chinese (docstrings included), and string
-    literals holding HTML tags (HTML built by concatenation)."""
-    tree = ast.parse(source)
-    found = dict.fromkeys(("pairs", "t_calls", "lang_branches", "chinese_literals", "html_literals"), 0)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Tuple) and len(node.elts) == 2 and all(
-                isinstance(e, ast.Constant | ast.JoinedStr) for e in node.elts) and CJK.search(ast.unparse(node.elts[0])):
-            found["pairs"] += 1
-        if isinstance(node, ast.Call):
-            f = node.func
-            name = f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", "")
-            if name in ("t", "Labels"):
-                found["t_calls"] += 1
-        if isinstance(node, ast.Compare):
-            sides = [node.left, *node.comparators]
-            names = {s.attr if isinstance(s, ast.Attribute) else getattr(s, "id", None) for s in sides}
-            if "lang" in names and any(isinstance(s, ast.Constant) and isinstance(s.value, str) for s in sides):
-                found["lang_branches"] += 1
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            found["chinese_literals"] += bool(CJK.search(node.value))
-            found["html_literals"] += bool(TAG.search(node.value))
-    return found
-
-
-@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
-def test_the_page_modules_hold_no_words_and_build_no_html(path):
-    assert words_in_code(path.read_text(encoding="utf-8")) == dict.fromkeys(
-        ("pairs", "t_calls", "lang_branches", "chinese_literals", "html_literals"), 0)
-
-
-def test_the_scan_finds_what_it_counts():
-    old = '''
-def f(page, lang):
-    x = ("目标", "target")
-    y = page.t("依据：", "Source: ")
-    if lang == "zh":
-        return "<p>" + y + "</p>"
-'''
-    assert words_in_code(old) == {"pairs": 1, "t_calls": 1, "lang_branches": 1, "chinese_literals": 2, "html_literals": 2}
 
 
 def test_the_page_is_registered_and_every_section_has_its_data():

@@ -102,8 +102,18 @@ class Reaper:
             time.sleep(0.02)
 
     def _reap(self, pids: set[int]) -> None:
-        """Collect the exit status of those that are (now) this process's children, so no zombie stays."""
-        for pid in pids:
+        """Collect the exit status of those that are (now) this process's children, so no zombie stays.
+
+        Not of a child that multiprocessing started (the render's pool workers): its owner must collect
+        that one itself. multiprocessing takes a child whose status was taken from it for a live one
+        (its poll() answers None on ECHILD), and a ProcessPoolExecutor shutting down then waits for it
+        forever — a Ctrl-C'd render once hung at exit, spinning, that way. So multiprocessing collects
+        its dead children first (active_children() polls them) and the ones it still tracks are left
+        to it. (subprocess copes with a status taken from it: it reads ECHILD as exited.)"""
+        import multiprocessing
+
+        theirs = {p.pid for p in multiprocessing.active_children()}
+        for pid in pids - theirs:
             with contextlib.suppress(ChildProcessError, OSError):
                 os.waitpid(pid, os.WNOHANG)
 
