@@ -11,7 +11,7 @@ from pathlib import Path
 import matplotlib
 import pandas as pd
 import pytest
-from test_report_audit import CJK, SNAKE, visible, word_counts
+from test_report_audit import CJK, SNAKE, visible
 
 import helpers
 from helpers.analysis import investment
@@ -41,12 +41,6 @@ def page_html(data, lang):
 @pytest.fixture(scope="module")
 def pages(data):
     return {lang: page_html(data, lang)[0] for lang in ("zh", "en")}
-
-
-@pytest.mark.parametrize("module", ["report/investment.py", "analysis/investment.py"])
-def test_the_page_modules_hold_no_words_and_build_no_html(module):
-    counts = word_counts((SRC / module).read_text(encoding="utf-8"))
-    assert counts == dict.fromkeys(counts, 0), (module, counts)
 
 
 def test_the_page_is_registered_and_opened_by_name():
