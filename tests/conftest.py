@@ -107,15 +107,18 @@ def published_job(published) -> Callable[..., Path]:
 
 # --- Spreading the run over the workers (make test: pytest-xdist) ----------------------------------
 # Each test is its own unit of work, except those that must share one process: the cells of one
-# notebook under nbval (one kernel, executed in order) and the synthetic edition's tests (one module
-# fixture builds it). pytest-xdist's own `--dist loadgroup` cannot do this here (it renames node ids
-# through an attribute pytest 9 no longer reads), so the units are drawn by a scheduler of ours,
+# notebook under nbval (one kernel, executed in order), the synthetic edition's tests (one module
+# fixture builds it) and the browser tests (one Lab server, one browser). pytest-xdist's own
+# `--dist loadgroup` cannot do this here (it renames node ids through an attribute pytest 9 no
+# longer reads), so the units are drawn by a scheduler of ours,
 # through xdist's documented `pytest_xdist_make_scheduler` hook. The longest units are handed out
-# first, so that no worker starts a long test while the other is about to run out of work: the two
-# single tests of about a minute (Airflow, the synthetic edition's render), the other slow tests,
-# the notebooks, then the rest.
-FIRST = ("tests/test_airflow.py", "tests/test_synthetic_edition.py")
-ONE_WORKER = ("tests/test_synthetic_edition.py",)
+# first, so that no worker starts a long test while the other is about to run out of work: the units
+# of a minute or more (Airflow, the synthetic edition's render, the browser tests), the other slow
+# tests, the notebooks, then the rest.
+FIRST = ("tests/test_airflow.py", "tests/test_synthetic_edition.py", "tests/test_browser.py")
+# The browser tests share one JupyterLab server and one Chromium (module fixtures): spread over the
+# workers, each worker would start its own of both.
+ONE_WORKER = ("tests/test_synthetic_edition.py", "tests/test_browser.py")
 
 
 def _unit(nodeid: str) -> str:

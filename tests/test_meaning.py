@@ -19,9 +19,9 @@ def _present(value) -> bool:
     return value is not None and value == value          # NaN is a missing cell
 
 
-def _passes(name, row, lines, sections, ed) -> bool:
+def _passes(name, row, lines, sections, ed, units=None) -> bool:
     try:
-        provenance.verify_row(name, row, lines, ed)
+        provenance.verify_row(name, row, lines, ed, units)     # units: known_units(ed), once per run as `check` does
     except HelpersError:
         return False
     return not meaning.mismatches(row, sections, ed)
@@ -56,11 +56,11 @@ def test_every_shipped_row_passes_the_meaning_check():
 
 def test_swapping_unit_period_level_basis_or_budget_fails():
     ed = helpers.edition()
-    sections, lines = meaning.section_map(ed), provenance.raw_lines(ed)
+    sections, lines, units = meaning.section_map(ed), provenance.raw_lines(ed), provenance.known_units(ed)
     tried, survivors = 0, []
     for name, col, row, value in swaps():
         tried += 1
-        if _passes(name, dict(row, **{col: value}), lines, sections, ed):
+        if _passes(name, dict(row, **{col: value}), lines, sections, ed, units):
             survivors.append((name, row["row_id"], col, row[col], value, row.get("role")))
     assert tried > 20_000
     assert survivors == []
