@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
@@ -177,6 +177,20 @@ class Page:
         attr = f' data-row="{html.escape(ident, quote=True)}"' if ident else ""
         return (f'<span class="sourced"{attr} title="{html.escape(title, quote=True)}">{shown}'
                 f'<sup class="src"><a href="#src-{n}">{n}</a></sup></span>')
+
+    def num_places(self, rows: Sequence[Mapping], text: str) -> str:
+        """One statement the report makes in several places (the same words on two of its lines, e.g.
+        of the past year and again of the plan year): the text shown once, every place cited — a
+        superscript per source, and a hover title naming each line. One row: `num`."""
+        if len(rows) == 1:
+            return self.num(rows[0], text)
+        numbers = [self.source_number(row) for row in rows]
+        title = "; ".join(f"{self.where(row)}: {row['quote']}" for row in rows)
+        idents = [f"{row.get('table') or ''}:{row.get('row_id') or ''}" for row in rows if row.get("row_id")]
+        attr = f' data-row="{html.escape(idents[0], quote=True)}"' if idents else ""
+        attr += f' data-also="{html.escape(" ".join(idents[1:]), quote=True)}"' if idents[1:] else ""
+        sups = "".join(f'<sup class="src"><a href="#src-{n}">{n}</a></sup>' for n in numbers)
+        return f'<span class="sourced"{attr} title="{html.escape(title, quote=True)}">{html.escape(text)}{sups}</span>'
 
     def observed(self, row: Mapping, text: str | None = None) -> str:
         """HTML for a figure published after the gazette (`helpers.data.observations`): its marks

@@ -318,6 +318,16 @@ def statement(ctx: Context, row: dict) -> str:
     return ctx.page.num(row, row.get(f"text_{ctx.data_lang}") or row["quote"])      # the quote itself where no translation
 
 
+def statements_once(ctx: Context, rows: list[dict]) -> list[str]:
+    """Statements quoted with their sources, a statement the report makes in the same words on several
+    lines shown once with every line cited (the hidden-debt pledge is in the 2021 review and again in
+    the 2022 plan: one pledge, two places, not the same words twice)."""
+    places: dict[str, list[dict]] = {}
+    for row in rows:
+        places.setdefault(row["quote"], []).append(row)
+    return [ctx.page.num_places(same, same[0].get(f"text_{ctx.data_lang}") or same[0]["quote"]) for same in places.values()]
+
+
 def _evidence(ctx: Context, quota: dict, k: int) -> str:
     item = quota["evidence"][k]
     return ctx.page.num(item, item["text"][ctx.data_lang])

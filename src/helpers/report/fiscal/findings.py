@@ -22,6 +22,7 @@ from .base import (
     section_ref,
     statement,
     statements,
+    statements_once,
 )
 from .risk import _risk_finding
 
@@ -87,7 +88,7 @@ def _debt_finding(ctx: Context) -> str:
     gdp_row = af.gdp(ctx.facts, y0)
     both = broad.value is not None and own.value is not None
     # rendered in the order the Chinese sentence cites them: that order numbers the sources
-    pledges = [Markup(statement(ctx, e)) for e in statements(ctx, topic="debt", kind="pledge")]
+    pledges = [Markup(p) for p in statements_once(ctx, statements(ctx, topic="debt", kind="pledge"))]
     balance = Markup(num(ctx, f"{ctx.level}_debt_balance", y0))
     broad_shown, own_shown = Markup(mval(ctx, "debt_to_revenue_and_transfers", y0)), Markup(mval(ctx, "debt_to_revenue", y0))
     gdp_share = Markup(der(ctx, pct(af.debt_to_gdp(ctx.facts, y0)), f"{ctx.facts.value('city_debt_balance', y0):g} ÷ {gdp_row['value']:g}"))
