@@ -185,7 +185,7 @@ def test_the_debt_headline_names_its_measures_and_says_the_balance_is_explicit_d
             pledges = re.findall(r'<span class="sourced" data-row="risk_statements:[^"]*"[^>]*>([^<]*)<sup', parts["findings"])
             assert len(pledges) == len(set(pledges)) == 3, pledges
             assert re.search(r'data-row="risk_statements:bb\.733\.hidden_debt" data-also="risk_statements:bb\.767\.hidden_debt"'
-                             r'[^>]*>[^<]*<sup class="src"><a href="#src-\d+">\d+</a></sup><sup class="src">', parts["findings"])
+                             r'[^>]*>[^<]*<sup class="src"><a href="#src-(\d+)">\1</a>,<a href="#src-(\d+)">\2</a></sup>', parts["findings"])
 
 
 # --- Corrections ------------------------------------------------------------------------------------

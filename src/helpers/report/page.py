@@ -189,8 +189,10 @@ class Page:
         idents = [f"{row.get('table') or ''}:{row.get('row_id') or ''}" for row in rows if row.get("row_id")]
         attr = f' data-row="{html.escape(idents[0], quote=True)}"' if idents else ""
         attr += f' data-also="{html.escape(" ".join(idents[1:]), quote=True)}"' if idents[1:] else ""
-        sups = "".join(f'<sup class="src"><a href="#src-{n}">{n}</a></sup>' for n in numbers)
-        return f'<span class="sourced"{attr} title="{html.escape(title, quote=True)}">{html.escape(text)}{sups}</span>'
+        # one superscript, the numbers apart (two superscripts side by side read as one number: 78)
+        links = ",".join(f'<a href="#src-{n}">{n}</a>' for n in numbers)
+        return (f'<span class="sourced"{attr} title="{html.escape(title, quote=True)}">{html.escape(text)}'
+                f'<sup class="src">{links}</sup></span>')
 
     def observed(self, row: Mapping, text: str | None = None) -> str:
         """HTML for a figure published after the gazette (`helpers.data.observations`): its marks
