@@ -40,7 +40,7 @@ PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --di
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 # `make check` and `make validate` run inside the suite too (tests/test_editions.py), beside the other tests.
-test: lint suite ## everything that guards the project (about 6½ minutes on 2 cores, measured 2026-12-07)
+test: lint suite ## everything that guards the project (about 6 minutes on 2 cores, measured 2026-12-07)
 	@echo "make test: all passed"
 
 test-fast: venv ## after every edit (about 75 s): lint and every test that executes no notebook, browser or Airflow
