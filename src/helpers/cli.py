@@ -120,14 +120,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Exit codes of a render stopped by Ctrl-C (130) or SIGTERM (143), after it has cleaned up.
+_STOPPED = (130, 143)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        code = args.func(args)
     except HelpersError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:          # `cq-gazette facts | head`: the reader stopped; not an error of ours
         sys.stderr.close()
         return 0
+    if argv is None and code in _STOPPED:
+        # Run as the command and stopped: the render has killed its processes, removed its run folder,
+        # released the lock and said so. End here, without the interpreter's shutdown, which would wait
+        # for (or tear down mid-call) the threads the interrupted render leaves — the front page's
+        # warming thread, the worker pool's — and once ended a stopped render with SIGABRT instead of 130.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
 
