@@ -120,10 +120,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# Exit codes of a render stopped by Ctrl-C (130) or SIGTERM (143), after it has cleaned up.
-_STOPPED = (130, 143)
-
-
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -134,7 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:          # `cq-gazette facts | head`: the reader stopped; not an error of ours
         sys.stderr.close()
         return 0
-    if argv is None and code in _STOPPED:
+    from .render.cli import EXIT_INTERRUPTED, EXIT_TERMINATED  # a render stopped, after its cleanup
+
+    if argv is None and code in (EXIT_INTERRUPTED, EXIT_TERMINATED):
         # Run as the command and stopped: the render has killed its processes, removed its run folder,
         # released the lock and said so. End here, without the interpreter's shutdown, which would wait
         # for (or tear down mid-call) the threads the interrupted render leaves — the front page's

@@ -376,10 +376,12 @@ def imports_stack(notebooks) -> bool:
     return False
 
 
-def serve(address: str, parent: int, editions: tuple[str, ...] = (), stack: bool = True) -> None:
-    """The server's main loop (run as `python -P …/render/kernels.py ADDRESS PARENT_PID [--kernel-only] [EDITION …]`).
+def serve(address: str, parent: int, editions: tuple[str, ...] = ()) -> None:
+    """The server's main loop (run as `python -P …/render/kernels.py ADDRESS PARENT_PID [EDITION …]`).
 
-    stack=False (--kernel-only): preload what a kernel needs and nothing of the analysis stack."""
+    With KERNEL_ONLY_MARK in its folder (the address's), it preloads what a kernel needs and nothing
+    of the analysis stack, and checks no edition (the renderer reads the same mark: nothing to take)."""
+    stack = not (Path(address).parent / KERNEL_ONLY_MARK).exists()
     die_with_parent(signal.SIGKILL, parent, watchdog=False)     # single-threaded: it checks in its loop
     os.environ["MPLBACKEND"] = os.environ.get("MPLBACKEND") or INLINE_BACKEND
     if sys.path and sys.path[0] in ("", os.getcwd()):
@@ -569,7 +571,7 @@ class KernelServer:
             # (and with it pandas) even for a server that must preload nothing of the stack. -P: the
             # file's folder (render/: lock.py, site.py, …) must not shadow other modules.
             [sys.executable, "-P", __file__, self.address, str(os.getpid()),
-             *([] if self.stack else ["--kernel-only"]), *self.editions],
+             *self.editions],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, env=env, start_new_session=True)
         os.environ[SERVER_ENV] = f"{self.process.pid}:{self.address}"
         return self
@@ -601,6 +603,4 @@ class KernelServer:
 
 
 if __name__ == "__main__":
-    _rest = sys.argv[3:]
-    _stack = "--kernel-only" not in _rest
-    serve(sys.argv[1], int(sys.argv[2]), tuple(a for a in _rest if a != "--kernel-only"), stack=_stack)
+    serve(sys.argv[1], int(sys.argv[2]), tuple(sys.argv[3:]))
