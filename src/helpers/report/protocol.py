@@ -115,10 +115,13 @@ class PageModel:
         return getattr(self, f"{name}_html")()
 
     def figure(self, name: str):
-        """Draw a figure and save it under the page's file name; returns what `figures.savefig` returns."""
+        """Draw a figure and save it under the page's file name; returns what `figures.savefig` returns,
+        or None when the page has nothing to draw for it (its `x_figure` returned None)."""
         if name not in self.FIGURES:
             raise ParameterError(f"{self.NAME}: no figure {name!r}; figures: {', '.join(self.FIGURES)}")
         fig = getattr(self, f"{name}_figure")()
+        if fig is None:
+            return None
         return figures.savefig(fig, self.FIGURES[name], lang=self.lang, **self.out)
 
     def show(self, name: str) -> None:
