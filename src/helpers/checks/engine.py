@@ -63,6 +63,10 @@ def provenance_checks(tables: dict[str, pd.DataFrame], ed: Edition) -> tuple[lis
     checks, half_units = [], {}
     sections = meaning.section_map(ed)
     units = provenance.known_units(ed)
+    try:    # read once for every row; a broken checks/units.yaml is met again, and named, at each row
+        implied = provenance.implied_units(str(ed.root))
+    except HelpersError:
+        implied = None
     for name, frame in tables.items():
         for row in frame.to_dict("records"):
             cid = f"provenance.{name}.{row['row_id']}"
@@ -72,11 +76,11 @@ def provenance_checks(tables: dict[str, pd.DataFrame], ed: Edition) -> tuple[lis
                 checks.append(Check(cid, "provenance", desc, "found", error, None, "fail", description_zh=desc_zh))
                 continue
             try:
-                number = provenance.verify_row(name, row, lines, ed, units)
+                number = provenance.verify_row(name, row, lines, ed, units, implied)
             except HelpersError as exc:
                 checks.append(Check(cid, "provenance", desc, "found", str(exc), None, "fail", description_zh=desc_zh))
                 continue
-            wrong = meaning.mismatches(row, sections, ed) if name != "indicators" else []
+            wrong = meaning.mismatches(row, sections, ed, lines) if name != "indicators" else []
             if wrong:
                 said = "; ".join(f"{col} {mine!r} but the text says {theirs!r}" for col, mine, theirs in wrong)
                 checks.append(Check(cid, "provenance", desc, "found", f"curated/{name}.csv, row_id {row['row_id']}: {said}",

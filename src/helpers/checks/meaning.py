@@ -102,8 +102,13 @@ def _role_of_year(ed, year: int | None) -> str | None:
     return next((r for r, y in ed.years.items() if y == year), None)
 
 
-def mismatches(row: dict, sections: list[dict], ed) -> list[tuple[str, object, object]]:
-    """[(column, row's value, what the text says)] for one curated row."""
+def mismatches(row: dict, sections: list[dict], ed, lines: tuple[str, ...] | None = None) -> list[tuple[str, object, object]]:
+    """[(column, row's value, what the text says)] for one curated row. lines: the gazette's lines,
+    when the caller checks many rows (read here otherwise)."""
+    if lines is None:
+        from ..data.provenance import raw_lines
+
+        lines = raw_lines(ed)
     out = []
     want = expected(sections, int(row["line"]))
     quote = row["quote"]
@@ -125,9 +130,7 @@ def mismatches(row: dict, sections: list[dict], ed) -> list[tuple[str, object, o
     if role in DATED_BY_SENTENCE:
         # A stock's sentence dates it, and says whether it counts plans, where its quote does not
         # (其余34项指标中，…国家尚未下达2022年目标值).
-        from ..data.provenance import raw_lines
-
-        context = _sentence(raw_lines(ed)[int(row["line"]) - 1], quote)
+        context = _sentence(lines[int(row["line"]) - 1], quote)
         named = named or [int(y) for y in _YEAR_IN_QUOTE.findall(context)]
     horizon = role in DATED_BY_SENTENCE and not named and any(w in quote for w in HORIZON_WORDS)
     if role in DATED_BY_SENTENCE:
@@ -166,7 +169,5 @@ def mismatches(row: dict, sections: list[dict], ed) -> list[tuple[str, object, o
     for key in ("level", "budget"):
         if key in want and row.get(key) is not None and row[key] != want[key]:
             out.append((key, row[key], want[key]))
-    from ..data.provenance import raw_lines
-
-    flag = flag_mismatch(row, raw_lines(ed)[int(row["line"]) - 1])
+    flag = flag_mismatch(row, lines[int(row["line"]) - 1])
     return out + [flag] if flag else out

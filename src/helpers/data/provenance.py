@@ -127,11 +127,13 @@ def _where(table: str, row: dict) -> str:
     return f"curated/{table}.csv, row_id {row['row_id']}"
 
 
-def verify_row(table: str, row: dict, lines: tuple[str, ...], ed: Edition, units: frozenset | None = None) -> Number | None:
+def verify_row(table: str, row: dict, lines: tuple[str, ...], ed: Edition, units: frozenset | None = None,
+               implied: dict | None = None) -> Number | None:
     """Raise ProvenanceError unless the row's quote and value are on its line; return the printed number.
-    units: the edition's `known_units`, when the caller checks many rows (computed here otherwise)."""
+    units, implied: the edition's `known_units` and `implied_units`, when the caller checks many rows
+    (computed here otherwise: each is keyed by the sha256 of its files, so once per row is a hash per row)."""
     try:
-        return _verify_row(table, row, lines, ed, units)
+        return _verify_row(table, row, lines, ed, units, implied)
     except (ValueError, OverflowError, TypeError, KeyError, IndexError) as exc:
         # Rows come from the validating loader, so this is a net: whatever a row holds, the answer is
         # a ProvenanceError that names the row, never a stray traceback.
@@ -140,7 +142,8 @@ def verify_row(table: str, row: dict, lines: tuple[str, ...], ed: Edition, units
                                                   f"{str(exc)[:200]}") from None
 
 
-def _verify_row(table: str, row: dict, lines: tuple[str, ...], ed: Edition, units: frozenset | None) -> Number | None:
+def _verify_row(table: str, row: dict, lines: tuple[str, ...], ed: Edition, units: frozenset | None,
+                implied_by_row: dict | None) -> Number | None:
     path = _where(table, row)
     n, quote = row["line"], row["quote"]
     if isinstance(n, bool) or not isinstance(n, numbers.Integral):
@@ -182,7 +185,8 @@ def _verify_row(table: str, row: dict, lines: tuple[str, ...], ed: Edition, unit
     if implied and implied[0] != row["qualifier"]:
         raise ProvenanceError(path, f"qualifier {row['qualifier']!r} but the quote says {implied[1]!r} ({implied[0]})", column="qualifier")
     _verify_unit(path, row, _continued(lines, n), text.find(quote) + number.end,
-                 units if units is not None else known_units(ed), str(ed.root))
+                 units if units is not None else known_units(ed),
+                 implied_by_row if implied_by_row is not None else implied_units(str(ed.root)))
     return number
 
 
@@ -207,7 +211,7 @@ def printed_unit(after: str, units) -> str | None:
     return max(found, key=len) if found else None
 
 
-def _verify_unit(path: str, row: dict, text: str, end: int, units, ed_root: str) -> None:
+def _verify_unit(path: str, row: dict, text: str, end: int, units, implied: dict) -> None:
     """The unit printed right after the number (spaces, 个, 余 or a qualifier word may come between;
     a range `4—6个` takes the unit of its second number) must be the row's unit, and the longest
     unit printed there: 亿 where the text says 亿元 is wrong. A ratio `a:1` has unit ratio."""
@@ -219,7 +223,6 @@ def _verify_unit(path: str, row: dict, text: str, end: int, units, ed_root: str)
                                   column="unit")
         return
     after = rest.lstrip()
-    implied = implied_units(ed_root)
     if row["row_id"] in implied:    # the edition lists this row's unit as implied by its sentence
         if implied[row["row_id"]] != unit:
             raise ProvenanceError(path, f"unit {unit!r} but checks/units.yaml gives {implied[row['row_id']]!r}", column="unit")
