@@ -45,13 +45,13 @@ test: lint suite ## everything that guards the project (about 6 minutes on 2 cor
 
 test-fast: venv ## after every edit (about 75 s): lint and every test that executes no notebook, browser or Airflow
 	$(BIN)/ruff check src tests notebooks benchmarks deploy
-	CQ_GAZETTE_FIGURE_DIR=$$(mktemp -d) $(PYTEST) -m "not slow" --durations=5 --doctest-modules src tests
+	CQ_GAZETTE_FIGURE_DIR=$$(mktemp -d) CQ_GAZETTE_CACHE=$$(mktemp -d) $(PYTEST) -m "not slow" --durations=5 --doctest-modules src tests
 
 # One pytest session for unit, property, regression, browser and Airflow tests, doctests and strict nbval
 # over the committed notebooks, so that its renders are shared; the 15 slowest tests are printed at its end.
 # UV: tests/test_airflow.py installs its pinned Airflow with the same uv, outside the project's lock.
 suite: venv
-	UV="$(UV)" CQ_GAZETTE_FIGURE_DIR=$$(mktemp -d) $(PYTEST) --durations=15 --doctest-modules $(NBVAL) src tests notebooks
+	UV="$(UV)" CQ_GAZETTE_FIGURE_DIR=$$(mktemp -d) CQ_GAZETTE_CACHE=$$(mktemp -d) $(PYTEST) --durations=15 --doctest-modules $(NBVAL) src tests notebooks
 
 lint: venv ## ruff over the package, the tests, the notebooks, the benchmark and the Airflow DAG
 	$(BIN)/ruff check src tests notebooks benchmarks deploy
@@ -64,10 +64,10 @@ validate: venv ## frictionless validation of every edition's datapackage.json (t
 
 # UV: tests/test_airflow.py installs its pinned Airflow with the same uv, outside the project's lock.
 unit: venv ## unit, property, regression, browser and Airflow tests, and doctests (no nbval)
-	UV="$(UV)" CQ_GAZETTE_FIGURE_DIR=$$(mktemp -d) $(PYTEST) --durations=15 --doctest-modules src tests
+	UV="$(UV)" CQ_GAZETTE_FIGURE_DIR=$$(mktemp -d) CQ_GAZETTE_CACHE=$$(mktemp -d) $(PYTEST) --durations=15 --doctest-modules src tests
 
 nbval: venv ## strict nbval over the committed notebooks (figures go to a temporary folder)
-	CQ_GAZETTE_FIGURE_DIR=$$(mktemp -d) $(PYTEST) $(NBVAL) notebooks
+	CQ_GAZETTE_FIGURE_DIR=$$(mktemp -d) CQ_GAZETTE_CACHE=$$(mktemp -d) $(PYTEST) $(NBVAL) notebooks
 
 facts: venv ## every curated number as one CSV on stdout
 	@$(BIN)/python -m helpers facts

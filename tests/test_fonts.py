@@ -51,14 +51,17 @@ def _draw(config: Path, out: Path) -> bytes:
 def test_a_figure_is_the_same_under_any_font_cache(tmp_path):
     mpl_data = Path(matplotlib.get_data_path()).resolve()
     crowded = _build_cache(tmp_path / "crowded")
-    listing = json.loads(crowded.read_text(encoding="utf-8"))
+    built = crowded.read_text(encoding="utf-8")
+    listing = json.loads(built)
     template = next(e for e in listing["ttflist"] if Path(e["fname"]).name == "DejaVuSerif.ttf")
     listing["ttflist"] = [{**template, "name": name} for name in ("Noto Sans CJK SC", "DejaVu Sans")] + listing["ttflist"]
     assert all(Path(e["fname"]).name == "DejaVuSerif.ttf" for e in listing["ttflist"][:2])
     crowded.write_text(json.dumps(listing), encoding="utf-8")
 
-    bare = _build_cache(tmp_path / "bare")
-    listing = json.loads(bare.read_text(encoding="utf-8"))
+    # The same machine's cache, built once (a build scans every installed font): the bare one is a copy.
+    (tmp_path / "bare").mkdir()
+    bare = tmp_path / "bare" / crowded.name
+    listing = json.loads(built)
     # The cache names matplotlib's own fonts by a path relative to its data folder.
     listing["ttflist"] = [e for e in listing["ttflist"] if not Path(e["fname"]).is_absolute()
                           or Path(e["fname"]).resolve().is_relative_to(mpl_data)]

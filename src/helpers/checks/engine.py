@@ -20,7 +20,7 @@ from ..data import provenance
 from ..data.edition import Edition, edition
 from ..data.facts import Facts
 from ..errors import HelpersError
-from . import coverage, discrepancies, identities, meaning
+from . import coverage, discrepancies, identities, meaning, store
 from .conversions import CONVERSIONS  # noqa: F401  (part of this module's interface)
 from .evidence import evidence_checks
 from .observations import observation_checks
@@ -201,31 +201,45 @@ _RUN_MEMO: dict[tuple[str, str], tuple[list[Check], pd.DataFrame]] = {}
 _RUN_MEMO_SIZE = 4
 
 
-def run_checks(which: str | Edition | None = None) -> list[Check]:
+def run_checks(which: str | Edition | None = None, *, kept: bool = True) -> list[Check]:
     """Run every check on an edition's curated data (default: the latest edition) and return them all
-    (a private copy: a caller may change what it gets)."""
-    return checked(which)[0]
+    (a private copy: a caller may change what it gets). kept=False: run them even when another
+    process kept a run of the same inputs (`checks.store`), as `helpers check` does; a run this
+    process made itself is still reused."""
+    return checked(which, kept=kept)[0]
 
 
-def checked(which: str | Edition | None = None) -> tuple[list[Check], Facts]:
+def checked(which: str | Edition | None = None, *, kept: bool = True) -> tuple[list[Check], Facts]:
     """Every check of an edition and its verified facts, from one reading of the edition's state: the
     one call a page makes (run_checks then verified_facts would hash every file twice)."""
     ed = edition(which)
     state = state_of(ed)
     key = (str(ed.root), state)
+    if state is not None and key not in _RUN_MEMO and kept:
+        found = store.read(ed.root, state)
+        if found is not None:
+            found_checks, frame, tables = found
+            loader.adopt_tables(tables)
+            _remember(key, found_checks, frame)
     if state is None or key not in _RUN_MEMO:
         checks, facts = _verify(ed, state)
         checks = (checks + identity_checks(facts) + cross_document_checks(facts) + known_discrepancy_checks(facts)
                   + observation_checks(ed, facts))
         if state is None:
             return checks, facts
-        if len(_RUN_MEMO) >= _RUN_MEMO_SIZE:
-            _RUN_MEMO.pop(next(iter(_RUN_MEMO)))
-        _RUN_MEMO[key] = (checks, facts.frame)
+        _remember(key, checks, facts.frame)
+        store.write(ed.root, state, checks, facts.frame, loader.memo_items())
     checks, frame = _RUN_MEMO[key]
     _last_verified[str(ed.root)] = (state, frame)
     copy = pickle.loads(pickle.dumps(checks, pickle.HIGHEST_PROTOCOL))  # noqa: S301  (a deep copy of our own objects, 5× faster than copy.deepcopy)
     return copy, Facts(frame.copy(), ed)
+
+
+def _remember(key: tuple[str, str], checks: list[Check], frame: pd.DataFrame) -> None:
+    _RUN_MEMO.pop(key, None)
+    if len(_RUN_MEMO) >= _RUN_MEMO_SIZE:
+        _RUN_MEMO.pop(next(iter(_RUN_MEMO)))
+    _RUN_MEMO[key] = (checks, frame)
 
 
 def memo_entry(ed: Edition) -> tuple[str, list[Check], pd.DataFrame] | None:

@@ -19,7 +19,8 @@ from . import runs
 from .jobs import Job, _edition_state, resolve_edition
 
 KEY_ENV_PREFIX = "CQ_GAZETTE_"    # environment variables a notebook may read: part of every job key
-KEY_ENV_IGNORED = {paths.FIGURE_ENV_VAR, "CQ_GAZETTE_KERNEL_SERVER"}   # set per job by the renderer
+# Set per job by the renderer, or only where check runs are kept (checks.store: the same results either way).
+KEY_ENV_IGNORED = {paths.FIGURE_ENV_VAR, "CQ_GAZETTE_KERNEL_SERVER", "CQ_GAZETTE_CACHE"}
 
 
 def _sha256(path: Path) -> str:
