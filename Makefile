@@ -36,7 +36,11 @@ report: venv ## render every notebook × parameter set into reports/latest
 # One worker more than cores: part of the suite waits on Chromium, JupyterLab and Airflow's scheduler,
 # and the extra worker fills those gaps (2-core machine: 304 s against 320 s with two workers).
 TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print((os.cpu_count() or 1) + 1)')
-PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder
+# Bytecode is written during the tests even where PYTHONDONTWRITEBYTECODE is set (as on the development
+# machine): the project's own modules and pytest's rewritten test modules are otherwise compiled again
+# in every worker, kernel and command the suite starts (collection alone: 8.4 s → 5.0 s a worker).
+# The __pycache__ folders are git-ignored and left out of the wheel.
+PYTEST := env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 # `make check` and `make validate` run inside the suite too (tests/test_editions.py), beside the other tests.
