@@ -531,6 +531,11 @@ def district_facts(facts):
 
     if "table" in facts.frame and (facts.frame["table"] == DERIVED_TABLE).any():
         return facts                                   # derived already
+    # Derived once per Facts (a page asks for them section by section; indexing ~1,100 rows each time
+    # cost a 02 page about a second). A Facts is not changed once made, so neither is this.
+    derived = facts.__dict__.get("_with_districts")
+    if derived is not None:
+        return derived
     rows = []
     for budget, item in DISTRICT_LINES:
         suffix = f"{budget}_{item}"
@@ -546,7 +551,8 @@ def district_facts(facts):
                 growth, half = _district_growth(c, cg, m, mg)
                 rows.append(_derived_row(f"district_{grown}", period, cg, growth, half, "growth", (c, cg, m, mg)))
     frame = pd.concat([facts.frame, pd.DataFrame(rows)], ignore_index=True) if rows else facts.frame
-    return Facts(frame, facts.edition)
+    facts._with_districts = Facts(frame, facts.edition)
+    return facts._with_districts
 
 
 def _derived_row(metric: str, period: int, like: dict, value: float, half: float, how: str, parts: tuple) -> dict:
