@@ -110,10 +110,19 @@ def _reads_in_one_language(page, copy: Path) -> None:
     assert bool(cjk.search(first)) == (lang == "zh"), f"{copy.name}: the first text cell is not in {lang}: {first[:80]}"
 
 
+@pytest.fixture(scope="module")
+def lab_browsing(browser):
+    """One browsing context for every notebook's page, as one reader's browser: JupyterLab's scripts
+    are fetched and compiled once, not once per notebook (each page still opens its own workspace)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    yield context
+    context.close()
+
+
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_runs_in_jupyterlab(browser, lab, notebook, tmp_path):
+def test_notebook_runs_in_jupyterlab(lab_browsing, lab, notebook, tmp_path):
     url, token, root = lab
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page = lab_browsing.new_page()
     # A workspace of its own, reset, so that tabs left open by the previous notebook are not restored.
     page.goto(f"{url}/lab/workspaces/{notebook.stem}/tree/{notebook.name}?reset&token={token}")
     page.wait_for_selector(".jp-Notebook", timeout=60_000)
