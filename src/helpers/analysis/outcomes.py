@@ -157,7 +157,16 @@ def verdict(target: float | None, qualifier: str, outcome: float | None, lower_i
 
 def scorecard(d: Outcomes) -> pd.DataFrame:
     """One row per target metric of the plan year: the target as the plan states it, the outcome
-    (converted to the target's unit), outcome − target, the verdict and the outcome's marks."""
+    (converted to the target's unit), outcome − target, the verdict and the outcome's marks.
+    Made once per `Outcomes` (a page asks for it for its figure, sections and results); each caller
+    gets its own copy."""
+    card = d.__dict__.get("_scorecard")
+    if card is None:
+        card = d._scorecard = _scorecard(d)
+    return card.copy()
+
+
+def _scorecard(d: Outcomes) -> pd.DataFrame:
     outcomes = d.observations[d.observations["kind"] == "outcome"].set_index("metric")
     unfound = d.unfound.set_index("metric")
     rows = []
