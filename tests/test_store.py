@@ -97,3 +97,29 @@ def test_where_runs_are_kept(monkeypatch, tmp_path):
     for off in ("off", "", "0"):
         monkeypatch.setenv(store.CACHE_ENV_VAR, off)
         assert store.folder() is None
+
+
+def test_a_cache_folder_linked_out_of_the_project_keeps_nothing(monkeypatch, tmp_path):
+    """Containment: the default folder is used only where it resolves inside the project."""
+    project, outside = tmp_path / "project", tmp_path / "outside"
+    project.mkdir()
+    outside.mkdir()
+    (project / ".cache").symlink_to(outside, target_is_directory=True)
+    monkeypatch.delenv(store.CACHE_ENV_VAR, raising=False)
+    monkeypatch.setattr(paths, "ROOT", project)
+    assert store.folder() is None
+    (project / ".cache").unlink()
+    assert store.folder() == project / ".cache" / "checks"
+
+
+def test_a_kept_run_is_never_written_through_a_link(kept, monkeypatch, tmp_path):
+    ed = helpers.edition()
+    state = engine.state_of(ed)
+    path = store._path(ed.root, state)
+    path.parent.mkdir(parents=True)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me", encoding="utf-8")
+    tmp = path.with_name(f".{path.name}.{__import__('os').getpid()}.tmp")
+    tmp.symlink_to(victim)
+    store.write(ed.root, state, [], None, {})
+    assert victim.read_text(encoding="utf-8") == "keep me" and tmp.is_symlink() and not path.exists()

@@ -41,11 +41,19 @@ _LIBRARIES = ("pandas", "numpy", "pandera", "frictionless")
 
 
 def folder() -> Path | None:
-    """Where check runs are kept, or None when they are not (turned off, or an installed package)."""
+    """Where check runs are kept, or None when they are not (turned off, or an installed package).
+    The default folder must lie inside the project: a `.cache` that is a link out of it keeps nothing."""
     chosen = os.environ.get(CACHE_ENV_VAR)
     if chosen is not None:
         return None if chosen.strip().lower() in ("", "off", "0", "false", "no") else Path(chosen) / "checks"
-    return paths.ROOT / ".cache" / "checks" if paths.IS_CHECKOUT else None
+    if not paths.IS_CHECKOUT:
+        return None
+    default = paths.ROOT / ".cache" / "checks"
+    try:
+        inside = default.resolve().is_relative_to(paths.ROOT.resolve())
+    except OSError:
+        return None
+    return default if inside else None
 
 
 def _kept(root: Path) -> bool:
@@ -105,11 +113,16 @@ def write(root: Path, state: str, checks: list, frame, tables: dict) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        data = pickle.dumps({"checks": checks, "frame": frame, "tables": tables}, pickle.HIGHEST_PROTOCOL)
         try:
-            tmp.write_bytes(pickle.dumps({"checks": checks, "frame": frame, "tables": tables}, pickle.HIGHEST_PROTOCOL))
+            # A new file of our own: never through a link or into a file someone left under that name.
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
             os.replace(tmp, path)
         finally:
-            tmp.unlink(missing_ok=True)
+            if tmp.is_file() and not tmp.is_symlink():
+                tmp.unlink(missing_ok=True)
         runs = sorted(path.parent.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in runs[KEEP:]:
             old.unlink(missing_ok=True)
