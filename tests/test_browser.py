@@ -67,7 +67,11 @@ def lab(tmp_path_factory):
     server = subprocess.Popen(
         [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
          f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root / 'notebooks'}",
-         "--ServerApp.open_browser=False", "--ServerApp.allow_root=True"],
+         "--ServerApp.open_browser=False", "--ServerApp.allow_root=True",
+         # Kernels on Unix sockets, as the renderer's: with TCP, a port jupyter_client picked as free
+         # can be taken by another test's process before the kernel binds it ("Address already in
+         # use"), and the notebook's kernel never starts.
+         "--KernelManager.transport=ipc", f"--KernelManager.ip={root / 'runtime' / 'kernel'}"],
         env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
