@@ -30,6 +30,7 @@ import json
 import os
 import pickle
 import sys
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
@@ -64,15 +65,23 @@ def _kept(root: Path) -> bool:
         return False
 
 
-def _code_state() -> str:
-    """sha256 of the package's files, the vocabulary and the versions of what the checks run on."""
+@lru_cache(maxsize=1)
+def _package_state() -> str:
+    """sha256 of the package's files, read once per process: the code this process runs is the code
+    it loaded, so a file edited later must not key the runs this process makes."""
     digest = hashlib.sha256()
-    for base in (paths.PACKAGE_DIR, paths.VOCAB_DIR):
-        if not base.is_dir():
-            continue
-        for p in sorted(base.rglob("*")):
-            if p.is_file() and "__pycache__" not in p.parts and not p.name.endswith((".pyc", ".tmp")):
-                digest.update(str(p.relative_to(base)).encode() + b"\0" + paths.content_key(p).encode() + b"\0")
+    for name, p in paths.package_files():
+        digest.update(name.encode() + b"\0" + str(paths.content_key(p)).encode() + b"\0")
+    return digest.hexdigest()
+
+
+def _code_state() -> str:
+    """sha256 of the package, the vocabulary (data, read afresh) and the versions of what the checks run on."""
+    digest = hashlib.sha256(_package_state().encode())
+    if paths.VOCAB_DIR.is_dir():
+        for p in sorted(paths.VOCAB_DIR.rglob("*")):
+            if p.is_file():
+                digest.update(p.relative_to(paths.VOCAB_DIR).as_posix().encode() + b"\0" + str(paths.content_key(p)).encode() + b"\0")
     versions = {}
     for name in _LIBRARIES:
         try:

@@ -47,6 +47,13 @@ def figures_dir() -> Path:
     return Path(env).resolve() if env else (SCRATCH_DIR / "figures").resolve()
 
 
+def package_files() -> list[tuple[str, Path]]:
+    """("helpers/<relative path>", path) of every file of the package as installed or checked out,
+    without bytecode caches and temporary files: what render keys and kept check runs hash."""
+    return [(f"helpers/{p.relative_to(PACKAGE_DIR).as_posix()}", p) for p in sorted(PACKAGE_DIR.rglob("*"))
+            if p.is_file() and "__pycache__" not in p.parts and not p.name.endswith((".pyc", ".tmp"))]
+
+
 def content_key(path: Path) -> str | None:
     """The one cache key of a file in this package: the sha256 of its bytes (never its mtime, which a
     file rewritten within a clock tick keeps). None when it is missing or unreadable; for a FIFO,

@@ -27,14 +27,6 @@ def _sha256(path: Path) -> str:
     return runs.sha256_file(path)
 
 
-def _package_files() -> list[tuple[str, Path]]:
-    import helpers
-
-    pkg = Path(helpers.__file__).parent
-    return [(f"helpers/{p.relative_to(pkg).as_posix()}", p) for p in sorted(pkg.rglob("*"))
-            if p.is_file() and "__pycache__" not in p.parts and not p.name.endswith((".pyc", ".tmp"))]
-
-
 def input_hashes(root: Path = paths.ROOT) -> dict[str, str]:
     """sha256 of every input a render depends on except the notebooks and the edition (keyed per job):
     the lock file, the project's data folder and the helpers package that the kernels import."""
@@ -42,7 +34,7 @@ def input_hashes(root: Path = paths.ROOT) -> dict[str, str]:
     files = [(p.relative_to(root).as_posix(), p) for p in sorted((root / "data").rglob("*"))] if (root / "data").is_dir() else []
     lock = root / "uv.lock" if (root / "uv.lock").is_file() else paths.ROOT / "uv.lock"
     files.append(("uv.lock", lock))
-    files += _package_files()
+    files += paths.package_files()
     return {name: _sha256(p) for name, p in files if p.is_file()}
 
 
